@@ -1,0 +1,110 @@
+"""Composition root: builds the Litestar app and the `wraparound` command from every package."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.static_files import create_static_files_router
+
+from hub import mail, outbox
+from hub.accounts.admin_controllers import OrganisationController, StaffController
+from hub.accounts.client_controllers import ClientController
+from hub.accounts.controllers import PasswordController, SignInController
+from hub.cli import build_cli
+from hub.db import close_pool, get_engine, open_pool
+from hub.demo import seed_demo_network
+from hub.settings import ROOT, get_settings
+from hub.web import navigation
+from hub.web.errors import EXCEPTION_HANDLERS
+from hub.web.middleware import SecurityHeadersMiddleware, SessionMiddleware
+from hub.web.pages import HomeController
+from hub.web.templating import template_config
+
+JOB_HANDLERS: dict[str, outbox.Handler] = {mail.EMAIL_JOB: mail.send_email_job}
+NODE_MODULES = ROOT / "node_modules"
+
+
+def _register_navigation() -> None:
+    navigation.register(navigation.NavItem("/", "Home", lambda p: True, order=0))
+    navigation.register(navigation.NavItem("/clients", "Clients", lambda p: p.is_staff, order=30))
+    navigation.register(
+        navigation.NavItem(
+            "/staff", "Staff", lambda p: p.is_staff and (p.is_org_admin or p.is_system_admin), 80
+        )
+    )
+    navigation.register(
+        navigation.NavItem(
+            "/admin/organisations",
+            "Organisations",
+            lambda p: p.is_staff and p.is_system_admin,
+            order=90,
+        )
+    )
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Open the database pool and, by default, run the outbox worker in this process."""
+    settings = get_settings()
+    engine = get_engine()
+    await open_pool(engine)
+    stop = asyncio.Event()
+    worker = None
+    if settings.worker_in_process:
+        worker = asyncio.create_task(
+            outbox.run_forever(JOB_HANDLERS, stop, settings.worker_poll_seconds)
+        )
+    try:
+        yield
+    finally:
+        stop.set()
+        if worker is not None:
+            await worker
+        await close_pool(engine)
+
+
+def create_app() -> Litestar:
+    """The web app. Refuses to start in production without SECRET_KEY."""
+    settings = get_settings()
+    _register_navigation()
+    static_routers = [
+        create_static_files_router(path="/static", directories=[ROOT / "static"]),
+        create_static_files_router(
+            path="/vendor/govuk", directories=[NODE_MODULES / "govuk-frontend/dist/govuk"]
+        ),
+        create_static_files_router(
+            path="/vendor/htmx", directories=[NODE_MODULES / "htmx.org/dist"]
+        ),
+    ]
+    return Litestar(
+        route_handlers=[
+            HomeController,
+            SignInController,
+            PasswordController,
+            OrganisationController,
+            StaffController,
+            ClientController,
+            *static_routers,
+        ],
+        middleware=[SecurityHeadersMiddleware(), SessionMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="wa_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            exclude=["/api/", "/healthz"],
+        ),
+        template_config=template_config(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        openapi_config=None,
+        debug=False,
+    )
+
+
+main = build_cli("app:create_app", JOB_HANDLERS, [seed_demo_network])

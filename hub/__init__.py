@@ -1,0 +1,1 @@
+"""Wraparound's shared core: settings, database, errors, audit trail, outbox, accounts."""

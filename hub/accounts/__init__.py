@@ -1,0 +1,1 @@
+"""Accounts: organisations, staff, clients' portal accounts, sign-in, sessions and roles."""

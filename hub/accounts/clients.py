@@ -1,0 +1,193 @@
+"""Clients' identity and portal accounts, made from one-time invitation codes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+from uuid import UUID
+
+import msgspec
+
+from hub import audit, clock
+from hub.accounts import throttle
+from hub.accounts.passwords import check_new_password, hash_password
+from hub.accounts.schemas import ClientCreate, ClientSummary, PortalActivation, Principal
+from hub.audit import Actor
+from hub.db import transaction
+from hub.errors import Forbidden, Invalid, NotFound
+from hub.tables import Client, ClientAccount, ClientInvitation
+
+INVITATION_LIFETIME = timedelta(days=14)
+# No 0/O, 1/I/L: codes are read aloud and copied by hand.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+
+
+def _code_hash(code: str) -> str:
+    normalised = re.sub(r"[^A-Z0-9]", "", code.upper())
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def _require_staff(principal: Principal) -> None:
+    if not principal.is_staff or principal.organisation_id is None:
+        msg = "Only staff can do this"
+        raise Forbidden(msg)
+
+
+async def register_client(principal: Principal, form: ClientCreate) -> ClientSummary:
+    """Staff register a client's identity for their organisation."""
+    _require_staff(principal)
+    errors: dict[str, str] = {}
+    if not form.full_name.strip():
+        errors["full_name"] = "Enter the client's full name"
+    if form.date_of_birth and form.date_of_birth > clock.now().date():
+        errors["date_of_birth"] = "Date of birth must be in the past"
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    client = Client(
+        full_name=form.full_name.strip(),
+        preferred_name=form.preferred_name.strip(),
+        date_of_birth=form.date_of_birth,
+        registered_by=principal.organisation_id,
+        created_at=clock.now(),
+    )
+    async with transaction():
+        await Client.insert(client)
+        await audit.record(
+            "client.registered", principal.actor, subject_type="client", subject_id=str(client.id)
+        )
+    return await get_registered_client(principal, client.id)
+
+
+async def list_registered_clients(principal: Principal) -> list[ClientSummary]:
+    """Clients the principal's organisation registered."""
+    _require_staff(principal)
+    rows = (
+        await Client.select(
+            Client.id, Client.full_name, Client.preferred_name, Client.date_of_birth
+        )
+        .where(Client.registered_by == principal.organisation_id)
+        .order_by(Client.full_name)
+    )
+    with_accounts = {
+        row["client"]
+        for row in await ClientAccount.select(ClientAccount.client).where(
+            ClientAccount.client.is_in([row["id"] for row in rows] or [None])
+        )
+    }
+    return [
+        msgspec.convert({**row, "has_portal_account": row["id"] in with_accounts}, ClientSummary)
+        for row in rows
+    ]
+
+
+async def get_registered_client(principal: Principal, client_id: UUID) -> ClientSummary:
+    """A client the principal's organisation registered; anyone else gets NotFound."""
+    _require_staff(principal)
+    row = (
+        await Client.select(
+            Client.id, Client.full_name, Client.preferred_name, Client.date_of_birth
+        )
+        .where((Client.id == client_id) & (Client.registered_by == principal.organisation_id))
+        .first()
+    )
+    if row is None:
+        msg = "No such client"
+        raise NotFound(msg)
+    has_account = await ClientAccount.exists().where(ClientAccount.client == client_id)
+    return msgspec.convert({**row, "has_portal_account": has_account}, ClientSummary)
+
+
+async def create_invitation(principal: Principal, client_id: UUID) -> str:
+    """A new one-time portal invitation code for a client (earlier unused codes stop working)."""
+    client = await get_registered_client(principal, client_id)
+    if client.has_portal_account:
+        msg = "This client already has a portal account"
+        raise Invalid(msg, {"client": msg})
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    now = clock.now()
+    async with transaction():
+        await ClientInvitation.update({ClientInvitation.used_at: now}).where(
+            (ClientInvitation.client == client_id) & ClientInvitation.used_at.is_null()
+        )
+        await ClientInvitation.insert(
+            ClientInvitation(
+                client=client_id,
+                code_hash=_code_hash(code),
+                created_by=principal.id,
+                created_at=now,
+                expires_at=now + INVITATION_LIFETIME,
+            )
+        )
+        await audit.record(
+            "client.invitation_created",
+            principal.actor,
+            subject_type="client",
+            subject_id=str(client_id),
+        )
+    return code
+
+
+async def activate_portal_account(form: PortalActivation, address: str) -> UUID:
+    """Turn an invitation code into a portal account; returns the client's id.
+
+    Raises:
+        Invalid: unknown, used or expired code, or a username or password that will not do.
+        TooManyRequests: too many wrong codes from this address.
+    """
+    await throttle.check_allowed("invitation", address)
+    username = form.username.strip().lower()
+    errors: dict[str, str] = {}
+    invitation = (
+        await ClientInvitation.select()
+        .where(ClientInvitation.code_hash == _code_hash(form.code))
+        .first()
+    )
+    now = clock.now()
+    if invitation is None or invitation["used_at"] is not None or invitation["expires_at"] < now:
+        await throttle.note_attempt("invitation", address, succeeded=False)
+        errors["code"] = "Enter the invitation code exactly as staff gave it to you"
+    if not USERNAME.match(username):
+        errors["username"] = (
+            "Username must be 3 to 64 characters: letters, numbers, dots, dashes or @"
+        )
+    elif await ClientAccount.exists().where(ClientAccount.username == username):
+        errors["username"] = "That username is taken; choose another"
+    try:
+        check_new_password(form.password, form.password_confirm)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors or invitation is None:
+        raise Invalid(next(iter(errors.values())), errors)
+    client_id: UUID = invitation["client"]
+    async with transaction():
+        used = (
+            await ClientInvitation.update({ClientInvitation.used_at: now})
+            .where((ClientInvitation.id == invitation["id"]) & ClientInvitation.used_at.is_null())
+            .returning(ClientInvitation.id)
+        )
+        if not used or await ClientAccount.exists().where(ClientAccount.client == client_id):
+            msg = "This invitation code has already been used"
+            raise Invalid(msg, {"code": msg})
+        await ClientAccount.insert(
+            ClientAccount(
+                client=client_id,
+                username=username,
+                password_hash=hash_password(form.password),
+                active=True,
+                created_at=now,
+                password_changed_at=now,
+            )
+        )
+        await audit.record(
+            "client_account.created",
+            Actor(kind="client", id=str(client_id)),
+            subject_type="client",
+            subject_id=str(client_id),
+            address=address,
+        )
+    await throttle.note_attempt("invitation", address, succeeded=True)
+    return client_id

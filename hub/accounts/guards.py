@@ -1,0 +1,57 @@
+"""Route guards by role; record-level access is decided by the services, not here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from hub.accounts.schemas import Principal
+
+
+def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """The signed-in person, if any."""
+    user = connection.scope.get("user")
+    return user if isinstance(user, Principal) else None
+
+
+def _principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    principal = current_principal(connection)
+    if principal is None:
+        raise NotAuthorizedException
+    return principal
+
+
+def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Anyone signed in: staff or client."""
+    _principal(connection)
+
+
+def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Staff of any organisation."""
+    if not _principal(connection).is_staff:
+        raise PermissionDeniedException(detail="This page is for staff.")
+
+
+def requires_org_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Organisation admins (system admins too)."""
+    principal = _principal(connection)
+    if not (principal.is_staff and (principal.is_org_admin or principal.is_system_admin)):
+        raise PermissionDeniedException(detail="This page is for organisation administrators.")
+
+
+def requires_system_admin(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """System administrators."""
+    principal = _principal(connection)
+    if not (principal.is_staff and principal.is_system_admin):
+        raise PermissionDeniedException(detail="This page is for system administrators.")
+
+
+def requires_client(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Clients signed in to the portal."""
+    if not _principal(connection).is_client:
+        raise PermissionDeniedException(detail="This page is for clients.")

@@ -1,0 +1,152 @@
+"""Structs in and out of the accounts services."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import msgspec
+
+from hub.audit import Actor
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """Who is signed in on this request: a staff member or a client."""
+
+    kind: str  # staff | client
+    id: UUID
+    name: str
+    session_key: str
+    organisation_id: UUID | None = None
+    organisation_name: str = ""
+    organisation_kind: str = ""
+    is_org_admin: bool = False
+    is_system_admin: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        """True for staff of any organisation."""
+        return self.kind == "staff"
+
+    @property
+    def is_client(self) -> bool:
+        """True for a client signed in to the portal."""
+        return self.kind == "client"
+
+    @property
+    def role(self) -> str:
+        """The role whose home page this person sees."""
+        if self.is_client:
+            return "client"
+        if self.organisation_kind == "hub":
+            return "hub worker"
+        return "partner worker"
+
+    @property
+    def actor(self) -> Actor:
+        """This person as the audit trail records them."""
+        org = str(self.organisation_id) if self.organisation_id else ""
+        return Actor(kind=self.kind, id=str(self.id), organisation_id=org)
+
+
+class Organisation(msgspec.Struct, frozen=True, kw_only=True):
+    """An organisation in the network."""
+
+    id: UUID
+    name: str
+    kind: str
+    data_protection_lead_id: UUID | None = None
+
+
+class OrganisationCreate(msgspec.Struct, kw_only=True):
+    """Form: a new organisation."""
+
+    name: str = ""
+    kind: str = "partner"
+
+
+class OrganisationUpdate(msgspec.Struct, kw_only=True):
+    """Form: an organisation's name, kind and data-protection lead."""
+
+    name: str = ""
+    kind: str = "partner"
+    data_protection_lead_id: str = ""
+
+
+class StaffMember(msgspec.Struct, frozen=True, kw_only=True):
+    """A staff member as pages show them."""
+
+    id: UUID
+    organisation_id: UUID
+    name: str
+    email: str
+    is_org_admin: bool
+    is_system_admin: bool
+    active: bool
+
+
+class StaffCreate(msgspec.Struct, kw_only=True):
+    """Form: a new staff member (the organisation comes from who is asking, never the form)."""
+
+    name: str = ""
+    email: str = ""
+    password: str = ""
+    password_confirm: str = ""
+    is_org_admin: bool = False
+
+
+class StaffUpdate(msgspec.Struct, kw_only=True):
+    """Form: a staff member's name, role and whether they may sign in."""
+
+    name: str = ""
+    is_org_admin: bool = False
+    active: bool = True
+
+
+class PasswordChange(msgspec.Struct, kw_only=True):
+    """Form: change one's own password."""
+
+    current_password: str = ""
+    password: str = ""
+    password_confirm: str = ""
+
+
+class ClientCreate(msgspec.Struct, kw_only=True):
+    """Form: register a client (identity only)."""
+
+    full_name: str = ""
+    preferred_name: str = ""
+    date_of_birth: date | None = None
+
+
+class ClientSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """A client's identity as their registering organisation sees it."""
+
+    id: UUID
+    full_name: str
+    preferred_name: str
+    date_of_birth: date | None
+    has_portal_account: bool = False
+
+
+class PortalActivation(msgspec.Struct, kw_only=True):
+    """Form: a client turns an invitation code into a portal account."""
+
+    code: str = ""
+    username: str = ""
+    password: str = ""
+    password_confirm: str = ""
+
+
+class StaffSignIn(msgspec.Struct, kw_only=True):
+    """Form: staff sign-in."""
+
+    email: str = ""
+    password: str = ""
+
+
+class ClientSignIn(msgspec.Struct, kw_only=True):
+    """Form: client portal sign-in."""
+
+    username: str = ""
+    password: str = ""

@@ -1,0 +1,349 @@
+"""Organisations and their staff: who may manage whom."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from hub import audit, clock
+from hub.accounts import sessions
+from hub.accounts.passwords import check_new_password, hash_password
+from hub.accounts.schemas import (
+    Organisation,
+    OrganisationCreate,
+    OrganisationUpdate,
+    Principal,
+    StaffCreate,
+    StaffMember,
+    StaffUpdate,
+)
+from hub.audit import Actor
+from hub.db import transaction
+from hub.errors import Forbidden, Invalid, NotFound
+from hub.tables import Organisation as OrganisationTable
+from hub.tables import Staff
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ORGANISATION_KINDS = ("hub", "partner")
+_STAFF_COLUMNS = (
+    Staff.id,
+    Staff.organisation.as_alias("organisation_id"),
+    Staff.name,
+    Staff.email,
+    Staff.is_org_admin,
+    Staff.is_system_admin,
+    Staff.active,
+)
+
+
+def may_manage_staff_of(principal: Principal, organisation_id: UUID) -> bool:
+    """System admins manage anyone's staff; org admins only their own organisation's."""
+    if not principal.is_staff:
+        return False
+    if principal.is_system_admin:
+        return True
+    return principal.is_org_admin and principal.organisation_id == organisation_id
+
+
+def _require_system_admin(principal: Principal) -> None:
+    if not (principal.is_staff and principal.is_system_admin):
+        msg = "Only system administrators manage organisations"
+        raise Forbidden(msg)
+
+
+async def list_organisations() -> list[Organisation]:
+    """Every organisation, by name."""
+    rows = await OrganisationTable.select(
+        OrganisationTable.id,
+        OrganisationTable.name,
+        OrganisationTable.kind,
+        OrganisationTable.data_protection_lead_id,
+    ).order_by(OrganisationTable.name)
+    return msgspec.convert(rows, list[Organisation])
+
+
+async def get_organisation(organisation_id: UUID) -> Organisation:
+    """One organisation, or NotFound."""
+    row = (
+        await OrganisationTable.select(
+            OrganisationTable.id,
+            OrganisationTable.name,
+            OrganisationTable.kind,
+            OrganisationTable.data_protection_lead_id,
+        )
+        .where(OrganisationTable.id == organisation_id)
+        .first()
+    )
+    if row is None:
+        msg = "No such organisation"
+        raise NotFound(msg)
+    return msgspec.convert(row, Organisation)
+
+
+def _check_organisation_fields(name: str, kind: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Enter the organisation's name"
+    elif len(name) > 200:
+        errors["name"] = "Name must be 200 characters or fewer"
+    if kind not in ORGANISATION_KINDS:
+        errors["kind"] = "Choose hub or partner"
+    return errors
+
+
+async def _name_taken(name: str, except_id: UUID | None = None) -> bool:
+    query = OrganisationTable.exists().where(OrganisationTable.name == name.strip())
+    if except_id is not None:
+        query = query.where(OrganisationTable.id != except_id)
+    return bool(await query)
+
+
+async def create_organisation(principal: Principal, form: OrganisationCreate) -> Organisation:
+    """A system admin adds an organisation."""
+    _require_system_admin(principal)
+    errors = _check_organisation_fields(form.name, form.kind)
+    if not errors and await _name_taken(form.name):
+        errors["name"] = "An organisation with that name already exists"
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    organisation = OrganisationTable(name=form.name.strip(), kind=form.kind, created_at=clock.now())
+    async with transaction():
+        await OrganisationTable.insert(organisation)
+        await audit.record(
+            "organisation.created",
+            principal.actor,
+            subject_type="organisation",
+            subject_id=str(organisation.id),
+            detail={"name": organisation.name, "kind": organisation.kind},
+        )
+    return await get_organisation(organisation.id)
+
+
+async def update_organisation(
+    principal: Principal, organisation_id: UUID, form: OrganisationUpdate
+) -> Organisation:
+    """A system admin renames an organisation, changes its kind or names its DP lead."""
+    _require_system_admin(principal)
+    before = await get_organisation(organisation_id)
+    errors = _check_organisation_fields(form.name, form.kind)
+    if "name" not in errors and await _name_taken(form.name, except_id=organisation_id):
+        errors["name"] = "An organisation with that name already exists"
+    lead_id: UUID | None = None
+    if form.data_protection_lead_id:
+        try:
+            lead_id = UUID(form.data_protection_lead_id)
+        except ValueError:
+            lead_id = None
+        member = lead_id and await Staff.exists().where(
+            (Staff.id == lead_id) & (Staff.organisation == organisation_id)
+        )
+        if not member:
+            errors["data_protection_lead_id"] = "Choose a member of this organisation's staff"
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    async with transaction():
+        await OrganisationTable.update(
+            {
+                OrganisationTable.name: form.name.strip(),
+                OrganisationTable.kind: form.kind,
+                OrganisationTable.data_protection_lead_id: lead_id,
+            }
+        ).where(OrganisationTable.id == organisation_id)
+        await audit.record(
+            "organisation.updated",
+            principal.actor,
+            subject_type="organisation",
+            subject_id=str(organisation_id),
+            detail={
+                "name": [before.name, form.name.strip()],
+                "kind": [before.kind, form.kind],
+                "data_protection_lead_id": [
+                    str(before.data_protection_lead_id or ""),
+                    str(lead_id or ""),
+                ],
+            },
+        )
+    return await get_organisation(organisation_id)
+
+
+async def list_staff(principal: Principal, organisation_id: UUID) -> list[StaffMember]:
+    """An organisation's staff, for someone who may manage them (else NotFound)."""
+    if not may_manage_staff_of(principal, organisation_id):
+        msg = "No such organisation"
+        raise NotFound(msg)
+    rows = (
+        await Staff.select(*_STAFF_COLUMNS)
+        .where(Staff.organisation == organisation_id)
+        .order_by(Staff.name)
+    )
+    return msgspec.convert(rows, list[StaffMember])
+
+
+async def get_staff(principal: Principal, staff_id: UUID) -> StaffMember:
+    """One staff member, for someone who may manage them; anyone else gets NotFound."""
+    row = await Staff.select(*_STAFF_COLUMNS).where(Staff.id == staff_id).first()
+    if row is None or not may_manage_staff_of(principal, row["organisation_id"]):
+        msg = "No such staff member"
+        raise NotFound(msg)
+    return msgspec.convert(row, StaffMember)
+
+
+async def create_staff(
+    principal: Principal, organisation_id: UUID, form: StaffCreate, address: str = ""
+) -> StaffMember:
+    """Add a staff member to an organisation the principal may manage."""
+    if not may_manage_staff_of(principal, organisation_id):
+        msg = "No such organisation"
+        raise NotFound(msg)
+    email = form.email.strip().lower()
+    errors: dict[str, str] = {}
+    if not form.name.strip():
+        errors["name"] = "Enter the person's name"
+    if not EMAIL.match(email):
+        errors["email"] = "Enter an e-mail address in the correct format, like name@example.org"
+    elif await Staff.exists().where(Staff.email == email):
+        errors["email"] = "Someone already has an account with that e-mail address"
+    try:
+        check_new_password(form.password, form.password_confirm)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    now = clock.now()
+    member = Staff(
+        organisation=organisation_id,
+        name=form.name.strip(),
+        email=email,
+        password_hash=hash_password(form.password),
+        is_org_admin=form.is_org_admin,
+        is_system_admin=False,
+        active=True,
+        created_at=now,
+        password_changed_at=now,
+    )
+    async with transaction():
+        await Staff.insert(member)
+        await audit.record(
+            "staff.created",
+            principal.actor,
+            subject_type="staff",
+            subject_id=str(member.id),
+            detail={"organisation_id": str(organisation_id), "is_org_admin": form.is_org_admin},
+            address=address,
+        )
+    return await get_staff(principal, member.id)
+
+
+async def update_staff(
+    principal: Principal, staff_id: UUID, form: StaffUpdate, address: str = ""
+) -> StaffMember:
+    """Change a staff member's name, org-admin role or active flag; deactivation ends sessions."""
+    before = await get_staff(principal, staff_id)
+    errors: dict[str, str] = {}
+    if not form.name.strip():
+        errors["name"] = "Enter the person's name"
+    if staff_id == principal.id and not form.active:
+        errors["active"] = "You cannot deactivate your own account"
+    if staff_id == principal.id and before.is_org_admin and not form.is_org_admin:
+        errors["is_org_admin"] = "You cannot remove your own administrator role"
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    changes: dict[str, Any] = {}
+    if before.name != form.name.strip():
+        changes["name"] = [before.name, form.name.strip()]
+    if before.is_org_admin != form.is_org_admin:
+        changes["is_org_admin"] = [before.is_org_admin, form.is_org_admin]
+    if before.active != form.active:
+        changes["active"] = [before.active, form.active]
+    if not changes:
+        return before
+    async with transaction():
+        await Staff.update(
+            {
+                Staff.name: form.name.strip(),
+                Staff.is_org_admin: form.is_org_admin,
+                Staff.active: form.active,
+            }
+        ).where(Staff.id == staff_id)
+        if "is_org_admin" in changes:
+            await audit.record(
+                "staff.role_changed",
+                principal.actor,
+                subject_type="staff",
+                subject_id=str(staff_id),
+                detail={"is_org_admin": changes["is_org_admin"]},
+                address=address,
+            )
+        if "active" in changes:
+            if not form.active:
+                await sessions.end_all_sessions("staff", staff_id)
+            action = "staff.reactivated" if form.active else "staff.deactivated"
+            await audit.record(
+                action,
+                principal.actor,
+                subject_type="staff",
+                subject_id=str(staff_id),
+                address=address,
+            )
+        if "name" in changes:
+            await audit.record(
+                "staff.updated",
+                principal.actor,
+                subject_type="staff",
+                subject_id=str(staff_id),
+                detail={"name": changes["name"]},
+                address=address,
+            )
+    return await get_staff(principal, staff_id)
+
+
+async def create_system_admin(organisation_name: str, name: str, email: str, password: str) -> UUID:
+    """Make (or promote) a system administrator from the command line."""
+    check_new_password(password, password)
+    email = email.strip().lower()
+    if not EMAIL.match(email):
+        msg = "Enter an e-mail address in the correct format"
+        raise Invalid(msg, {"email": msg})
+    now = clock.now()
+    async with transaction():
+        org = (
+            await OrganisationTable.select(OrganisationTable.id)
+            .where(OrganisationTable.name == organisation_name)
+            .first()
+        )
+        if org is None:
+            new_org = OrganisationTable(name=organisation_name, kind="hub", created_at=now)
+            await OrganisationTable.insert(new_org)
+            organisation_id = new_org.id
+        else:
+            organisation_id = org["id"]
+        existing = await Staff.select(Staff.id).where(Staff.email == email).first()
+        if existing:
+            staff_id = existing["id"]
+            await Staff.update(
+                {Staff.is_system_admin: True, Staff.password_hash: hash_password(password)}
+            ).where(Staff.id == staff_id)
+        else:
+            member = Staff(
+                organisation=organisation_id,
+                name=name,
+                email=email,
+                password_hash=hash_password(password),
+                is_org_admin=True,
+                is_system_admin=True,
+                active=True,
+                created_at=now,
+                password_changed_at=now,
+            )
+            await Staff.insert(member)
+            staff_id = member.id
+        await audit.record(
+            "staff.system_admin_created",
+            Actor.system(),
+            subject_type="staff",
+            subject_id=str(staff_id),
+        )
+    return staff_id

@@ -1,0 +1,139 @@
+"""Audit trail: append-only rows, each carrying the hash of the one before."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hub import clock
+from hub.db import is_sqlite, raw, transaction
+from hub.tables import AuditEvent
+
+GENESIS_HASH = "0" * 64
+# Any fixed number: the advisory lock that serialises appends on PostgreSQL.
+_APPEND_LOCK = 7_211_003
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a staff member, a client, the system, or someone not signed in."""
+
+    kind: str
+    id: str = ""
+    organisation_id: str = ""
+
+    @classmethod
+    def system(cls) -> Actor:
+        """The app itself (worker, CLI)."""
+        return cls(kind="system")
+
+    @classmethod
+    def anonymous(cls) -> Actor:
+        """Someone not signed in."""
+        return cls(kind="anonymous")
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What `audit verify` found: the rows checked and the first broken link, if any."""
+
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when every link holds."""
+        return self.broken_seq is None
+
+
+def _timestamp(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _row_hash(row: dict[str, Any]) -> str:
+    fields = [
+        row["seq"],
+        _timestamp(row["at"]),
+        row["actor_kind"],
+        row["actor_id"],
+        row["organisation_id"],
+        row["action"],
+        row["subject_type"],
+        row["subject_id"],
+        row["detail"],
+        row["address"],
+        row["prev_hash"],
+    ]
+    canonical = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def record(
+    action: str,
+    actor: Actor,
+    *,
+    subject_type: str = "",
+    subject_id: str = "",
+    detail: dict[str, Any] | None = None,
+    address: str = "",
+) -> None:
+    """Append one event to the trail, inside the caller's transaction when there is one."""
+    async with transaction():
+        if not is_sqlite():
+            await raw("SELECT pg_advisory_xact_lock({})", _APPEND_LOCK)
+        last = (
+            await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
+            .order_by(AuditEvent.seq, ascending=False)
+            .first()
+        )
+        row: dict[str, Any] = {
+            "seq": (last["seq"] + 1) if last else 1,
+            "at": clock.now(),
+            "actor_kind": actor.kind,
+            "actor_id": actor.id,
+            "organisation_id": actor.organisation_id,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "detail": json.dumps(detail or {}, sort_keys=True, separators=(",", ":")),
+            "address": address,
+            "prev_hash": last["hash"] if last else GENESIS_HASH,
+        }
+        row["hash"] = _row_hash(row)
+        await AuditEvent.insert(AuditEvent(**row))
+
+
+async def verify(batch_size: int = 1000) -> VerifyResult:
+    """Walk the whole trail and report the first row whose link does not hold."""
+    expected_seq, expected_prev, checked = 1, GENESIS_HASH, 0
+    while True:
+        rows = (
+            await AuditEvent.select()
+            .where(AuditEvent.seq >= expected_seq)
+            .order_by(AuditEvent.seq)
+            .limit(batch_size)
+        )
+        if not rows:
+            return VerifyResult(checked=checked)
+        for row in rows:
+            if row["seq"] != expected_seq:
+                return VerifyResult(checked, expected_seq, "row is missing (deleted)")
+            if row["prev_hash"] != expected_prev:
+                return VerifyResult(checked, row["seq"], "previous row was changed or removed")
+            if _row_hash(row) != row["hash"]:
+                return VerifyResult(checked, row["seq"], "row was changed after it was written")
+            checked += 1
+            expected_seq += 1
+            expected_prev = row["hash"]
+
+
+async def recent(limit: int = 50, organisation_id: str | None = None) -> list[dict[str, Any]]:
+    """The newest events, optionally only those of one organisation's people."""
+    query = AuditEvent.select().order_by(AuditEvent.seq, ascending=False).limit(limit)
+    if organisation_id is not None:
+        query = query.where(AuditEvent.organisation_id == organisation_id)
+    return list(await query)

@@ -1,0 +1,162 @@
+"""Command-line interface: serve, migrate, demo, create-admin, worker, audit verify."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+import click
+
+from hub import audit, outbox
+from hub.db import get_engine, prepare_sqlite_file
+from hub.errors import Invalid
+from hub.settings import get_settings
+
+Seeder = Callable[[], Awaitable[list[tuple[str, str]]]]
+
+
+async def migrate() -> None:
+    """Apply every package's Piccolo migrations (WAL turned on first for SQLite)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    await prepare_sqlite_file(get_engine())
+    result = await run_forwards("all")
+    if not result.success:
+        msg = f"migrations failed: {result.message}"
+        raise click.ClickException(msg)
+
+
+def build_cli(
+    app_target: str,
+    job_handlers: Mapping[str, outbox.Handler],
+    demo_seeders: Sequence[Seeder],
+) -> click.Group:
+    """The `wraparound` command, given what the composition root wires in."""
+
+    @click.group()
+    def cli() -> None:
+        """Wraparound: service directory and referral network for a community hub."""
+
+    @cli.command("serve")
+    @click.option("--host", default=None, help="Address to listen on (default: HOST).")
+    @click.option("--port", default=None, type=int, help="Port to listen on (default: PORT).")
+    @click.option("--workers", default=None, type=int, help="Web workers (default: WEB_WORKERS).")
+    def serve(host: str | None, port: int | None, workers: int | None) -> None:
+        """Serve the web app with Granian."""
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        settings = get_settings()
+        Granian(
+            target=app_target,
+            factory=True,
+            address=host or settings.host,
+            port=port or settings.port,
+            interface=Interfaces.ASGI,
+            workers=workers or settings.web_workers,
+            workers_kill_timeout=10,
+            log_access=False,
+        ).serve()
+
+    @cli.command("migrate")
+    def migrate_command() -> None:
+        """Create or update the database tables."""
+        asyncio.run(migrate())
+        click.echo("Database is up to date.")
+
+    @cli.command("demo")
+    @click.option("--serve/--no-serve", default=False, help="Serve the app after seeding.")
+    def demo(serve: bool) -> None:
+        """Migrate, seed the demo network (keeping existing data) and print the sign-ins."""
+
+        async def seed_all() -> list[tuple[str, str]]:
+            await migrate()
+            sign_ins: list[tuple[str, str]] = []
+            for seeder in demo_seeders:
+                sign_ins.extend(await seeder())
+            return sign_ins
+
+        sign_ins = asyncio.run(seed_all())
+        from hub.demo import demo_password
+
+        password = demo_password()
+        settings = get_settings()
+        click.echo("")
+        click.echo(f"Wraparound demo network is ready at http://{settings.host}:{settings.port}")
+        click.echo("Demo sign-ins (password for all: " + password + "):")
+        for role, login in sign_ins:
+            click.echo(f"  {role:<22} {login}")
+        click.echo("Clients sign in at /portal/sign-in.")
+        click.echo("")
+        if serve:
+            sys.stdout.flush()
+            serve_command = cli.get_command(click.get_current_context(), "serve")
+            assert serve_command is not None
+            click.get_current_context().invoke(serve_command)
+
+    @cli.command("create-admin")
+    @click.option("--email", required=True, help="The administrator's e-mail (their sign-in).")
+    @click.option("--name", required=True, help="The administrator's name.")
+    @click.option("--organisation", default="Lochee Hub", help="Their organisation (made if new).")
+    def create_admin(email: str, name: str, organisation: str) -> None:
+        """Create (or promote) a system administrator; the password is asked for."""
+        password = getpass.getpass("Password (12 characters or more): ")
+        try:
+            asyncio.run(_create_admin(organisation, name, email, password))
+        except Invalid as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{email} is a system administrator.")
+
+    @cli.command("worker")
+    def worker() -> None:
+        """Run the outbox worker until stopped (for separate worker processes)."""
+        asyncio.run(_run_worker(job_handlers))
+
+    @cli.group("audit")
+    def audit_group() -> None:
+        """The audit trail."""
+
+    @audit_group.command("verify")
+    def verify() -> None:
+        """Check every link of the audit trail's hash chain."""
+        result = asyncio.run(audit.verify())
+        if result.ok:
+            click.echo(f"Audit trail intact: {result.checked} events checked.")
+            return
+        click.echo(
+            f"Audit trail BROKEN at event {result.broken_seq}: {result.reason} "
+            f"({result.checked} events before it are intact).",
+            err=True,
+        )
+        sys.exit(1)
+
+    return cli
+
+
+async def _create_admin(organisation: str, name: str, email: str, password: str) -> None:
+    from hub.accounts.staff import create_system_admin
+
+    await migrate()
+    await create_system_admin(organisation, name, email, password)
+
+
+async def _run_worker(job_handlers: Mapping[str, Any]) -> None:
+    from hub.db import close_pool, open_pool
+
+    engine = get_engine()
+    await open_pool(engine)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    click.echo("Outbox worker running; Ctrl+C stops it.")
+    try:
+        await outbox.run_forever(job_handlers, stop, get_settings().worker_poll_seconds)
+    finally:
+        await close_pool(engine)

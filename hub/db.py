@@ -1,0 +1,124 @@
+"""Database engines (SQLite embedded default, PostgreSQL in production) and transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
+
+from hub.settings import Settings
+
+SQLITE_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA cache_size = -32000",
+    "PRAGMA mmap_size = 134217728",
+)
+
+
+class HubSQLiteEngine(SQLiteEngine):
+    """SQLite with the pragmas Piccolo leaves out applied to every connection."""
+
+    async def get_connection(self) -> Any:
+        """Open a connection (used for transactions) with our pragmas."""
+        connection = await super().get_connection()
+        for pragma in SQLITE_PRAGMAS:
+            await connection.execute(pragma)
+        return connection
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        connection = await self.get_connection()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                await connection.commit()
+                return await cursor.fetchall()
+        finally:
+            await connection.close()
+
+
+def build_engine(settings: Settings) -> Engine:
+    """The engine DATABASE_URL asks for: PostgreSQL, or the SQLite file in var/."""
+    if settings.uses_postgres:
+        return PostgresEngine(
+            config={
+                "dsn": settings.database_url,
+                # Generic plans made search 3-5x slower after 5 runs (DESIGN.md).
+                "server_settings": {"plan_cache_mode": "force_custom_plan"},
+            },
+            extensions=(),
+        )
+    path = settings.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return HubSQLiteEngine(path=str(path), timeout=30)
+
+
+def get_engine() -> Engine:
+    """The engine piccolo_conf.py configured."""
+    engine = engine_finder()
+    if engine is None:  # pragma: no cover - piccolo_conf always defines DB
+        msg = "No Piccolo engine configured"
+        raise RuntimeError(msg)
+    return engine
+
+
+def is_sqlite() -> bool:
+    """True on the embedded SQLite engine."""
+    return isinstance(get_engine(), SQLiteEngine)
+
+
+def transaction() -> Any:
+    """One write transaction; on SQLite it takes the write lock at once (IMMEDIATE).
+
+    DEFERRED transactions fail with "database is locked" under concurrent read-then-write,
+    so every multi-step write goes through here.
+    """
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+async def prepare_sqlite_file(engine: Engine) -> None:
+    """Turn on WAL (persistent in the file); Piccolo never does."""
+    if isinstance(engine, SQLiteEngine):
+        with sqlite3.connect(engine.path) as connection:
+            connection.execute("PRAGMA journal_mode = WAL")
+
+
+async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run one SQL statement with `{}` placeholders and return its rows."""
+    result = await get_engine().run_querystring(QueryString(sql, *args))
+    return list(result or [])
+
+
+async def open_pool(engine: Engine) -> None:
+    """Open PostgreSQL's connection pool (no-op on SQLite)."""
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
+        await engine.start_connection_pool(min_size=2, max_size=10)
+
+
+async def close_pool(engine: Engine) -> None:
+    """Close PostgreSQL's connection pool (no-op on SQLite)."""
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+async def database_reachable(wait_seconds: float = 2.0) -> bool:
+    """True when the database answers a trivial query in time."""
+    try:
+        await asyncio.wait_for(raw("SELECT 1"), timeout=wait_seconds)
+    except Exception:  # noqa: BLE001 - any failure means unreachable
+        return False
+    return True

@@ -1,0 +1,56 @@
+"""E-mail over SMTP, sent by the outbox worker so a crash never loses or doubles a message."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from hub import outbox
+from hub.settings import Settings, get_settings
+
+EMAIL_JOB = "email"
+
+
+async def queue_email(to: str, subject: str, body: str) -> None:
+    """Queue one plain-text e-mail; call inside the transaction that causes it."""
+    domain = get_settings().mail_from.rsplit("@", 1)[-1].rstrip(">") or "wraparound.invalid"
+    await outbox.enqueue(
+        EMAIL_JOB,
+        {"to": to, "subject": subject, "body": body, "message_id": make_msgid(domain=domain)},
+    )
+
+
+def build_message(payload: dict[str, Any], settings: Settings) -> EmailMessage:
+    """The message a job payload describes."""
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = payload["to"]
+    message["Subject"] = payload["subject"]
+    message["Message-ID"] = payload["message_id"]
+    message.set_content(payload["body"])
+    return message
+
+
+def _deliver(message: EmailMessage, settings: Settings) -> None:
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if settings.smtp_tls == "ssl":
+        smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=30, context=context)
+    else:
+        smtp = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
+    with smtp:
+        if settings.smtp_tls == "starttls":
+            smtp.starttls(context=context)
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password)
+        smtp.send_message(message)
+
+
+async def send_email_job(payload: dict[str, Any]) -> None:
+    """Outbox handler: deliver one queued e-mail."""
+    settings = get_settings()
+    await asyncio.to_thread(_deliver, build_message(payload, settings), settings)

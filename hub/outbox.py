@@ -1,0 +1,183 @@
+"""Transactional outbox: jobs written with the change that causes them, run by a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from piccolo.query.functions.aggregate import Count
+
+from hub import clock
+from hub.db import is_sqlite, raw, transaction
+from hub.tables import OutboxJob
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+LEASE = timedelta(minutes=5)
+BACKOFF_BASE_SECONDS = 10
+BACKOFF_CAP_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed job, ready to run."""
+
+    id: uuid.UUID
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+
+
+async def enqueue(
+    kind: str,
+    payload: Mapping[str, Any],
+    *,
+    run_after: datetime | None = None,
+    max_attempts: int = 8,
+) -> uuid.UUID:
+    """Write a job; call inside the transaction of the change that causes it."""
+    now = clock.now()
+    job = OutboxJob(
+        kind=kind,
+        payload=json.dumps(dict(payload), sort_keys=True),
+        status="pending",
+        attempts=0,
+        max_attempts=max_attempts,
+        run_after=run_after or now,
+        created_at=now,
+    )
+    async with transaction():
+        await OutboxJob.insert(job)
+    return job.id
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before the next try after `attempts` failed tries."""
+    seconds = min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS)
+    return timedelta(seconds=seconds)
+
+
+async def claim(worker_id: str, limit: int = 10, lease: timedelta = LEASE) -> list[Job]:
+    """Take up to `limit` due jobs (and jobs whose worker died mid-run) for this worker."""
+    now = clock.now()
+    async with transaction():
+        if is_sqlite():
+            due = (OutboxJob.status == "pending") & (OutboxJob.run_after <= now)
+            expired = (OutboxJob.status == "running") & (OutboxJob.locked_until < now)
+            rows = (
+                await OutboxJob.select(OutboxJob.id)
+                .where(due | expired)
+                .order_by(OutboxJob.run_after)
+                .limit(limit)
+            )
+        else:
+            rows = await raw(
+                "SELECT id FROM outbox_job WHERE (status = 'pending' AND run_after <= {}) "
+                "OR (status = 'running' AND locked_until < {}) "
+                "ORDER BY run_after LIMIT {} FOR UPDATE SKIP LOCKED",
+                now,
+                now,
+                limit,
+            )
+        ids = [row["id"] for row in rows]
+        if not ids:
+            return []
+        await OutboxJob.update(
+            {
+                OutboxJob.status: "running",
+                OutboxJob.locked_until: now + lease,
+                OutboxJob.locked_by: worker_id,
+                OutboxJob.attempts: OutboxJob.attempts + 1,
+            }
+        ).where(OutboxJob.id.is_in(ids))
+        claimed = await OutboxJob.select().where(OutboxJob.id.is_in(ids))
+    return [
+        Job(
+            id=row["id"],
+            kind=row["kind"],
+            payload=json.loads(row["payload"]),
+            attempts=row["attempts"],
+            max_attempts=row["max_attempts"],
+        )
+        for row in claimed
+    ]
+
+
+async def _finish(job: Job, worker_id: str, error: str | None) -> None:
+    now = clock.now()
+    mine = (OutboxJob.id == job.id) & (OutboxJob.locked_by == worker_id)
+    if error is None:
+        values: dict[Any, Any] = {OutboxJob.status: "done", OutboxJob.finished_at: now}
+    elif job.attempts >= job.max_attempts:
+        values = {OutboxJob.status: "failed", OutboxJob.finished_at: now}
+    else:
+        values = {OutboxJob.status: "pending", OutboxJob.run_after: now + backoff(job.attempts)}
+    values[OutboxJob.locked_until] = None
+    if error is not None:
+        values[OutboxJob.last_error] = error[:2000]
+    async with transaction():
+        await OutboxJob.update(values).where(mine)
+
+
+async def run_job(job: Job, handlers: Mapping[str, Handler], worker_id: str) -> bool:
+    """Run one claimed job; record success, or the failure and when to try again."""
+    handler = handlers.get(job.kind)
+    try:
+        if handler is None:
+            msg = f"no handler for job kind {job.kind!r}"
+            raise LookupError(msg)
+        await handler(job.payload)
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
+        log.warning("outbox job %s (%s) failed: %s", job.id, job.kind, exc)
+        await _finish(job, worker_id, f"{type(exc).__name__}: {exc}")
+        return False
+    await _finish(job, worker_id, None)
+    return True
+
+
+def new_worker_id() -> str:
+    """A name for this worker that is unique across hosts and processes."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+async def run_once(handlers: Mapping[str, Handler], worker_id: str, limit: int = 10) -> int:
+    """Claim and run one batch of due jobs; returns how many were run."""
+    jobs = await claim(worker_id, limit=limit)
+    for job in jobs:
+        await run_job(job, handlers, worker_id)
+    return len(jobs)
+
+
+async def run_forever(
+    handlers: Mapping[str, Handler], stop: asyncio.Event, poll_seconds: float = 2.0
+) -> None:
+    """Drain the outbox until `stop` is set, sleeping `poll_seconds` when there is nothing."""
+    worker_id = new_worker_id()
+    while not stop.is_set():
+        try:
+            ran = await run_once(handlers, worker_id)
+        except Exception:
+            log.exception("outbox worker loop failed; trying again")
+            ran = 0
+        if ran:
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+
+
+async def counts() -> dict[str, int]:
+    """How many jobs are in each status (for the admin page and health)."""
+    rows = await OutboxJob.select(OutboxJob.status, Count(alias="count")).group_by(OutboxJob.status)
+    return {row["status"]: row["count"] for row in rows}

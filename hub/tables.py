@@ -1,0 +1,130 @@
+"""Tables of the shared core: accounts, sessions, sign-in attempts, audit trail, outbox."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class Organisation(Table):
+    """The hub or a partner service in its network."""
+
+    id = UUID(primary_key=True)
+    name = Varchar(length=200, unique=True)
+    kind = Varchar(length=16, default="partner")  # hub | partner
+    data_protection_lead_id = UUID(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Staff(Table):
+    """A member of staff of one organisation; every staff member has the staff role."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=200)
+    email = Varchar(length=254, unique=True)
+    password_hash = Varchar(length=255)
+    is_org_admin = Boolean(default=False)
+    is_system_admin = Boolean(default=False)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    password_changed_at = Timestamptz()
+
+
+class Client(Table):
+    """A person the network supports (identity only; the record lives in consent/)."""
+
+    id = UUID(primary_key=True)
+    full_name = Varchar(length=200)
+    preferred_name = Varchar(length=200, default="")
+    date_of_birth = Date(null=True, default=None)
+    registered_by = ForeignKey(references=Organisation, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class ClientAccount(Table):
+    """A client's optional portal sign-in, made from an invitation code."""
+
+    id = UUID(primary_key=True)
+    client = ForeignKey(references=Client, on_delete=OnDelete.cascade, unique=True)
+    username = Varchar(length=254, unique=True)
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    password_changed_at = Timestamptz()
+
+
+class ClientInvitation(Table):
+    """A one-time code staff give a client so they can make their portal account."""
+
+    id = UUID(primary_key=True)
+    client = ForeignKey(references=Client, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64, unique=True)
+    created_by = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class UserSession(Table):
+    """A signed-in session; the cookie holds a token, this row holds its SHA-256."""
+
+    key = Varchar(length=64, primary_key=True)
+    principal_kind = Varchar(length=8)  # staff | client
+    principal_id = UUID(index=True)
+    created_at = Timestamptz()
+    last_seen_at = Timestamptz()
+    address = Varchar(length=64, default="")
+
+
+class SignInAttempt(Table):
+    """One sign-in try, kept briefly to throttle guessing per account and per address."""
+
+    account_key = Varchar(length=300, index=True)
+    address = Varchar(length=64, index=True)
+    at = Timestamptz(index=True)
+    succeeded = Boolean(default=False)
+
+
+class AuditEvent(Table):
+    """Append-only, hash-chained trail of every state change and read of client data."""
+
+    seq = Integer(unique=True)
+    at = Timestamptz()
+    actor_kind = Varchar(length=16)  # staff | client | system | anonymous
+    actor_id = Varchar(length=64, default="")
+    organisation_id = Varchar(length=64, default="", index=True)
+    action = Varchar(length=64, index=True)
+    subject_type = Varchar(length=64, default="")
+    subject_id = Varchar(length=64, default="", index=True)
+    detail = Text(default="{}")
+    address = Varchar(length=64, default="")
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64)
+
+
+class OutboxJob(Table):
+    """Background work written in the same transaction as the change that causes it."""
+
+    id = UUID(primary_key=True)
+    kind = Varchar(length=64)
+    payload = Text(default="{}")
+    status = Varchar(length=16, default="pending", index=True)  # pending|running|done|failed
+    attempts = Integer(default=0)
+    max_attempts = Integer(default=8)
+    run_after = Timestamptz(index=True)
+    locked_until = Timestamptz(null=True, default=None)
+    locked_by = Varchar(length=64, default="")
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)

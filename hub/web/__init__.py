@@ -1,0 +1,1 @@
+"""The web layer every feature shares: templates, middleware, errors, forms, navigation."""

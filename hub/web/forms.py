@@ -1,0 +1,49 @@
+"""Reading HTML forms into Structs: only declared fields are read, so over-posting is ignored."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar, get_type_hints
+
+import msgspec
+from litestar import Request
+
+from hub.errors import Invalid
+
+T = TypeVar("T", bound=msgspec.Struct)
+TRUE_WORDS = {"true", "on", "yes", "1"}
+
+
+def _date_from_parts(form: Any, name: str) -> date | None:
+    parts = [form.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    try:
+        day, month, year = (int(part) for part in parts)
+        if year < 1900:
+            raise ValueError
+        return date(year, month, day)
+    except ValueError as exc:
+        msg = "Enter a real date, for example 27 3 1985"
+        raise Invalid(msg, {name: msg}) from exc
+
+
+async def read_form(request: Request[Any, Any, Any], struct_type: type[T]) -> T:
+    """The posted form as `struct_type`; checkboxes become booleans, GOV.UK date inputs dates."""
+    form = await request.form()
+    hints = get_type_hints(struct_type)
+    values: dict[str, Any] = {}
+    for name in struct_type.__struct_fields__:
+        hint = hints[name]
+        if hint is bool:
+            values[name] = form.get(name, "").lower() in TRUE_WORDS
+        elif hint in (date, date | None):
+            values[name] = _date_from_parts(form, name)
+        elif name in form:
+            values[name] = str(form.get(name, ""))
+    return msgspec.convert(values, struct_type, strict=False)
+
+
+def form_values(struct: msgspec.Struct) -> dict[str, Any]:
+    """A Struct's fields as a dict, to refill a form after an error."""
+    return msgspec.structs.asdict(struct)

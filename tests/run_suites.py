@@ -35,7 +35,10 @@ def run(label: str, database_url: str, extra: list[str]) -> int:
 
 def main() -> int:
     """Run the requested halves; under CI=true an unreachable PostgreSQL fails the run."""
-    halves = [arg for arg in sys.argv[1:] if arg in {"sqlite", "postgres"}] or ["sqlite", "postgres"]
+    halves = [arg for arg in sys.argv[1:] if arg in {"sqlite", "postgres"}] or [
+        "sqlite",
+        "postgres",
+    ]
     extra = [arg for arg in sys.argv[1:] if arg not in {"sqlite", "postgres"}]
     results: dict[str, int] = {}
     if "sqlite" in halves:

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from hub.accounts import staff
@@ -47,7 +48,9 @@ class OrganisationController(Controller):
         return see_other("/admin/organisations")
 
     @get("/{organisation_id:uuid}", name="admin.organisation")
-    async def edit_organisation(self, request: AnyRequest, organisation_id: UUID) -> Template:
+    async def edit_organisation(
+        self, request: AnyRequest, organisation_id: FromPath[UUID]
+    ) -> Template:
         """The edit form, with the staff to choose a data-protection lead from."""
         organisation = await staff.get_organisation(organisation_id)
         return page(
@@ -63,7 +66,7 @@ class OrganisationController(Controller):
 
     @post("/{organisation_id:uuid}", name="admin.organisation_update")
     async def update_organisation(
-        self, request: AnyRequest, organisation_id: UUID
+        self, request: AnyRequest, organisation_id: FromPath[UUID]
     ) -> Response[Any]:
         """Save the organisation."""
         form = await read_form(request, OrganisationUpdate)
@@ -91,7 +94,7 @@ class StaffController(Controller):
         return Redirect(path=f"/organisations/{request.user.organisation_id}/staff")
 
     @get("/organisations/{organisation_id:uuid}/staff", name="staff.list")
-    async def list_staff(self, request: AnyRequest, organisation_id: UUID) -> Template:
+    async def list_staff(self, request: AnyRequest, organisation_id: FromPath[UUID]) -> Template:
         """An organisation's staff."""
         members = await staff.list_staff(request.user, organisation_id)
         return page(
@@ -101,7 +104,7 @@ class StaffController(Controller):
         )
 
     @get("/organisations/{organisation_id:uuid}/staff/new", name="staff.new")
-    async def new_staff(self, request: AnyRequest, organisation_id: UUID) -> Template:
+    async def new_staff(self, request: AnyRequest, organisation_id: FromPath[UUID]) -> Template:
         """The add-staff form."""
         await staff.list_staff(request.user, organisation_id)  # NotFound unless allowed
         return page(
@@ -111,7 +114,9 @@ class StaffController(Controller):
         )
 
     @post("/organisations/{organisation_id:uuid}/staff/new", name="staff.create")
-    async def create_staff(self, request: AnyRequest, organisation_id: UUID) -> Response[Any]:
+    async def create_staff(
+        self, request: AnyRequest, organisation_id: FromPath[UUID]
+    ) -> Response[Any]:
         """Add the staff member."""
         form = await read_form(request, StaffCreate)
         try:
@@ -127,13 +132,13 @@ class StaffController(Controller):
         return see_other(f"/organisations/{organisation_id}/staff")
 
     @get("/staff/{staff_id:uuid}", name="staff.edit")
-    async def edit_staff(self, request: AnyRequest, staff_id: UUID) -> Template:
+    async def edit_staff(self, request: AnyRequest, staff_id: FromPath[UUID]) -> Template:
         """The edit form for one staff member."""
         member = await staff.get_staff(request.user, staff_id)
         return page("hub/staff_edit.html", member=member, values=form_values(member))
 
     @post("/staff/{staff_id:uuid}", name="staff.update")
-    async def update_staff(self, request: AnyRequest, staff_id: UUID) -> Response[Any]:
+    async def update_staff(self, request: AnyRequest, staff_id: FromPath[UUID]) -> Response[Any]:
         """Save name, role and active flag."""
         form = await read_form(request, StaffUpdate)
         try:

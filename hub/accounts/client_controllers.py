@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Template
 
 from hub.accounts import clients
@@ -46,13 +47,13 @@ class ClientController(Controller):
         return see_other(f"/clients/{client.id}")
 
     @get("/{client_id:uuid}", name="clients.detail")
-    async def client_detail(self, request: AnyRequest, client_id: UUID) -> Template:
+    async def client_detail(self, request: AnyRequest, client_id: FromPath[UUID]) -> Template:
         """A registered client's identity and portal status."""
         client = await clients.get_registered_client(request.user, client_id)
         return page("hub/client_detail.html", client=client, code=None)
 
     @post("/{client_id:uuid}/invitation", name="clients.invite")
-    async def invite(self, request: AnyRequest, client_id: UUID) -> Template:
+    async def invite(self, request: AnyRequest, client_id: FromPath[UUID]) -> Template:
         """Make a one-time portal invitation code and show it once."""
         try:
             code = await clients.create_invitation(request.user, client_id)

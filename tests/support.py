@@ -1,0 +1,107 @@
+"""Helpers shared by tests: make organisations, staff and clients; sign in; post forms."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from hub import clock
+from hub.accounts.passwords import hash_password
+from hub.tables import Client, ClientAccount, Organisation, Staff
+
+PASSWORD = "correct horse battery staple"
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    """One argon2id hash of PASSWORD, reused (hashing is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
+async def make_organisation(name: str | None = None, kind: str = "partner") -> Organisation:
+    """A new organisation."""
+    organisation = Organisation(
+        name=name or f"Org {uuid.uuid4().hex[:8]}", kind=kind, created_at=clock.now()
+    )
+    await Organisation.insert(organisation)
+    return organisation
+
+
+async def make_staff(
+    organisation: Organisation,
+    *,
+    is_org_admin: bool = False,
+    is_system_admin: bool = False,
+    active: bool = True,
+    email: str | None = None,
+) -> Staff:
+    """A staff member of `organisation` whose password is PASSWORD."""
+    now = clock.now()
+    member = Staff(
+        organisation=organisation.id,
+        name=f"Person {uuid.uuid4().hex[:6]}",
+        email=email or f"{uuid.uuid4().hex[:10]}@example.org",
+        password_hash=password_hash(),
+        is_org_admin=is_org_admin,
+        is_system_admin=is_system_admin,
+        active=active,
+        created_at=now,
+        password_changed_at=now,
+    )
+    await Staff.insert(member)
+    return member
+
+
+async def make_client(organisation: Organisation, username: str | None = None) -> Client:
+    """A client registered by `organisation`, with a portal account if `username` is given."""
+    now = clock.now()
+    client = Client(
+        full_name="Jo Bloggs",
+        preferred_name="Jo",
+        date_of_birth=date(1990, 1, 2),
+        registered_by=organisation.id,
+        created_at=now,
+    )
+    await Client.insert(client)
+    if username:
+        await ClientAccount.insert(
+            ClientAccount(
+                client=client.id,
+                username=username,
+                password_hash=password_hash(),
+                active=True,
+                created_at=now,
+                password_changed_at=now,
+            )
+        )
+    return client
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token in a page's form."""
+    match = CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+async def post_form(
+    client: Any, url: str, data: dict[str, Any], form_page: str | None = None
+) -> Any:
+    """GET the form page for its CSRF token, then POST `data` to `url` like a browser."""
+    page = await client.get(form_page or url)
+    token = csrf_from(page.text)
+    return await client.post(url, data={**data, "_csrf_token": token})
+
+
+async def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
+    """Sign a staff member in through the real form."""
+    return await post_form(client, "/sign-in", {"email": email, "password": password})
+
+
+async def sign_in_client(client: Any, username: str, password: str = PASSWORD) -> Any:
+    """Sign a client in to the portal through the real form."""
+    return await post_form(client, "/portal/sign-in", {"username": username, "password": password})

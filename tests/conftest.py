@@ -72,12 +72,11 @@ def pytest_sessionfinish() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-async def migrated() -> AsyncIterator[None]:
+async def migrated() -> None:
     """Apply every migration once per run."""
     from hub.cli import migrate
 
     await migrate()
-    yield
 
 
 async def _clean_tables() -> None:
@@ -90,7 +89,7 @@ async def _clean_tables() -> None:
     names = [table._meta.tablename for table in reversed(tables)]
     async with transaction():
         if ON_POSTGRES:
-            # Lets the cleanup past the audit trail's append-only triggers, in this transaction only.
+            # Gets past the audit trail's append-only triggers, in this transaction only.
             await raw("SET LOCAL session_replication_role = replica")
             await raw("TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " CASCADE")
         else:
@@ -114,7 +113,7 @@ def make_client() -> httpx.AsyncClient:
     """
     from app import create_app
 
-    transport = httpx.ASGITransport(app=create_app(), client=("127.0.0.1", 40000))
+    transport = httpx.ASGITransport(app=create_app(), client=("127.0.0.1", 40000))  # type: ignore[arg-type]
     return httpx.AsyncClient(transport=transport, base_url="https://testserver.local")
 
 

@@ -35,11 +35,9 @@ def run(label: str, database_url: str, extra: list[str]) -> int:
 
 def main() -> int:
     """Run the requested halves; under CI=true an unreachable PostgreSQL fails the run."""
-    halves = [arg for arg in sys.argv[1:] if arg in {"sqlite", "postgres"}] or [
-        "sqlite",
-        "postgres",
-    ]
-    extra = [arg for arg in sys.argv[1:] if arg not in {"sqlite", "postgres"}]
+    names = ("sqlite", "postgres")
+    halves = [arg for arg in sys.argv[1:] if arg in names] or list(names)
+    extra = [arg for arg in sys.argv[1:] if arg not in names]
     results: dict[str, int] = {}
     if "sqlite" in halves:
         results["SQLite"] = run("SQLite", "", extra)

@@ -98,7 +98,7 @@ async def _staff(
 
 async def seed_demo_network() -> list[tuple[str, str]]:
     """Create whatever of the demo network is missing; returns (role, sign-in) to print."""
-    password_hash = hash_password(demo_password())
+    password_hash = await hash_password(demo_password())
     async with transaction():
         hub = await _organisation(HUB_NAME, "hub")
         await _staff(

@@ -35,6 +35,34 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigurationError(msg) from exc
 
 
+def _env_port(name: str, default: int) -> int:
+    port = _env_int(name, default)
+    if not 1 <= port <= 65535:
+        msg = f"{name} must be a port number from 1 to 65535, not {port}"
+        raise ConfigurationError(msg)
+    return port
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        msg = f"{name} must be a number, not {raw!r}"
+        raise ConfigurationError(msg) from exc
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _env(name, default).lower()
+    if value not in choices:
+        # A typo must not quietly fall back to, say, sending mail without TLS.
+        msg = f"{name} must be one of {', '.join(choices)}, not {value!r}"
+        raise ConfigurationError(msg)
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything Wraparound reads from its environment."""
@@ -128,7 +156,7 @@ def load_settings() -> Settings:
     environment = _env("WRAPAROUND_ENV", "development")
     var_dir = Path(_env("WRAPAROUND_VAR_DIR") or ROOT / "var")
     host = _env("HOST", "127.0.0.1")
-    port = _env_int("PORT", 8000)
+    port = _env_port("PORT", 8000)
     return Settings(
         environment=environment,
         host=host,
@@ -144,13 +172,13 @@ def load_settings() -> Settings:
         sign_in_account_limit=_env_int("SIGN_IN_ACCOUNT_LIMIT", 5),
         sign_in_address_limit=_env_int("SIGN_IN_ADDRESS_LIMIT", 20),
         smtp_host=_env("SMTP_HOST", "127.0.0.1"),
-        smtp_port=_env_int("SMTP_PORT", 25),
-        smtp_tls=_env("SMTP_TLS", "none").lower(),
+        smtp_port=_env_port("SMTP_PORT", 25),
+        smtp_tls=_env_choice("SMTP_TLS", "none", ("none", "starttls", "ssl")),
         smtp_username=_env("SMTP_USERNAME"),
         smtp_password=_env("SMTP_PASSWORD"),
         mail_from=_env("MAIL_FROM", "Wraparound <no-reply@wraparound.invalid>"),
         worker_in_process=_env_bool("WORKER_IN_PROCESS", True),
-        worker_poll_seconds=float(_env("WORKER_POLL_SECONDS", "2") or 2),
+        worker_poll_seconds=_env_float("WORKER_POLL_SECONDS", 2.0),
         meilisearch_url=_env("MEILISEARCH_URL"),
         meilisearch_api_key=_env("MEILISEARCH_API_KEY"),
         demo_password=_env("DEMO_PASSWORD"),

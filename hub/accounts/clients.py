@@ -163,6 +163,7 @@ async def activate_portal_account(form: PortalActivation, address: str) -> UUID:
     if errors or invitation is None:
         raise Invalid(next(iter(errors.values())), errors)
     client_id: UUID = invitation["client"]
+    new_hash = await hash_password(form.password)
     async with transaction():
         used = (
             await ClientInvitation.update({ClientInvitation.used_at: now})
@@ -176,7 +177,7 @@ async def activate_portal_account(form: PortalActivation, address: str) -> UUID:
             ClientAccount(
                 client=client_id,
                 username=username,
-                password_hash=hash_password(form.password),
+                password_hash=new_hash,
                 active=True,
                 created_at=now,
                 password_changed_at=now,

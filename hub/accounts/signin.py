@@ -35,7 +35,7 @@ async def _sign_in(
     organisation_id: str = "",
 ) -> str:
     await throttle.check_allowed(account_key, address)
-    ok = verify_password(password_hash, password) and active and principal_id is not None
+    ok = await verify_password(password_hash, password) and active and principal_id is not None
     await throttle.note_attempt(account_key, address, succeeded=ok)
     if not ok or principal_id is None:
         actor = Actor(kind=kind, id=str(principal_id or ""), organisation_id=organisation_id)
@@ -122,14 +122,15 @@ async def change_password(principal: Principal, form: PasswordChange, address: s
     table = Staff if principal.is_staff else ClientAccount
     where = Staff.id == principal.id if principal.is_staff else ClientAccount.client == principal.id
     row = await table.select(table.password_hash).where(where).first()
-    if row is None or not verify_password(row["password_hash"], form.current_password):
+    if row is None or not await verify_password(row["password_hash"], form.current_password):
         msg = "Your current password is not right"
         raise Invalid(msg, {"current_password": msg})
     check_new_password(form.password, form.password_confirm)
+    new_hash = await hash_password(form.password)
     async with transaction():
         await table.update(
             {
-                table.password_hash: hash_password(form.password),
+                table.password_hash: new_hash,
                 table.password_changed_at: clock.now(),
             }
         ).where(where)

@@ -217,7 +217,7 @@ async def create_staff(
         organisation=organisation_id,
         name=form.name.strip(),
         email=email,
-        password_hash=hash_password(form.password),
+        password_hash=await hash_password(form.password),  # before the write lock is taken
         is_org_admin=form.is_org_admin,
         is_system_admin=False,
         active=True,
@@ -308,6 +308,7 @@ async def create_system_admin(organisation_name: str, name: str, email: str, pas
         msg = "Enter an e-mail address in the correct format"
         raise Invalid(msg, {"email": msg})
     now = clock.now()
+    new_hash = await hash_password(password)
     async with transaction():
         org = (
             await OrganisationTable.select(OrganisationTable.id)
@@ -323,15 +324,15 @@ async def create_system_admin(organisation_name: str, name: str, email: str, pas
         existing = await Staff.select(Staff.id).where(Staff.email == email).first()
         if existing:
             staff_id = existing["id"]
-            await Staff.update(
-                {Staff.is_system_admin: True, Staff.password_hash: hash_password(password)}
-            ).where(Staff.id == staff_id)
+            await Staff.update({Staff.is_system_admin: True, Staff.password_hash: new_hash}).where(
+                Staff.id == staff_id
+            )
         else:
             member = Staff(
                 organisation=organisation_id,
                 name=name,
                 email=email,
-                password_hash=hash_password(password),
+                password_hash=new_hash,
                 is_org_admin=True,
                 is_system_admin=True,
                 active=True,

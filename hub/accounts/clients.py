@@ -138,7 +138,9 @@ async def activate_portal_account(form: PortalActivation, address: str) -> UUID:
         Invalid: unknown, used or expired code, or a username or password that will not do.
         TooManyRequests: too many wrong codes from this address.
     """
-    await throttle.check_allowed("invitation", address)
+    # Codes are guessed from an address, so the "account" throttled is the address itself.
+    throttle_key = f"invitation:{address}"
+    await throttle.check_allowed(throttle_key, address)
     username = form.username.strip().lower()
     errors: dict[str, str] = {}
     invitation = (
@@ -148,7 +150,7 @@ async def activate_portal_account(form: PortalActivation, address: str) -> UUID:
     )
     now = clock.now()
     if invitation is None or invitation["used_at"] is not None or invitation["expires_at"] < now:
-        await throttle.note_attempt("invitation", address, succeeded=False)
+        await throttle.note_attempt(throttle_key, address, succeeded=False)
         errors["code"] = "Enter the invitation code exactly as staff gave it to you"
     if not USERNAME.match(username):
         errors["username"] = (
@@ -190,5 +192,5 @@ async def activate_portal_account(form: PortalActivation, address: str) -> UUID:
             subject_id=str(client_id),
             address=address,
         )
-    await throttle.note_attempt("invitation", address, succeeded=True)
+    await throttle.note_attempt(throttle_key, address, succeeded=True)
     return client_id

@@ -105,7 +105,7 @@ async def create_organisation(principal: Principal, form: OrganisationCreate) ->
     """A system admin adds an organisation."""
     _require_system_admin(principal)
     errors = _check_organisation_fields(form.name, form.kind)
-    if not errors and await _name_taken(form.name):
+    if "name" not in errors and await _name_taken(form.name):
         errors["name"] = "An organisation with that name already exists"
     if errors:
         raise Invalid(next(iter(errors.values())), errors)

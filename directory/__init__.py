@@ -1,0 +1,1 @@
+"""The directory: organisations' services (HSDS / Open Referral UK), search and signposting."""

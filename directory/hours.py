@@ -1,0 +1,248 @@
+"""Opening hours: weekly and monthly rules plus dated exceptions, exact in Europe/London.
+
+Rules follow HSDS `schedule` (RRULE FREQ/BYDAY, opens_at, closes_at, valid_from/to). A rule
+whose closing time is not after its opening time runs past midnight. A dated exception
+replaces every rule for the day it falls on: closed all day, or open at the hours it gives.
+Intervals are built in local wall-clock time and compared as instants, so the clocks changing
+lengthens or shortens an overnight opening exactly as the building's own clock would.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+EVENING_STARTS = time(17, 0)
+LOOKAHEAD_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One opening rule: on these days, from `opens_at` to `closes_at`."""
+
+    byday: tuple[str, ...]
+    opens_at: time
+    closes_at: time
+    freq: str = "WEEKLY"
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def applies_on(self, day: date) -> bool:
+        """True when this rule opens on `day` (before any exception)."""
+        if self.valid_from and day < self.valid_from:
+            return False
+        if self.valid_to and day > self.valid_to:
+            return False
+        return any(_byday_matches(code, day, self.freq) for code in self.byday)
+
+
+@dataclass(frozen=True)
+class DatedException:
+    """A date when the usual rules do not hold: closed, or open `opens_at`-`closes_at`."""
+
+    on_date: date
+    closed: bool = True
+    opens_at: time | None = None
+    closes_at: time | None = None
+    description: str = ""
+
+
+def _byday_matches(code: str, day: date, freq: str) -> bool:
+    code = code.strip().upper()
+    weekday = DAY_CODES.index(code[-2:]) if code[-2:] in DAY_CODES else -1
+    if weekday != day.weekday():
+        return False
+    ordinal = code[:-2]
+    if not ordinal or freq.upper() == "WEEKLY":
+        return True
+    try:
+        nth = int(ordinal)
+    except ValueError:
+        return False
+    if nth > 0:
+        return (day.day - 1) // 7 + 1 == nth
+    days_in_month = calendar.monthrange(day.year, day.month)[1]
+    return (days_in_month - day.day) // 7 + 1 == -nth
+
+
+def parse_byday(value: str) -> tuple[str, ...]:
+    """`"MO, tu,2WE"` -> `("MO", "TU", "2WE")`; unknown entries are dropped."""
+    codes = []
+    for raw in value.split(","):
+        code = raw.strip().upper()
+        if len(code) >= 2 and code[-2:] in DAY_CODES:
+            prefix = code[:-2]
+            if prefix and not prefix.lstrip("+-").isdigit():
+                continue
+            codes.append(code)
+    return tuple(codes)
+
+
+def _local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=LONDON)
+
+
+def _interval(day: date, opens_at: time, closes_at: time) -> tuple[datetime, datetime]:
+    start = _local(day, opens_at)
+    end_day = day if closes_at > opens_at else day + timedelta(days=1)
+    return start, _local(end_day, closes_at)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """A service's opening hours: its rules and its dated exceptions."""
+
+    rules: tuple[Rule, ...] = ()
+    exceptions: tuple[DatedException, ...] = ()
+    _by_date: dict[date, list[DatedException]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        for exception in self.exceptions:
+            self._by_date.setdefault(exception.on_date, []).append(exception)
+
+    @property
+    def known(self) -> bool:
+        """False when no hours are recorded at all (then we say so rather than "closed")."""
+        return bool(self.rules or self.exceptions)
+
+    def intervals_starting_on(self, day: date) -> list[tuple[datetime, datetime]]:
+        """Opening intervals that begin on local date `day`, in order."""
+        exceptions = self._by_date.get(day)
+        if exceptions is not None:
+            return sorted(
+                _interval(day, exc.opens_at, exc.closes_at)
+                for exc in exceptions
+                if not exc.closed and exc.opens_at is not None and exc.closes_at is not None
+            )
+        return sorted(
+            _interval(day, rule.opens_at, rule.closes_at)
+            for rule in self.rules
+            if rule.applies_on(day)
+        )
+
+    def _intervals_around(self, moment: datetime, days: int) -> list[tuple[datetime, datetime]]:
+        first = moment.astimezone(LONDON).date() - timedelta(days=1)
+        intervals: list[tuple[datetime, datetime]] = []
+        for offset in range(days + 2):
+            intervals.extend(self.intervals_starting_on(first + timedelta(days=offset)))
+        return sorted(intervals, key=lambda pair: _utc(pair[0]))
+
+    def is_open(self, moment: datetime) -> bool:
+        """True when open at `moment` (any aware datetime)."""
+        at = _utc(moment)
+        return any(
+            _utc(start) <= at < _utc(end) for start, end in self._intervals_around(moment, 0)
+        )
+
+    def next_change(self, moment: datetime) -> tuple[bool, datetime | None]:
+        """Whether open at `moment`, and when that next changes (None: not in two weeks)."""
+        at = _utc(moment)
+        intervals = self._intervals_around(moment, LOOKAHEAD_DAYS)
+        # Merge touching or overlapping intervals so "closes at" is the real closing time.
+        merged: list[list[datetime]] = []
+        for start, end in intervals:
+            if merged and _utc(start) <= _utc(merged[-1][1]):
+                if _utc(end) > _utc(merged[-1][1]):
+                    merged[-1][1] = end
+            else:
+                merged.append([start, end])
+        for start, end in merged:
+            if _utc(start) <= at < _utc(end):
+                return True, end.astimezone(LONDON)
+            if _utc(start) > at:
+                return False, start.astimezone(LONDON)
+        return False, None
+
+    def open_between(self, start: datetime, end: datetime) -> bool:
+        """True when open at any moment in [start, end)."""
+        lo, hi = _utc(start), _utc(end)
+        days = max(0, (end - start).days) + 1
+        return any(_utc(a) < hi and _utc(b) > lo for a, b in self._intervals_around(start, days))
+
+    def weekly_hour_slots(self) -> set[tuple[int, int]]:
+        """(weekday, hour) pairs a typical week is open at some time in (rules only).
+
+        Used as coarse search tokens; the exact answer always comes from `is_open`.
+        """
+        slots: set[tuple[int, int]] = set()
+        for rule in self.rules:
+            weekdays = {DAY_CODES.index(code[-2:]) for code in rule.byday if code[-2:] in DAY_CODES}
+            start_minute = rule.opens_at.hour * 60 + rule.opens_at.minute
+            end_minute = rule.closes_at.hour * 60 + rule.closes_at.minute
+            if end_minute <= start_minute:
+                end_minute += 24 * 60
+            for weekday in weekdays:
+                minute = start_minute - start_minute % 60
+                while minute < end_minute:
+                    day_offset, hour = divmod(minute // 60, 24)
+                    slots.add(((weekday + day_offset) % 7, hour))
+                    minute += 60
+        return slots
+
+    def opens_evenings(self) -> bool:
+        """True when some rule keeps it open after 17:00."""
+        return any(hour >= EVENING_STARTS.hour for _, hour in self.weekly_hour_slots())
+
+    def opens_weekends(self) -> bool:
+        """True when some rule opens it on a Saturday or Sunday."""
+        return any(weekday >= 5 for weekday, _ in self.weekly_hour_slots())
+
+
+def _clock(at: time) -> str:
+    return at.strftime("%H:%M")
+
+
+def describe_status(hours: OpeningHours, moment: datetime) -> str:
+    """Plain words for a result: "Open now until 13:00" or "Closed, opens Tuesday at 09:00"."""
+    if not hours.known:
+        return "Opening hours not known"
+    is_open, change = hours.next_change(moment)
+    local_now = moment.astimezone(LONDON)
+    if change is None:
+        return "Open now" if is_open else "Closed for the next two weeks"
+    if change.date() == local_now.date():
+        when = _clock(change.time())
+    elif change.date() == local_now.date() + timedelta(days=1):
+        when = f"tomorrow at {_clock(change.time())}"
+    else:
+        when = f"{DAY_NAMES[change.weekday()]} at {_clock(change.time())}"
+    if is_open:
+        return f"Open now until {when}"
+    return f"Closed, opens {when}" if " at " in when else f"Closed, opens at {when}"
+
+
+def describe_rules(rules: tuple[Rule, ...]) -> list[str]:
+    """One line per distinct set of days: "Monday, Tuesday: 09:00 to 13:00, 18:00 to 21:00"."""
+    by_days: dict[tuple[str, ...], list[Rule]] = {}
+    for rule in rules:
+        by_days.setdefault(rule.byday, []).append(rule)
+    lines = []
+    for byday, day_rules in by_days.items():
+        names = ", ".join(_day_label(code) for code in byday)
+        times = ", ".join(
+            f"{_clock(rule.opens_at)} to {_clock(rule.closes_at)}"
+            for rule in sorted(day_rules, key=lambda r: r.opens_at)
+        )
+        lines.append(f"{names}: {times}")
+    return lines
+
+
+def _day_label(code: str) -> str:
+    name = DAY_NAMES[DAY_CODES.index(code[-2:])]
+    ordinal = code[:-2]
+    if not ordinal:
+        return name
+    number = int(ordinal)
+    words = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", -1: "Last"}
+    return f"{words.get(number, str(number))} {name} of the month"

@@ -83,6 +83,7 @@ async def _clean_tables() -> None:
     from piccolo.conf.apps import Finder
     from piccolo.table import sort_table_classes
 
+    from directory.taxonomy import ensure_need_taxonomy
     from hub.db import raw, transaction
 
     tables = sort_table_classes(Finder().get_table_classes())
@@ -95,6 +96,7 @@ async def _clean_tables() -> None:
         else:
             for name in names:
                 await raw(f'DELETE FROM "{name}"')
+        await ensure_need_taxonomy()  # shipped data, as a fresh install has it
 
 
 @pytest.fixture(autouse=True)

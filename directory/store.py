@@ -40,7 +40,13 @@ _SERVICE_FIELDS = {
 
 
 def _plain(value: Any) -> Any:
+    """JSON-ready form, for comparing and keeping history."""
     return msgspec.to_builtins(value)
+
+
+def _fields(struct: Any) -> dict[str, Any]:
+    """A Struct's own fields with their Python values (dates stay dates), for writing rows."""
+    return msgspec.structs.asdict(struct)
 
 
 def diff(before: schemas.ServiceRecord | None, after: schemas.ServiceRecord) -> dict[str, Any]:
@@ -57,11 +63,11 @@ def diff(before: schemas.ServiceRecord | None, after: schemas.ServiceRecord) -> 
 async def _replace_children(table: Any, owner_column: Any, owner_id: UUID, rows: list[Any]) -> None:
     await table.delete().where(owner_column == owner_id)
     for row in rows:
-        await table.insert(table(**{**_plain(row), owner_column._meta.name: owner_id}))
+        await table.insert(table(**{**_fields(row), owner_column._meta.name: owner_id}))
 
 
 async def _upsert_location(location: schemas.Location) -> None:
-    values = _plain(location)
+    values = _fields(location)
     for child in ("accessibility", "phones", "schedules", "exceptions"):
         values.pop(child)
     values["organisation"] = values.pop("organisation_id")
@@ -97,7 +103,7 @@ async def upsert_service(
     now = clock.now()
     async with transaction():
         before = await load_service(record.id)
-        values = {k: v for k, v in _plain(record).items() if k in _SERVICE_FIELDS}
+        values = {k: v for k, v in _fields(record).items() if k in _SERVICE_FIELDS}
         values["referral_methods"] = ",".join(record.referral_methods)
         values["updated_at"] = now
         values["organisation"] = record.organisation_id

@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.static_files import create_static_files_router
 
+from directory import web as directory_web
 from hub import mail, outbox
 from hub.accounts.admin_controllers import OrganisationController, StaffController
 from hub.accounts.client_controllers import ClientController
@@ -24,7 +25,10 @@ from hub.web.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from hub.web.pages import HomeController
 from hub.web.templating import template_config
 
-JOB_HANDLERS: dict[str, outbox.Handler] = {mail.EMAIL_JOB: mail.send_email_job}
+JOB_HANDLERS: dict[str, outbox.Handler] = {
+    mail.EMAIL_JOB: mail.send_email_job,
+    **directory_web.JOB_HANDLERS,
+}
 NODE_MODULES = ROOT / "node_modules"
 
 
@@ -44,6 +48,8 @@ def _register_navigation() -> None:
             order=90,
         )
     )
+    for item in directory_web.NAV_ITEMS:
+        navigation.register(item)
 
 
 @contextlib.asynccontextmanager
@@ -88,6 +94,7 @@ def create_app() -> Litestar:
             OrganisationController,
             StaffController,
             ClientController,
+            *directory_web.ROUTE_HANDLERS,
             *static_routers,
         ],
         middleware=[SecurityHeadersMiddleware(), SessionMiddleware()],
@@ -107,4 +114,9 @@ def create_app() -> Litestar:
     )
 
 
-main = build_cli("app:create_app", JOB_HANDLERS, [seed_demo_network])
+main = build_cli(
+    "app:create_app",
+    JOB_HANDLERS,
+    [seed_demo_network, *directory_web.DEMO_SEEDERS],
+    directory_web.CLI_COMMANDS,
+)

@@ -14,10 +14,20 @@ import click
 
 from hub import audit, outbox
 from hub.db import get_engine, prepare_sqlite_file
-from hub.errors import Invalid
+from hub.errors import ConfigurationError, Invalid
 from hub.settings import get_settings
 
 Seeder = Callable[[], Awaitable[list[tuple[str, str]]]]
+
+
+class _Group(click.Group):
+    """A command group that reports a misconfigured environment as one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigurationError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 async def migrate() -> None:
@@ -35,10 +45,11 @@ def build_cli(
     app_target: str,
     job_handlers: Mapping[str, outbox.Handler],
     demo_seeders: Sequence[Seeder],
+    feature_commands: Sequence[click.Command] = (),
 ) -> click.Group:
     """The `wraparound` command, given what the composition root wires in."""
 
-    @click.group()
+    @click.group(cls=_Group)
     def cli() -> None:
         """Wraparound: service directory and referral network for a community hub."""
 
@@ -135,6 +146,8 @@ def build_cli(
         )
         sys.exit(1)
 
+    for command in feature_commands:
+        cli.add_command(command)
     return cli
 
 

@@ -31,7 +31,9 @@ def _cookie(scope: Scope, name: str) -> str:
 class SessionMiddleware(ASGIMiddleware):
     """Loads the signed-in person from the session cookie into `request.user` (or None)."""
 
-    exclude_path_pattern = (r"^/static/", r"^/vendor/", r"^/healthz$")
+    should_bypass_for_scope = staticmethod(
+        lambda scope: scope["path"].startswith(STATIC_PREFIXES) or scope["path"] == "/healthz"
+    )
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         """Resolve the session on every request, so revocation takes effect at once."""

@@ -73,6 +73,19 @@ async def claim(worker_id: str, limit: int = 10, lease: timedelta = LEASE) -> li
     """Take up to `limit` due jobs (and jobs whose worker died mid-run) for this worker."""
     now = clock.now()
     async with transaction():
+        # A job whose worker keeps dying with it (lease expired, tries used up) stops here.
+        await OutboxJob.update(
+            {
+                OutboxJob.status: "failed",
+                OutboxJob.finished_at: now,
+                OutboxJob.locked_until: None,
+                OutboxJob.last_error: "worker stopped while running it; no tries left",
+            }
+        ).where(
+            (OutboxJob.status == "running")
+            & (OutboxJob.locked_until < now)
+            & (OutboxJob.attempts >= OutboxJob.max_attempts)
+        )
         if is_sqlite():
             due = (OutboxJob.status == "pending") & (OutboxJob.run_after <= now)
             expired = (OutboxJob.status == "running") & (OutboxJob.locked_until < now)

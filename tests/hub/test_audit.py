@@ -1,0 +1,162 @@
+"""Audit trail: rows are hash-chained, and any edit or deletion is found by verify()."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from typing import Any
+
+import pytest
+
+from hub import audit
+from hub.audit import GENESIS_HASH, Actor
+from hub.db import raw, transaction
+from hub.tables import AuditEvent
+from tests.conftest import ON_POSTGRES
+
+
+class Rollback(Exception):
+    """Raised to abandon a transaction."""
+
+
+async def write_trail(count: int) -> None:
+    """Append `count` events, one after another."""
+    for n in range(1, count + 1):
+        await audit.record(
+            "test.event",
+            Actor(kind="staff", id=f"staff-{n}", organisation_id="org-1"),
+            subject_type="thing",
+            subject_id=f"thing-{n}",
+            detail={"n": n},
+            address="127.0.0.1",
+        )
+
+
+async def trail() -> list[dict[str, Any]]:
+    """Every event, oldest first."""
+    return list(await AuditEvent.select().order_by(AuditEvent.seq))
+
+
+async def tamper(sql: str, *args: Any) -> None:
+    """Change the trail behind the app's back (on PostgreSQL, getting past its trigger)."""
+    async with transaction():
+        if ON_POSTGRES:
+            await raw("SET LOCAL session_replication_role = replica")
+        await raw(sql, *args)
+
+
+@pytest.mark.parametrize("batch_size", [1000, 2])
+async def test_record_chains_each_event_to_the_one_before(batch_size: int) -> None:
+    await write_trail(5)
+
+    rows = await trail()
+    assert [row["seq"] for row in rows] == [1, 2, 3, 4, 5]
+    assert rows[0]["prev_hash"] == GENESIS_HASH
+    for before, after in itertools.pairwise(rows):
+        assert after["prev_hash"] == before["hash"]
+    assert len({row["hash"] for row in rows}) == 5
+    assert json.loads(rows[2]["detail"]) == {"n": 3}
+    assert rows[2]["actor_id"] == "staff-3"
+
+    result = await audit.verify(batch_size=batch_size)
+    assert result.ok
+    assert result.checked == 5
+
+
+@pytest.mark.parametrize(("seq", "batch_size"), [(1, 1000), (3, 1000), (5, 1000), (3, 2)])
+async def test_editing_an_events_detail_is_found_at_that_event(seq: int, batch_size: int) -> None:
+    await write_trail(5)
+
+    await tamper("UPDATE audit_event SET detail = {} WHERE seq = {}", '{"n":99}', seq)
+
+    result = await audit.verify(batch_size=batch_size)
+    assert not result.ok
+    assert result.broken_seq == seq
+    assert result.checked == seq - 1
+    assert "changed" in result.reason
+
+
+async def test_rewriting_an_events_own_hash_too_is_found_at_the_next_event() -> None:
+    await write_trail(4)
+    row = (await trail())[1]
+    forged = {**row, "detail": '{"n":99}'}
+    forged["hash"] = audit._row_hash(forged)
+
+    await tamper(
+        "UPDATE audit_event SET detail = {}, hash = {} WHERE seq = 2",
+        forged["detail"],
+        forged["hash"],
+    )
+
+    result = await audit.verify()
+    assert result.broken_seq == 3
+    assert result.checked == 2
+
+
+@pytest.mark.parametrize("batch_size", [1000, 2])
+async def test_deleting_a_middle_event_is_found_at_the_gap(batch_size: int) -> None:
+    await write_trail(5)
+
+    await tamper("DELETE FROM audit_event WHERE seq = {}", 3)
+
+    result = await audit.verify(batch_size=batch_size)
+    assert result.broken_seq == 3
+    assert result.checked == 2
+    assert "missing" in result.reason
+
+
+async def test_an_event_in_a_rolled_back_transaction_leaves_no_gap() -> None:
+    await write_trail(2)
+
+    async def record_then_roll_back() -> None:
+        async with transaction():
+            await audit.record("test.abandoned", Actor.system())
+            raise Rollback
+
+    with pytest.raises(Rollback):
+        await record_then_roll_back()
+    await audit.record("test.after", Actor.system())
+
+    rows = await trail()
+    assert [(row["seq"], row["action"]) for row in rows] == [
+        (1, "test.event"),
+        (2, "test.event"),
+        (3, "test.after"),
+    ]
+    assert (await audit.verify()).checked == 3
+
+
+async def test_concurrent_appends_keep_one_unbroken_chain() -> None:
+    await asyncio.gather(
+        *(audit.record("test.concurrent", Actor.system(), detail={"n": n}) for n in range(20))
+    )
+
+    rows = await trail()
+    assert [row["seq"] for row in rows] == list(range(1, 21))
+    assert sorted(json.loads(row["detail"])["n"] for row in rows) == list(range(20))
+    result = await audit.verify()
+    assert result.ok
+    assert result.checked == 20
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the append-only trigger is PostgreSQL's")
+@pytest.mark.parametrize(
+    ("operation", "statement"),
+    [
+        ("UPDATE", "UPDATE audit_event SET detail = '{}' WHERE seq = 2"),
+        ("DELETE", "DELETE FROM audit_event WHERE seq = 2"),
+        ("TRUNCATE", "TRUNCATE audit_event"),
+    ],
+)
+async def test_postgres_refuses_to_change_the_trail(operation: str, statement: str) -> None:
+    import asyncpg
+
+    await write_trail(3)
+    before = await trail()
+
+    with pytest.raises(asyncpg.PostgresError, match=f"append-only: {operation} refused"):
+        await raw(statement)
+
+    assert await trail() == before
+    assert (await audit.verify()).checked == 3

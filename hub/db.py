@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
 from typing import Any
 
@@ -13,6 +15,8 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
 from hub.settings import Settings
+
+log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
@@ -107,6 +111,20 @@ async def open_pool(engine: Engine) -> None:
     """Open PostgreSQL's connection pool (no-op on SQLite)."""
     if isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=2, max_size=10)
+
+
+async def keep_trying_to_open_pool(engine: Engine, stop: asyncio.Event, every: float = 5.0) -> None:
+    """Open the pool, retrying while the database is down, so the app starts (and /healthz
+    answers 503) instead of crashing when PostgreSQL is not up yet."""
+    while not stop.is_set():
+        try:
+            await open_pool(engine)
+        except Exception:  # noqa: BLE001 - unreachable database: say so and try again
+            log.warning("database unreachable; retrying the connection pool in %s s", every)
+        else:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
 
 
 async def close_pool(engine: Engine) -> None:

@@ -10,13 +10,13 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.static_files import create_static_files_router
 
+from consent import web as consent_web
 from directory import web as directory_web
 from hub import mail, outbox
 from hub.accounts.admin_controllers import OrganisationController, StaffController
-from hub.accounts.client_controllers import ClientController
 from hub.accounts.controllers import PasswordController, SignInController
 from hub.cli import build_cli
-from hub.db import close_pool, get_engine, open_pool
+from hub.db import close_pool, get_engine, keep_trying_to_open_pool
 from hub.demo import seed_demo_network
 from hub.settings import ROOT, get_settings
 from hub.web import navigation
@@ -34,7 +34,6 @@ NODE_MODULES = ROOT / "node_modules"
 
 def _register_navigation() -> None:
     navigation.register(navigation.NavItem("/", "Home", lambda p: True, order=0))
-    navigation.register(navigation.NavItem("/clients", "Clients", lambda p: p.is_staff, order=30))
     navigation.register(
         navigation.NavItem(
             "/staff", "Staff", lambda p: p.is_staff and (p.is_org_admin or p.is_system_admin), 80
@@ -48,7 +47,7 @@ def _register_navigation() -> None:
             order=90,
         )
     )
-    for item in directory_web.NAV_ITEMS:
+    for item in [*consent_web.NAV_ITEMS, *directory_web.NAV_ITEMS]:
         navigation.register(item)
 
 
@@ -57,8 +56,8 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     """Open the database pool and, by default, run the outbox worker in this process."""
     settings = get_settings()
     engine = get_engine()
-    await open_pool(engine)
     stop = asyncio.Event()
+    pool_opener = asyncio.create_task(keep_trying_to_open_pool(engine, stop))
     worker = None
     if settings.worker_in_process:
         worker = asyncio.create_task(
@@ -68,6 +67,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
+        await pool_opener
         if worker is not None:
             await worker
         await close_pool(engine)
@@ -93,7 +93,7 @@ def create_app() -> Litestar:
             PasswordController,
             OrganisationController,
             StaffController,
-            ClientController,
+            *consent_web.ROUTE_HANDLERS,
             *directory_web.ROUTE_HANDLERS,
             *static_routers,
         ],
@@ -117,6 +117,6 @@ def create_app() -> Litestar:
 main = build_cli(
     "app:create_app",
     JOB_HANDLERS,
-    [seed_demo_network, *directory_web.DEMO_SEEDERS],
+    [seed_demo_network, *consent_web.DEMO_SEEDERS, *directory_web.DEMO_SEEDERS],
     directory_web.CLI_COMMANDS,
 )

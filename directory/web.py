@@ -11,15 +11,60 @@ from typing import Any
 import click
 
 from directory.cli import directory_group
+from directory.demo import seed_demo_directory
+from directory.exchange import cli as exchange_cli  # noqa: F401 - adds its commands to the group
+from directory.listings.controllers import ListingController
+from directory.listings.detail_controllers import ServiceController
+from directory.listings.place_controllers import ListingPlaceController
+from directory.listings.staleness import (
+    STALENESS_JOB,
+    ensure_staleness_job,
+    seed_staleness_job,
+    staleness_check_job,
+)
+from directory.listings.taxonomy_controllers import TaxonomyController
+from directory.openreferral.controllers import openreferral_router
+from directory.search import cli as search_cli  # noqa: F401 - adds reindex and generate
+from directory.search.backend import prepare_search
+from directory.search.controllers import SearchController
+from directory.search.sync import SYNC_JOB, search_sync_job
+from directory.signposting.controllers import SharedListController, SignpostController
 from hub.outbox import Handler
 from hub.web.navigation import NavItem
 
-ROUTE_HANDLERS: list[Any] = []
+ROUTE_HANDLERS: list[Any] = [
+    openreferral_router,
+    SearchController,
+    ServiceController,
+    ListingController,
+    ListingPlaceController,
+    TaxonomyController,
+    SignpostController,
+    SharedListController,
+]
 
-NAV_ITEMS: list[NavItem] = []
+NAV_ITEMS: list[NavItem] = [
+    NavItem("/directory", "Directory", lambda p: p.is_staff, order=10),
+    NavItem("/directory/list", "Signposting list", lambda p: p.is_staff, order=25),
+    NavItem(
+        "/directory/listings",
+        "Listings",
+        lambda p: p.is_staff and (p.is_org_admin or p.is_system_admin),
+        order=70,
+    ),
+]
 
-JOB_HANDLERS: dict[str, Handler] = {}
+JOB_HANDLERS: dict[str, Handler] = {
+    STALENESS_JOB: staleness_check_job,
+    SYNC_JOB: search_sync_job,
+}
 
 CLI_COMMANDS: list[click.Command] = [directory_group]
 
-DEMO_SEEDERS: list[Callable[[], Awaitable[list[tuple[str, str]]]]] = []
+DEMO_SEEDERS: list[Callable[[], Awaitable[list[tuple[str, str]]]]] = [
+    seed_demo_directory,
+    seed_staleness_job,
+]
+
+# Run once when the app starts (app.py's lifespan): each is safe to run in every process.
+STARTUP_TASKS: list[Callable[[], Awaitable[Any]]] = [ensure_staleness_job, prepare_search]

@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
 from hub.settings import Settings
@@ -26,8 +28,80 @@ SQLITE_PRAGMAS = (
 )
 
 
+# Reads outside a transaction share long-lived connections that cannot write.
+READ_PRAGMAS = (
+    "PRAGMA query_only = ON",
+    "PRAGMA cache_size = -32000",
+    "PRAGMA mmap_size = 134217728",
+)
+MAX_IDLE_READERS = 8
+
+
+class ReadConnections:
+    """Long-lived read-only SQLite connections, each lent to one thread at a time.
+
+    Piccolo opens a connection (and a thread) for every query outside a transaction; reads
+    ran at half speed (DESIGN.md). In WAL mode a connection in autocommit sees every commit
+    made before each statement starts, so sharing them changes nothing a caller can see.
+    """
+
+    def __init__(self, connection_kwargs: dict[str, Any]) -> None:
+        self._kwargs = {**connection_kwargs, "check_same_thread": False}
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(**self._kwargs)
+        connection.row_factory = dict_factory
+        for pragma in READ_PRAGMAS:
+            connection.execute(pragma)
+        return connection
+
+    @contextlib.contextmanager
+    def lend(self) -> Iterator[sqlite3.Connection]:
+        """A connection for this thread until the block ends (closed if the block fails)."""
+        with self._lock:
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            connection = self._open()
+        try:
+            yield connection
+        except BaseException:
+            connection.close()
+            raise
+        with self._lock:
+            if len(self._idle) < MAX_IDLE_READERS:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+    def fetch(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
+        """Run one read and return its rows (call from a worker thread)."""
+        with self.lend() as connection:
+            cursor = connection.execute(query, args)
+            try:
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+
+
+def _is_read(query: str) -> bool:
+    return query.lstrip()[:6].upper() == "SELECT"
+
+
 class HubSQLiteEngine(SQLiteEngine):
-    """SQLite with the pragmas Piccolo leaves out applied to every connection."""
+    """SQLite with the pragmas Piccolo leaves out, and shared connections for plain reads."""
+
+    _readers: ReadConnections | None = None
+    _readers_path: str = ""
+
+    @property
+    def readers(self) -> ReadConnections:
+        """The shared read-only connections to this database file."""
+        if self._readers is None or self._readers_path != self.path:
+            self._readers = ReadConnections(self.connection_kwargs)
+            self._readers_path = self.path
+        return self._readers
 
     async def get_connection(self) -> Any:
         """Open a connection (used for transactions) with our pragmas."""
@@ -43,6 +117,8 @@ class HubSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
+        if _is_read(query):
+            return await asyncio.to_thread(self.readers.fetch, query, args or [])
         connection = await self.get_connection()
         try:
             async with connection.execute(query, args or []) as cursor:

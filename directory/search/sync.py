@@ -1,11 +1,34 @@
-"""Keeping search backends in step with listing changes (called inside the change's transaction)."""
+"""Keeping search backends in step with listing changes (called inside the change's transaction).
+
+The database index is brought into step before the change commits, so a search straight
+after sees it. Meilisearch, when configured, is told through the outbox: the job is written in
+the same transaction, so it exists exactly when the change does, and is retried until applied.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
+
+from directory.search.backend import database_backend, meilisearch_backend
+from hub import outbox
+
+SYNC_JOB = "directory.search_sync"
 
 
 async def listing_changed(service_ids: Sequence[UUID]) -> None:
     """Re-index these services in the database index now; queue Meilisearch through the outbox."""
-    _ = service_ids  # Filled in by the search backends work.
+    if not service_ids:
+        return
+    await database_backend().index(service_ids)
+    if meilisearch_backend() is not None:
+        await outbox.enqueue(SYNC_JOB, {"service_ids": [str(i) for i in service_ids]})
+
+
+async def search_sync_job(payload: dict[str, Any]) -> None:
+    """Outbox job: bring Meilisearch into step for the services named in the payload."""
+    backend = meilisearch_backend()
+    if backend is None:
+        return  # Meilisearch was switched off after the job was queued.
+    await backend.index([UUID(service_id) for service_id in payload.get("service_ids", [])])

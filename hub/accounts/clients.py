@@ -1,4 +1,4 @@
-"""Clients' identity and portal accounts, made from one-time invitation codes."""
+"""Clients' portal accounts, made from one-time invitation codes (the record is consent/'s)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import secrets
 from datetime import timedelta
 from uuid import UUID
 
-import msgspec
-
 from hub import audit, clock
 from hub.accounts import throttle
 from hub.accounts.passwords import check_new_password, hash_password
-from hub.accounts.schemas import ClientCreate, ClientSummary, PortalActivation, Principal
+from hub.accounts.schemas import PortalActivation, Principal
 from hub.audit import Actor
 from hub.db import transaction
 from hub.errors import Forbidden, Invalid, NotFound
@@ -30,80 +28,24 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-def _require_staff(principal: Principal) -> None:
+async def issue_invitation(principal: Principal, client_id: UUID) -> str:
+    """A new one-time portal invitation code for a client (earlier unused codes stop working).
+
+    Whether this staff member may act for the client is the sharing policy's decision
+    (consent/), made by the caller before this; hub knows nothing of consents.
+
+    Raises:
+        Forbidden: the principal is not staff.
+        NotFound: no such client.
+        Invalid: the client already has a portal account.
+    """
     if not principal.is_staff or principal.organisation_id is None:
         msg = "Only staff can do this"
         raise Forbidden(msg)
-
-
-async def register_client(principal: Principal, form: ClientCreate) -> ClientSummary:
-    """Staff register a client's identity for their organisation."""
-    _require_staff(principal)
-    errors: dict[str, str] = {}
-    if not form.full_name.strip():
-        errors["full_name"] = "Enter the client's full name"
-    if form.date_of_birth and form.date_of_birth > clock.now().date():
-        errors["date_of_birth"] = "Date of birth must be in the past"
-    if errors:
-        raise Invalid(next(iter(errors.values())), errors)
-    client = Client(
-        full_name=form.full_name.strip(),
-        preferred_name=form.preferred_name.strip(),
-        date_of_birth=form.date_of_birth,
-        registered_by=principal.organisation_id,
-        created_at=clock.now(),
-    )
-    async with transaction():
-        await Client.insert(client)
-        await audit.record(
-            "client.registered", principal.actor, subject_type="client", subject_id=str(client.id)
-        )
-    return await get_registered_client(principal, client.id)
-
-
-async def list_registered_clients(principal: Principal) -> list[ClientSummary]:
-    """Clients the principal's organisation registered."""
-    _require_staff(principal)
-    rows = (
-        await Client.select(
-            Client.id, Client.full_name, Client.preferred_name, Client.date_of_birth
-        )
-        .where(Client.registered_by == principal.organisation_id)
-        .order_by(Client.full_name)
-    )
-    with_accounts = {
-        row["client"]
-        for row in await ClientAccount.select(ClientAccount.client).where(
-            ClientAccount.client.is_in([row["id"] for row in rows] or [None])
-        )
-    }
-    return [
-        msgspec.convert({**row, "has_portal_account": row["id"] in with_accounts}, ClientSummary)
-        for row in rows
-    ]
-
-
-async def get_registered_client(principal: Principal, client_id: UUID) -> ClientSummary:
-    """A client the principal's organisation registered; anyone else gets NotFound."""
-    _require_staff(principal)
-    row = (
-        await Client.select(
-            Client.id, Client.full_name, Client.preferred_name, Client.date_of_birth
-        )
-        .where((Client.id == client_id) & (Client.registered_by == principal.organisation_id))
-        .first()
-    )
-    if row is None:
+    if not await Client.exists().where(Client.id == client_id):
         msg = "No such client"
         raise NotFound(msg)
-    has_account = await ClientAccount.exists().where(ClientAccount.client == client_id)
-    return msgspec.convert({**row, "has_portal_account": has_account}, ClientSummary)
-
-
-async def create_invitation(principal: Principal, client_id: UUID) -> str:
-    """A new one-time portal invitation code for a client (earlier unused codes stop working)."""
-    client = await get_registered_client(principal, client_id)
-    if client.has_portal_account:
+    if await ClientAccount.exists().where(ClientAccount.client == client_id):
         msg = "This client already has a portal account"
         raise Invalid(msg, {"client": msg})
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 import msgspec
@@ -109,24 +108,6 @@ class PasswordChange(msgspec.Struct, kw_only=True):
     current_password: str = ""
     password: str = ""
     password_confirm: str = ""
-
-
-class ClientCreate(msgspec.Struct, kw_only=True):
-    """Form: register a client (identity only)."""
-
-    full_name: str = ""
-    preferred_name: str = ""
-    date_of_birth: date | None = None
-
-
-class ClientSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """A client's identity as their registering organisation sees it."""
-
-    id: UUID
-    full_name: str
-    preferred_name: str
-    date_of_birth: date | None
-    has_portal_account: bool = False
 
 
 class PortalActivation(msgspec.Struct, kw_only=True):

@@ -29,7 +29,11 @@ def _date_from_parts(form: Any, name: str) -> date | None:
 
 
 async def read_form(request: Request[Any, Any, Any], struct_type: type[T]) -> T:
-    """The posted form as `struct_type`; checkboxes become booleans, GOV.UK date inputs dates."""
+    """The posted form as `struct_type`.
+
+    A single checkbox becomes a bool, a group of checkboxes (`list[str]`) the values ticked,
+    and a GOV.UK date input a date.
+    """
     form = await request.form()
     hints = get_type_hints(struct_type)
     values: dict[str, Any] = {}
@@ -39,6 +43,8 @@ async def read_form(request: Request[Any, Any, Any], struct_type: type[T]) -> T:
             values[name] = form.get(name, "").lower() in TRUE_WORDS
         elif hint in (date, date | None):
             values[name] = _date_from_parts(form, name)
+        elif hint == list[str]:
+            values[name] = [str(value) for value in form.getall(name, [])]
         elif name in form:
             values[name] = str(form.get(name, ""))
     return msgspec.convert(values, struct_type, strict=False)

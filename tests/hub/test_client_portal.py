@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from hub import clock
 from hub.tables import AuditEvent, Client, ClientAccount, ClientInvitation
+from tests.consent.factories import registered_client
 from tests.support import (
     PASSWORD,
     make_client,
@@ -180,13 +181,15 @@ async def test_client_portal_sign_in_and_wrong_password(client):
 
 
 async def test_clients_list_shows_only_own_organisations_clients(client):
+    # The list goes through consent's sharing policy: a client registered (and so involved)
+    # with another organisation, with no consent naming this one, is not listed.
     hub = await make_organisation(kind="hub")
     other = await make_organisation()
     worker = await make_staff(hub)
-    mine = await make_client(hub)
-    theirs = await make_client(other)
-    await Client.update({Client.full_name: "Other Person"}).where(Client.id == theirs.id)
+    mine = await registered_client(hub)
+    theirs = await registered_client(other, full_name="Other Person")
     await sign_in(client, worker.email)
     listing = await client.get("/clients")
     assert f"/clients/{mine.id}" in listing.text
     assert "Other Person" not in listing.text
+    assert str(theirs.id) not in listing.text

@@ -1,0 +1,396 @@
+"""Search benchmark: p50/p95/p99 of the search call and of the search page over HTTP.
+
+Builds synthetic directories (10,000 then 100,000 services, by `wraparound directory
+generate`) in a temporary SQLite file and, when it answers at BENCH_POSTGRES_URL
+(default postgres://postgres@127.0.0.1:5432/test), in a fresh PostgreSQL database. For each
+backend and size it times:
+
+- the search call alone (`get_backend().search(query)` in one process, pool open), and
+- GET /directory over HTTP against a real `wraparound serve` (Granian, one process),
+
+with text + need category + open at a weekday afternoon + within a distance + nearest first.
+Floors (issue 3): at 100,000 services on SQLite, p95 under 50 ms for the call and under
+100 ms over HTTP. Prints a table and writes bench/results/search-<time>.json.
+
+    .venv/bin/python bench/search.py [--sizes 10000,100000] [--queries 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+WRAPAROUND = str(ROOT / ".venv" / "bin" / "wraparound")
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+ADMIN_EMAIL = "bench@wraparound.example"
+ADMIN_PASSWORD = "bench password that is long enough"
+FLOORS_MS = {("sqlite", 100_000, "call"): 50.0, ("sqlite", 100_000, "http"): 100.0}
+# (text, need category) pairs a hub worker would type and tick.
+SEARCHES = (
+    ("housing", "housing"),
+    ("hous", "housing"),
+    ("tenancy support", "housing"),
+    ("food", "food"),
+    ("pantry", "food"),
+    ("money advice", "money"),
+    ("debt", "money"),
+    ("wellbeing", "mental-health"),
+    ("recovery", "substance-use"),
+    ("peer support", "social"),
+    ("jobs", "employability"),
+    ("family", "family"),
+)
+DUNDEE = (56.4620, -2.9707)
+DISTANCES_KM = (2, 5)
+
+
+def make_queries(count: int, seed: int) -> list[dict[str, Any]]:
+    """Searches as form parameters: text, category, open Monday 14:00, distance, nearest first."""
+    rng = random.Random(seed)
+    queries = []
+    for _ in range(count):
+        text, category = rng.choice(SEARCHES)
+        queries.append(
+            {
+                "q": text,
+                "category": category,
+                "when": "at",
+                "day": "mo",
+                "time": "14:00",
+                "distance": str(rng.choice(DISTANCES_KM)),
+                "sort": "distance",
+                "lat": f"{DUNDEE[0] + rng.uniform(-0.03, 0.03):.5f}",
+                "lon": f"{DUNDEE[1] + rng.uniform(-0.05, 0.05):.5f}",
+            }
+        )
+    return queries
+
+
+def percentiles(latencies_ms: list[float]) -> dict[str, float]:
+    """p50, p95, p99 and the mean, in milliseconds."""
+    cuts = statistics.quantiles(latencies_ms, n=100, method="inclusive")
+    return {
+        "p50": round(cuts[49], 2),
+        "p95": round(cuts[94], 2),
+        "p99": round(cuts[98], 2),
+        "mean": round(statistics.fmean(latencies_ms), 2),
+        "n": len(latencies_ms),
+    }
+
+
+# --- Inside a child process whose environment names the database -------------------------
+
+
+async def _inner_call(count: int, seed: int) -> dict[str, Any]:
+    from directory.hours import LONDON
+    from directory.search.backend import get_backend
+    from directory.search.services import build_query, read_search_form
+    from hub import clock
+    from hub.db import close_pool, get_engine, open_pool
+
+    engine = get_engine()
+    await open_pool(engine)
+    backend = get_backend()
+    # "Now" is a Monday afternoon, so the figures do not depend on when the bench runs.
+    monday = datetime(2026, 11, 23, 14, 0, tzinfo=LONDON)
+    clock.freeze(monday)
+    queries = []
+    for params in make_queries(count + 50, seed):
+        form = read_search_form({name: [value] for name, value in params.items()})
+        query, _, _ = await build_query(form, None)
+        queries.append(query)
+    for query in queries[:50]:
+        await backend.search(query)
+    latencies = []
+    totals = []
+    for query in queries[50:]:
+        started = time.perf_counter()
+        results = await backend.search(query)
+        latencies.append((time.perf_counter() - started) * 1000)
+        totals.append(results.total)
+    await close_pool(engine)
+    return {"latencies_ms": latencies, "mean_results": statistics.fmean(totals)}
+
+
+async def _inner_admin() -> None:
+    from hub.accounts.staff import create_system_admin
+
+    await create_system_admin("Bench Hub", "Bench Worker", ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+def inner(mode: str, count: int, seed: int) -> None:
+    """Entry point of the child processes."""
+    sys.path.insert(0, str(ROOT))
+    if mode == "admin":
+        asyncio.run(_inner_admin())
+        return
+    print(json.dumps(asyncio.run(_inner_call(count, seed))))
+
+
+# --- The orchestrating process ------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run(env: dict[str, str], *args: str, capture: bool = False) -> str:
+    """Run a command with `env`, failing loudly."""
+    result = subprocess.run(
+        args, env=env, cwd=ROOT, check=True, text=True, capture_output=capture
+    )
+    return result.stdout if capture else ""
+
+
+def postgres_reachable(url: str) -> bool:
+    """True when PostgreSQL answers at `url`."""
+    import asyncpg
+
+    async def ping() -> None:
+        connection = await asyncpg.connect(url, timeout=5)
+        await connection.close()
+
+    try:
+        asyncio.run(ping())
+    except Exception:  # noqa: BLE001 - any failure means it is not available
+        return False
+    return True
+
+
+def _admin_sql(url: str, statement: str) -> None:
+    import asyncpg
+
+    async def execute() -> None:
+        connection = await asyncpg.connect(url, timeout=10)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(execute())
+
+
+@contextmanager
+def database(kind: str, workdir: Path) -> Iterator[str]:
+    """A fresh database of `kind` for one bench run; yields its DATABASE_URL."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.sqlite'}"
+        return
+    name = f"wa_bench_{uuid.uuid4().hex[:10]}"
+    _admin_sql(POSTGRES_URL, f'CREATE DATABASE "{name}"')
+    parts = urlsplit(POSTGRES_URL)
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    finally:
+        _admin_sql(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def server(env: dict[str, str]) -> Iterator[str]:
+    """`wraparound serve` (Granian, one process) until the block ends; yields its base URL."""
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        [WRAPAROUND, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            msg = "the server did not start"
+            raise RuntimeError(msg)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def http_latencies(base: str, queries: list[dict[str, Any]], htmx: bool) -> dict[str, Any]:
+    """Sign in through the real form, then time GET /directory for each query."""
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        page = client.get("/sign-in")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+        assert token, "no CSRF token on the sign-in page"
+        signed_in = client.post(
+            "/sign-in",
+            data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "_csrf_token": token.group(1)},
+        )
+        assert signed_in.status_code in {302, 303}, signed_in.text[:500]
+        headers = {"HX-Request": "true"} if htmx else {}
+        for params in queries[:50]:
+            client.get("/directory", params=params, headers=headers)
+        latencies = []
+        for params in queries[50:]:
+            started = time.perf_counter()
+            response = client.get("/directory", params=params, headers=headers)
+            latencies.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+            assert "found" in response.text
+    return {"latencies_ms": latencies}
+
+
+def bench_backend(kind: str, sizes: list[int], count: int, seed: int) -> list[dict[str, Any]]:
+    """Every size for one backend, growing one database."""
+    rows: list[dict[str, Any]] = []
+    workdir = Path(tempfile.mkdtemp(prefix=f"wa-bench-{kind}-"))
+    try:
+        with database(kind, workdir) as url:
+            env = {
+                **os.environ,
+                "DATABASE_URL": url,
+                "WRAPAROUND_VAR_DIR": str(workdir),
+                "WRAPAROUND_ENV": "development",
+                "SECRET_KEY": "bench-secret-" + "x" * 40,
+                "SECURE_COOKIES": "false",
+                "WORKER_IN_PROCESS": "false",
+                "MEILISEARCH_URL": "",
+            }
+            run(env, WRAPAROUND, "migrate", capture=True)
+            run(env, PYTHON, __file__, "--inner", "admin")
+            have = 0
+            for size in sizes:
+                print(f"\n{kind}: generating {size - have:,} more services (to {size:,})", flush=True)
+                started = time.monotonic()
+                run(env, WRAPAROUND, "directory", "generate", "--count", str(size - have))
+                generate_seconds = time.monotonic() - started
+                have = size
+                print(f"{kind} {size:,}: timing the search call", flush=True)
+                call = json.loads(
+                    run(env, PYTHON, __file__, "--inner", "call", "--queries", str(count),
+                        "--seed", str(seed), capture=True)
+                )
+                rows.append(
+                    {
+                        "backend": kind,
+                        "services": size,
+                        "what": "call",
+                        "generate_seconds": round(generate_seconds, 1),
+                        "mean_results": round(call["mean_results"], 1),
+                        **percentiles(call["latencies_ms"]),
+                    }
+                )
+                print(f"{kind} {size:,}: timing GET /directory over HTTP", flush=True)
+                queries = make_queries(count + 50, seed)
+                with server(env) as base:
+                    for htmx, label in ((False, "http"), (True, "http-htmx")):
+                        timed = http_latencies(base, queries, htmx)
+                        rows.append(
+                            {
+                                "backend": kind,
+                                "services": size,
+                                "what": label,
+                                **percentiles(timed["latencies_ms"]),
+                            }
+                        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return rows
+
+
+def report(rows: list[dict[str, Any]], context: dict[str, Any]) -> Path:
+    """Print the table and write the JSON; returns the file written."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Directory search latency (ms)")
+    for column in ("backend", "services", "what", "p50", "p95", "p99", "mean", "n", "floor"):
+        table.add_column(column, justify="right" if column not in {"backend", "what"} else "left")
+    for row in rows:
+        floor = FLOORS_MS.get((row["backend"], row["services"], row["what"]))
+        verdict = "" if floor is None else f"p95<{floor:g} {'OK' if row['p95'] < floor else 'MISSED'}"
+        table.add_row(
+            row["backend"],
+            f"{row['services']:,}",
+            row["what"],
+            *(f"{row[key]:.1f}" for key in ("p50", "p95", "p99", "mean")),
+            str(row["n"]),
+            verdict,
+        )
+    Console().print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"search-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps({"context": context, "rows": rows}, indent=2))
+    print(f"Written to {path}")
+    return path
+
+
+def main() -> int:
+    """Run the bench."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--inner", choices=("call", "admin"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        inner(args.inner, args.queries, args.seed)
+        return 0
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    kinds = [kind for kind in args.backends.split(",") if kind]
+    if "postgres" in kinds and not postgres_reachable(POSTGRES_URL):
+        print(f"PostgreSQL not reachable at {POSTGRES_URL}: skipping it")
+        kinds.remove("postgres")
+    context = {
+        "started": datetime.now(UTC).isoformat(),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+        "queries": args.queries,
+        "query": "text + need category + open Monday 14:00 + within 2 or 5 km + nearest first",
+    }
+    rows: list[dict[str, Any]] = []
+    for kind in kinds:
+        rows.extend(bench_backend(kind, sizes, args.queries, args.seed))
+    context["load_average_at_end"] = os.getloadavg()
+    report(rows, context)
+    missed = [
+        row
+        for row in rows
+        if (floor := FLOORS_MS.get((row["backend"], row["services"], row["what"]))) is not None
+        and row["p95"] >= floor
+    ]
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

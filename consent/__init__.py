@@ -1,0 +1,1 @@
+"""Consent: the client record, consents, the sharing policy, break-glass and the access log."""

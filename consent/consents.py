@@ -1,0 +1,413 @@
+"""Consents: given by the client, never edited; changed by a new version; withdrawn at once.
+
+A given consent row is final. The only writes to it are its ending (withdrawn, or replaced by
+the next version in one transaction) and the mark that its expiry was audited. Database
+triggers refuse anything else (see the consent migrations).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from consent import access_log, policy
+from consent.facts import consent_fact
+from consent.schemas import ConsentForm, ConsentView, Receipt, StaffWithdrawal
+from consent.tables import Consent
+from consent.vocabulary import (
+    AUTHORITIES,
+    CATEGORIES,
+    IDENTITY,
+    METHODS,
+    NOTICE_VERSIONS,
+    PURPOSES,
+    local_date,
+)
+from hub import audit, clock
+from hub.accounts.schemas import Principal
+from hub.audit import Actor
+from hub.db import transaction
+from hub.errors import Conflict, Invalid, NotFound
+from hub.tables import Client, Organisation
+
+STAFF_CAPACITY = ("has_capacity", "lacks_capacity")
+GIVERS = {"client": "The client", "representative": "Someone with authority on their behalf"}
+WITHDRAWAL_WAYS = {
+    "in_person": "Told a member of staff in person",
+    "phone": "Told a member of staff by phone",
+    "writing": "In writing",
+}
+LONGEST = timedelta(days=3 * 366)
+
+_COLUMNS = (
+    Consent.id,
+    Consent.client.as_alias("client_id"),
+    Consent.series,
+    Consent.version,
+    Consent.organisation_ids,
+    Consent.organisation_names,
+    Consent.categories,
+    Consent.purposes,
+    Consent.valid_from,
+    Consent.valid_to,
+    Consent.method,
+    Consent.notice_version,
+    Consent.capacity,
+    Consent.capacity_note,
+    Consent.given_by,
+    Consent.representative_name,
+    Consent.representative_authority,
+    Consent.representative_evidence,
+    Consent.obtained_by_staff.name.as_alias("obtained_by"),
+    Consent.obtained_by_organisation.as_alias("obtained_by_organisation_id"),
+    Consent.obtained_by_organisation.name.as_alias("obtained_by_organisation"),
+    Consent.given_at,
+    Consent.withdrawn_at,
+    Consent.withdrawn_reason,
+    Consent.withdrawn_how,
+    Consent.expiry_noted_at,
+)
+# Copied from a consent into its next version unless the form says otherwise.
+GIVEN_FIELDS = (
+    "organisation_ids",
+    "organisation_names",
+    "categories",
+    "purposes",
+    "valid_from",
+    "valid_to",
+    "method",
+    "notice_version",
+    "capacity",
+    "capacity_note",
+    "given_by",
+    "representative_name",
+    "representative_authority",
+    "representative_evidence",
+)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """From today for twelve months: the last day is the day before the same date next year."""
+    try:
+        next_year = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        next_year = today.replace(year=today.year + 1, day=28) + timedelta(days=1)
+    return today, next_year - timedelta(days=1)
+
+
+async def organisation_choices() -> list[tuple[UUID, str]]:
+    """Every organisation in the network, by name (a consent names them one by one)."""
+    rows = await Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    return [(row["id"], row["name"]) for row in rows]
+
+
+async def rows_where(where: Any) -> list[dict[str, Any]]:
+    """Consent rows, newest first, with JSON loaded and expiries first seen now audited."""
+    rows = list(
+        await Consent.select(*_COLUMNS)
+        .where(where)
+        .order_by(Consent.given_at, ascending=False)
+        .output(load_json=True)
+    )
+    await policy.observe_expiries([consent_fact(row) for row in rows], clock.now())
+    return rows
+
+
+def to_view(row: Mapping[str, Any], only_for: UUID | None = None) -> ConsentView:
+    """A consent row as a view; with `only_for`, only that organisation's part of it."""
+    status = policy.consent_state(consent_fact(dict(row)), clock.now())
+    pairs = list(zip(row["organisation_ids"], row["organisation_names"], strict=False))
+    view: dict[str, Any] = {
+        **{name: row[name] for name in GIVEN_FIELDS},
+        "id": row["id"],
+        "client_id": row["client_id"],
+        "series": row["series"],
+        "version": row["version"],
+        "status": status,
+        "organisation_ids": [UUID(str(org)) for org, _ in pairs],
+        "organisation_names": [name for _, name in pairs],
+        "obtained_by": row["obtained_by"] or "",
+        "obtained_by_organisation": row["obtained_by_organisation"] or "",
+        "given_at": row["given_at"],
+        "withdrawn_at": row["withdrawn_at"],
+        "withdrawn_reason": row["withdrawn_reason"],
+        "withdrawn_how": row["withdrawn_how"],
+    }
+    if only_for is not None:
+        mine = [(org, name) for org, name in pairs if UUID(str(org)) == only_for]
+        view |= {
+            "organisation_ids": [UUID(str(org)) for org, _ in mine],
+            "organisation_names": [name for _, name in mine],
+            "obtained_by": "",
+            "obtained_by_organisation": "",
+            "capacity_note": "",
+            "representative_name": "",
+            "representative_evidence": "",
+            "full": False,
+        }
+    return ConsentView(**view)
+
+
+def _access(decision: policy.Decision, row: Mapping[str, Any]) -> str | None:
+    organisations = frozenset(UUID(str(org)) for org in row["organisation_ids"])
+    return policy.consent_access(decision, organisations, row["obtained_by_organisation_id"])
+
+
+async def for_decision(decision: policy.Decision) -> list[ConsentView]:
+    """The client's consents as far as the policy lets this reader see them."""
+    views = []
+    for row in await rows_where(Consent.client == decision.client_id):
+        access = _access(decision, row)
+        if access == policy.FULL:
+            views.append(to_view(row))
+        elif access == policy.OWN_PART:
+            views.append(to_view(row, only_for=decision.organisation_id))
+    return views
+
+
+def _add(errors: dict[str, str], field: str, message: str) -> None:
+    errors.setdefault(field, message)
+
+
+async def validated(form: ConsentForm, today: date) -> dict[str, Any]:
+    """The consent's column values from a staff form, or Invalid with every mistake."""
+    errors: dict[str, str] = {}
+    wanted: list[UUID] = []
+    for text in form.organisation_ids:
+        try:
+            wanted.append(UUID(text))
+        except ValueError:
+            _add(errors, "organisation_ids", "Choose organisations from the list")
+    known = {
+        row["id"]: row["name"]
+        for row in await Organisation.select(Organisation.id, Organisation.name).where(
+            Organisation.id.is_in(wanted or [uuid.uuid4()])
+        )
+    }
+    if not wanted:
+        _add(errors, "organisation_ids", "Choose each organisation the client agrees to share with")
+    elif set(wanted) - set(known):
+        _add(errors, "organisation_ids", "Choose organisations from the list")
+    if not form.categories or set(form.categories) - set(CATEGORIES):
+        _add(errors, "categories", "Choose the information the client agrees to share")
+    if not form.purposes or set(form.purposes) - set(PURPOSES):
+        _add(errors, "purposes", "Choose what the information may be used for")
+    start, end = default_period(form.valid_from or today)
+    end = form.valid_to or end
+    if start < today:
+        _add(errors, "valid_from", "The start date must be today or later")
+    if end < start:
+        _add(errors, "valid_to", "The end date must be on or after the start date")
+    elif end - start > LONGEST:
+        _add(errors, "valid_to", "A consent can last 3 years at most: ask the client again then")
+    if form.method not in METHODS:
+        _add(errors, "method", "Choose how the client gave consent")
+    if form.notice_version not in NOTICE_VERSIONS:
+        _add(errors, "notice_version", "Choose the privacy notice the client was shown")
+    if form.capacity not in STAFF_CAPACITY:
+        _add(errors, "capacity", "Say whether the client has capacity to make this decision")
+    if form.given_by not in GIVERS:
+        _add(errors, "given_by", "Say who gave consent")
+    elif form.capacity == "lacks_capacity" and form.given_by == "client":
+        _add(
+            errors,
+            "given_by",
+            "A client who lacks capacity for this decision cannot give consent themselves: "
+            "record who gave it on their behalf",
+        )
+    if form.given_by == "representative":
+        if not form.representative_name.strip():
+            _add(errors, "representative_name", "Enter the name of the person who gave consent")
+        if form.representative_authority not in AUTHORITIES:
+            _add(errors, "representative_authority", "Choose their authority to decide")
+        if not form.representative_evidence.strip():
+            _add(errors, "representative_evidence", "Describe the evidence of their authority")
+    for field in ("capacity_note", "representative_name", "representative_evidence"):
+        if len(getattr(form, field)) > 1000:
+            _add(errors, field, "Keep this to 1,000 characters or fewer")
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    ordered = sorted(set(wanted), key=lambda org: known[org])
+    representative = form.given_by == "representative"
+    return {
+        "organisation_ids": [str(org) for org in ordered],
+        "organisation_names": [known[org] for org in ordered],
+        "categories": [code for code in CATEGORIES if code in form.categories],
+        "purposes": [code for code in PURPOSES if code in form.purposes],
+        "valid_from": start,
+        "valid_to": end,
+        "method": form.method,
+        "notice_version": form.notice_version,
+        "capacity": form.capacity,
+        "capacity_note": form.capacity_note.strip(),
+        "given_by": form.given_by,
+        "representative_name": form.representative_name.strip() if representative else "",
+        "representative_authority": form.representative_authority if representative else "",
+        "representative_evidence": form.representative_evidence.strip() if representative else "",
+    }
+
+
+async def insert_version(
+    client_id: UUID,
+    values: Mapping[str, Any],
+    actor: Actor,
+    *,
+    replaces: Mapping[str, Any] | None = None,
+) -> UUID:
+    """Write a consent (a new series, or the next version of `replaces`, which ends now).
+
+    `values` are the given fields plus who obtained it (`obtained_by_staff`,
+    `obtained_by_organisation`; None when the client did it in the portal). Call inside a
+    transaction. Raises Conflict if `replaces` has ended meanwhile.
+    """
+    now = clock.now()
+    if replaces is not None:
+        await end_consent(replaces["id"], policy.REPLACED, actor, "new version")
+    consent = Consent(
+        client=client_id,
+        series=replaces["series"] if replaces else uuid.uuid4(),
+        version=replaces["version"] + 1 if replaces else 1,
+        supersedes=replaces["id"] if replaces else None,
+        given_at=now,
+        **values,
+    )
+    await Consent.insert(consent)
+    await audit.record(
+        "consent.given",
+        actor,
+        subject_type="consent",
+        subject_id=str(consent.id),
+        detail={
+            "client_id": str(client_id),
+            "series": str(consent.series),
+            "version": consent.version,
+            "supersedes": str(replaces["id"]) if replaces else "",
+        },
+    )
+    return UUID(str(consent.id))
+
+
+async def end_consent(consent_id: UUID, reason: str, actor: Actor, how: str) -> None:
+    """Withdraw or replace a live consent, once; Conflict if it has already ended."""
+    async with transaction():
+        ended = (
+            await Consent.update(
+                {
+                    Consent.withdrawn_at: clock.now(),
+                    Consent.withdrawn_reason: reason,
+                    Consent.withdrawn_by_kind: actor.kind,
+                    Consent.withdrawn_by_id: actor.id,
+                    Consent.withdrawn_how: how,
+                }
+            )
+            .where((Consent.id == consent_id) & Consent.withdrawn_at.is_null())
+            .returning(Consent.id)
+        )
+        if not ended:
+            msg = "This consent has already ended"
+            raise Conflict(msg)
+        await audit.record(
+            f"consent.{reason}",
+            actor,
+            subject_type="consent",
+            subject_id=str(consent_id),
+            detail={"how": how},
+        )
+
+
+def obtained_by(principal: Principal) -> dict[str, Any]:
+    """The columns saying which worker and organisation obtained a consent."""
+    return {
+        "obtained_by_staff": principal.id,
+        "obtained_by_organisation": principal.organisation_id,
+    }
+
+
+def require_live(row: Mapping[str, Any]) -> None:
+    """Conflict unless the consent is active or yet to start."""
+    if policy.consent_state(consent_fact(dict(row)), clock.now()) not in (
+        policy.ACTIVE,
+        policy.PENDING,
+    ):
+        msg = "This consent has already ended"
+        raise Conflict(msg)
+
+
+async def give_consent(principal: Principal, client_id: UUID, form: ConsentForm) -> UUID:
+    """Record a new consent the client gave to this worker's organisation."""
+    await policy.check(principal, client_id, act=True)
+    values = await validated(form, local_date(clock.now())) | obtained_by(principal)
+    async with transaction():
+        return await insert_version(client_id, values, principal.actor)
+
+
+async def _staff_consent(
+    principal: Principal, consent_id: UUID, *, full: bool
+) -> tuple[policy.Decision, dict[str, Any]]:
+    """A consent this worker may see (in full, with `full`) and act on, or NotFound (audited)."""
+    rows = await rows_where(Consent.id == consent_id)
+    decision = await policy.decide(principal, rows[0]["client_id"]) if rows else None
+    access = _access(decision, rows[0]) if rows and decision else None
+    allowed = access == policy.FULL if full else access is not None
+    if not rows or decision is None or not decision.may_act or not allowed:
+        await audit.record(
+            "consent.refused", principal.actor, subject_type="consent", subject_id=str(consent_id)
+        )
+        msg = "No such consent"
+        raise NotFound(msg)
+    return decision, rows[0]
+
+
+async def consent_for_change(principal: Principal, consent_id: UUID) -> ConsentView:
+    """A live consent this worker may change (their organisation obtained it)."""
+    _, row = await _staff_consent(principal, consent_id, full=True)
+    require_live(row)
+    return to_view(row)
+
+
+async def change_consent(principal: Principal, consent_id: UUID, form: ConsentForm) -> UUID:
+    """The client changed their mind: a new version, and the old one ends, in one step."""
+    _, row = await _staff_consent(principal, consent_id, full=True)
+    require_live(row)
+    values = await validated(form, local_date(clock.now())) | obtained_by(principal)
+    async with transaction():
+        return await insert_version(row["client_id"], values, principal.actor, replaces=row)
+
+
+async def consent_for_withdrawal(principal: Principal, consent_id: UUID) -> ConsentView:
+    """A live consent this worker may record the withdrawal of (as far as they may see it)."""
+    decision, row = await _staff_consent(principal, consent_id, full=False)
+    require_live(row)
+    full = _access(decision, row) == policy.FULL
+    return to_view(row, only_for=None if full else decision.organisation_id)
+
+
+async def withdraw_by_staff(principal: Principal, consent_id: UUID, form: StaffWithdrawal) -> UUID:
+    """The client told staff they withdraw: it ends now. Returns the client's id."""
+    _, row = await _staff_consent(principal, consent_id, full=False)
+    require_live(row)
+    errors: dict[str, str] = {}
+    if form.how not in WITHDRAWAL_WAYS:
+        errors["how"] = "Say how the client told you"
+    if not form.confirm:
+        errors["confirm"] = "Confirm that the client withdrew this consent"
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    await end_consent(consent_id, policy.WITHDRAWN, principal.actor, form.how)
+    return UUID(str(row["client_id"]))
+
+
+async def staff_receipt(principal: Principal, consent_id: UUID) -> Receipt:
+    """The receipt to print for the client, for the organisation that obtained the consent."""
+    decision, row = await _staff_consent(principal, consent_id, full=True)
+    client = await Client.select(Client.full_name).where(Client.id == row["client_id"]).first()
+    await access_log.record_reads(
+        principal,
+        {row["client_id"]: [IDENTITY]},
+        context="consent",
+        break_glass_id=decision.break_glass_id,
+    )
+    return Receipt(consent=to_view(row), client_name=client["full_name"] if client else "")

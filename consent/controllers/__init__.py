@@ -1,0 +1,1 @@
+"""Consent's pages: thin controllers that parse a form, call one service and render."""

@@ -1,0 +1,47 @@
+"""Who oversees an organisation's use of client data: its data-protection lead.
+
+When an organisation has not named one, its administrators stand in, so that nothing that
+needs review goes unseen. Nobody oversees their own actions (see consent.breakglass).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from hub.accounts.schemas import Principal
+from hub.tables import Organisation, Staff
+
+
+async def data_protection_lead(organisation_id: UUID) -> UUID | None:
+    """The organisation's named data-protection lead, if any."""
+    row = (
+        await Organisation.select(Organisation.data_protection_lead_id)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    return row["data_protection_lead_id"] if row else None
+
+
+async def active_admins(organisation_id: UUID) -> list[UUID]:
+    """The organisation's administrators who can still sign in."""
+    rows = await Staff.select(Staff.id).where(
+        (Staff.organisation == organisation_id)
+        & Staff.is_org_admin.eq(True)
+        & Staff.active.eq(True)
+    )
+    return [row["id"] for row in rows]
+
+
+async def overseers(organisation_id: UUID) -> list[UUID]:
+    """The staff who oversee the organisation: its DP lead, or else its active admins."""
+    lead = await data_protection_lead(organisation_id)
+    if lead is not None:
+        return [lead]
+    return await active_admins(organisation_id)
+
+
+async def oversees_own_organisation(principal: Principal) -> bool:
+    """True for the DP lead of the principal's organisation (or an admin standing in)."""
+    if not principal.is_staff or principal.organisation_id is None:
+        return False
+    return principal.id in await overseers(principal.organisation_id)

@@ -1,0 +1,279 @@
+"""The sharing rule (DESIGN.md), in one place: every read of client data asks this module.
+
+Staff member S of organisation O may read an entry in category K, recorded by organisation R,
+of client C, for purpose P, at moment t, when
+
+    (O is involved with C at t  and  (a consent of C active at t names O, P and K,  or  R is O))
+    or  S holds a break-glass on C that is open at t.
+
+A consent is active from its first day to its last (UK calendar days), until it is withdrawn or
+replaced; nothing needs to run for withdrawal or expiry to take effect, because the answer is
+worked out afresh on every request. Lists, search and the duplicate check ask
+`visible_clients`, which never looks at break-glass: an override opens one record, never a list.
+
+The rule itself (`decide_from_facts`) is pure; `decide`, `check` and `visible_clients` load
+the facts it needs (consent.facts) and answer for the signed-in person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from uuid import UUID
+
+import msgspec
+
+from consent.facts import (
+    ClientFacts,
+    ConsentFact,
+    involved_client_ids,
+    load_facts,
+    note_expiries,
+)
+from consent.vocabulary import (
+    CATEGORIES,
+    COORDINATION,
+    IDENTITY,
+    PURPOSES,
+    SENSITIVE,
+    category_label,
+    local_date,
+)
+from hub import audit, clock
+from hub.accounts.schemas import Principal
+from hub.errors import NotFound
+
+ACTIVE = "active"
+PENDING = "pending"
+EXPIRED = "expired"
+WITHDRAWN = "withdrawn"
+REPLACED = "replaced"
+
+
+class Reader(msgspec.Struct, frozen=True, kw_only=True):
+    """The staff member asking, and their organisation."""
+
+    staff_id: UUID
+    organisation_id: UUID
+
+
+class Decision(msgspec.Struct, frozen=True, kw_only=True):
+    """The answer for one reader, client, purpose and moment, category by category."""
+
+    client_id: UUID
+    organisation_id: UUID
+    registered_by: UUID
+    purpose: str
+    involved: bool
+    consented: frozenset[str]
+    """Categories a consent lets this organisation read (every entry in them)."""
+    withheld: dict[str, str]
+    """Category -> why it is not shared (plain English); empty under break-glass."""
+    consent_ids: tuple[UUID, ...] = ()
+    break_glass_id: UUID | None = None
+    break_glass_until: datetime | None = None
+    recorders: frozenset[UUID] = frozenset()
+
+    def may_read(self, category: str, recorded_by: UUID) -> bool:
+        """May the reader see an entry in `category` that `recorded_by` recorded?"""
+        if self.break_glass_id is not None:
+            return True
+        return self.involved and (category in self.consented or recorded_by == self.organisation_id)
+
+    @property
+    def identity_visible(self) -> bool:
+        """May the reader see who the client is (name, date of birth)?"""
+        return self.may_read(IDENTITY, self.registered_by)
+
+    @property
+    def visible(self) -> bool:
+        """Is there anything at all this reader may see? If not, the client "does not exist"."""
+        if self.break_glass_id is not None:
+            return True
+        return self.involved and (bool(self.consented) or self.organisation_id in self.recorders)
+
+    @property
+    def may_act(self) -> bool:
+        """May the reader act for the client (record consent or entries, make an invitation)?
+
+        Only an involved organisation that knows who the client is without an override:
+        break-glass is for reading in an emergency, never for changing the record.
+        """
+        return self.involved and (
+            IDENTITY in self.consented or self.registered_by == self.organisation_id
+        )
+
+
+def consent_state(consent: ConsentFact, at: datetime) -> str:
+    """Where a consent stands at `at`: active, pending, expired, withdrawn or replaced."""
+    if consent.withdrawn_at is not None and consent.withdrawn_at <= at:
+        return REPLACED if consent.withdrawn_reason == REPLACED else WITHDRAWN
+    today = local_date(at)
+    if today < consent.valid_from:
+        return PENDING
+    if today > consent.valid_to:
+        return EXPIRED
+    return ACTIVE
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _not_consented_reason(
+    category: str, naming: list[ConsentFact], purpose: str, at: datetime
+) -> str:
+    if not naming:
+        return "No consent from the client names your organisation."
+    live = [c for c in naming if consent_state(c, at) == ACTIVE]
+    if not live:
+        latest = max(naming, key=lambda c: c.given_at)
+        state = consent_state(latest, at)
+        if state == WITHDRAWN and latest.withdrawn_at is not None:
+            return f"The client withdrew their consent on {_day(local_date(latest.withdrawn_at))}."
+        if state == EXPIRED:
+            return f"The client's consent ended on {_day(latest.valid_to)}."
+        if state == PENDING:
+            return f"The client's consent starts on {_day(latest.valid_from)}."
+        return "The client's current consent does not name your organisation."
+    if not any(purpose in c.purposes for c in live):
+        return f"The client's consent does not cover {PURPOSES.get(purpose, purpose)}."
+    label = category_label(category)
+    if category in SENSITIVE:
+        return (
+            f"{label.capitalize()} is sensitive: it is shared only when the client's consent "
+            "names it, and theirs does not."
+        )
+    return f"The client has not agreed to share {label} with your organisation."
+
+
+def decide_from_facts(facts: ClientFacts, reader: Reader, purpose: str, at: datetime) -> Decision:
+    """The sharing rule itself: pure, so it can be checked against a plain statement of it."""
+    org = reader.organisation_id
+    involved = any(i.organisation_id == org and i.active(at) for i in facts.involvements)
+    given = [c for c in facts.consents if c.given_at <= at]
+    naming = [c for c in given if org in c.organisation_ids]
+    live = [c for c in naming if purpose in c.purposes and consent_state(c, at) == ACTIVE]
+    consented: frozenset[str] = frozenset()
+    if involved:
+        consented = frozenset(k for c in live for k in c.categories if k in CATEGORIES)
+    glass = next(
+        (b for b in facts.break_glasses if b.staff_id == reader.staff_id and b.open_at(at)), None
+    )
+    withheld: dict[str, str] = {}
+    if glass is None:
+        for category in CATEGORIES:
+            if category in consented:
+                continue
+            if not involved:
+                withheld[category] = (
+                    "Your organisation is not involved with this client: it did not register "
+                    "them, has no open referral for them and is not on their care team."
+                )
+            else:
+                withheld[category] = _not_consented_reason(category, naming, purpose, at)
+    return Decision(
+        client_id=facts.client_id,
+        organisation_id=org,
+        registered_by=facts.registered_by,
+        purpose=purpose,
+        involved=involved,
+        consented=consented,
+        withheld=withheld,
+        consent_ids=tuple(c.id for c in live) if involved else (),
+        break_glass_id=glass.id if glass else None,
+        break_glass_until=glass.expires_at if glass else None,
+        recorders=facts.recorders,
+    )
+
+
+async def observe_expiries(consents: Iterable[ConsentFact], at: datetime) -> None:
+    """Put in the audit trail, once, each consent a read finds has run out."""
+    await note_expiries(
+        c for c in consents if not c.expiry_noted and consent_state(c, at) == EXPIRED
+    )
+
+
+def reader_of(principal: Principal) -> Reader:
+    """The staff member behind a principal; clients and others are never readers here."""
+    if not principal.is_staff or principal.organisation_id is None:
+        msg = "No such client"
+        raise NotFound(msg)
+    return Reader(staff_id=principal.id, organisation_id=principal.organisation_id)
+
+
+async def decide(
+    principal: Principal, client_id: UUID, purpose: str = COORDINATION
+) -> Decision | None:
+    """The answer for this staff member and client now; None when there is no such client."""
+    reader = reader_of(principal)
+    facts = await load_facts([client_id], staff_id=reader.staff_id)
+    if client_id not in facts:
+        return None
+    now = clock.now()
+    await observe_expiries(facts[client_id].consents, now)
+    return decide_from_facts(facts[client_id], reader, purpose, now)
+
+
+async def check(
+    principal: Principal, client_id: UUID, purpose: str = COORDINATION, *, act: bool = False
+) -> Decision:
+    """The decision for a page about one client, or NotFound (audited) when nothing is shared.
+
+    With `act`, the reader must also be allowed to act for the client (see `Decision.may_act`).
+    A client that does not exist and one that is not shared give the same NotFound.
+    """
+    decision = await decide(principal, client_id, purpose)
+    allowed = decision is not None and (decision.may_act if act else decision.visible)
+    if decision is None or not allowed:
+        await audit.record(
+            "client_record.refused",
+            principal.actor,
+            subject_type="client",
+            subject_id=str(client_id),
+            detail={"purpose": purpose, "act": act},
+        )
+        msg = "No such client"
+        raise NotFound(msg)
+    return decision
+
+
+async def visible_clients(
+    principal: Principal, purpose: str = COORDINATION, among: list[UUID] | None = None
+) -> list[Decision]:
+    """Decisions for every client this staff member's organisation may see something of.
+
+    For lists, search and the duplicate check. Break-glass is never considered here.
+    `among` narrows the clients looked at (a pre-filter); it can never widen them.
+    """
+    reader = reader_of(principal)
+    candidates = await involved_client_ids(reader.organisation_id, among)
+    facts = await load_facts(candidates, staff_id=None)
+    now = clock.now()
+    await observe_expiries([c for f in facts.values() for c in f.consents], now)
+    decisions = [decide_from_facts(f, reader, purpose, now) for f in facts.values()]
+    return [d for d in decisions if d.visible]
+
+
+FULL = "full"
+OWN_PART = "own_part"
+
+
+def consent_access(
+    decision: Decision, organisation_ids: frozenset[UUID], obtained_by: UUID | None
+) -> str | None:
+    """How much of one consent the reader may see.
+
+    In full for the organisation that obtained it (it already knows every word) and under
+    break-glass; only its own part for an organisation it names, because the other names
+    alone could tell them which services the client uses; otherwise not at all.
+    """
+    if decision.break_glass_id is not None:
+        return FULL
+    if not decision.involved:
+        return None
+    if obtained_by == decision.organisation_id:
+        return FULL
+    if decision.organisation_id in organisation_ids:
+        return OWN_PART
+    return None

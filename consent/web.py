@@ -1,0 +1,31 @@
+"""What consent plugs into the app: routes, navigation and demo data.
+
+app.py (the composition root) reads these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from consent.controllers.clients import ClientController
+from consent.controllers.consents import StaffConsentController
+from consent.controllers.oversight import BreakGlassController
+from consent.controllers.portal import PortalController
+from consent.demo import seed_demo_record
+from hub.web.navigation import NavItem
+
+ROUTE_HANDLERS: list[Any] = [
+    ClientController,
+    StaffConsentController,
+    BreakGlassController,
+    PortalController,
+]
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("/clients", "Clients", lambda p: p.is_staff, order=30),
+    NavItem("/portal/consents", "Your consents", lambda p: p.is_client, order=30),
+    NavItem("/portal/who-saw", "Who saw your record", lambda p: p.is_client, order=40),
+]
+
+DEMO_SEEDERS: list[Callable[[], Awaitable[list[tuple[str, str]]]]] = [seed_demo_record]

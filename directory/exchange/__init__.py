@@ -1,0 +1,1 @@
+"""Moving listings in and out: Open Referral / HSDS import and export, and postcode points."""

@@ -1,0 +1,167 @@
+"""`wraparound directory import | export | import-postcodes`, with progress bars and summaries.
+
+Attached to the `directory` command group; directory/web.py imports this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from directory.cli import directory_group
+from directory.exchange import exporter, postcodes, sources
+from directory.exchange.hsds_in import Candidate
+from directory.exchange.importer import ImportSummary, import_candidates
+from directory.exchange.problems import Problem
+from hub.db import close_pool, get_engine, open_pool
+from hub.errors import Invalid
+
+T = TypeVar("T")
+SHOW_AT_MOST = 50
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    """Run one job with the database pool open (PostgreSQL), turning our errors into messages."""
+
+    async def job() -> T:
+        engine = get_engine()
+        await open_pool(engine)
+        try:
+            return await make()
+        finally:
+            await close_pool(engine)
+
+    try:
+        return asyncio.run(job())
+    except Invalid as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+
+
+def _show(title: str, problems: list[Problem]) -> None:
+    if not problems:
+        return
+    click.echo(f"{title} ({len(problems)}):")
+    for problem in problems[:SHOW_AT_MOST]:
+        click.echo(f"  {problem}")
+    if len(problems) > SHOW_AT_MOST:
+        click.echo(f"  ... and {len(problems) - SHOW_AT_MOST} more")
+
+
+def print_summary(summary: ImportSummary) -> None:
+    """The closing report: counts, organisations created, problems by line and field."""
+    _show("Not imported", summary.errors)
+    _show("Warnings", summary.warnings)
+    if summary.organisations_created:
+        names = ", ".join(summary.organisations_created)
+        click.echo(
+            f"Organisations created (listed only: kind partner, no staff, not network members): "
+            f"{names}"
+        )
+    click.echo(
+        f"Import finished: {summary.created} created, {summary.updated} updated, "
+        f"{summary.unchanged} unchanged, {summary.failed} failed."
+    )
+
+
+async def run_import(spec: str) -> ImportSummary:
+    """Import `spec` with a progress bar (used by the command)."""
+    async with sources.http_client() as client:
+        source = await sources.open_source(spec, client)
+        with _progress() as progress:
+            task = progress.add_task(f"Importing {source.label}", total=source.total)
+
+            def advance(candidate: Candidate, outcome: str) -> None:
+                progress.advance(task)
+
+            return await import_candidates(source.candidates, source.label, advance)
+
+
+@directory_group.command("import")
+@click.argument("source")
+def import_command(source: str) -> None:
+    """Import listings from SOURCE: an Open Referral UK / HSDS feed URL, a JSON file, an HSDS
+    CSV datapackage (folder or datapackage.json) or a plain CSV of services.
+
+    Importing the same source again updates the same listings. Exits 1 if any failed.
+    """
+    summary = _run(lambda: run_import(source))
+    print_summary(summary)
+    sys.exit(1 if summary.failed else 0)
+
+
+async def _export(format_: str, out: Path) -> int:
+    with _progress() as progress:
+        total = len(await exporter.service_ids())
+        task = progress.add_task(f"Exporting to {out}", total=total)
+
+        def advance(count: int) -> None:
+            progress.advance(task, count)
+
+        if format_ == "json":
+            return await exporter.write_json(out, advance)
+        return await exporter.write_datapackage(out, advance)
+
+
+@directory_group.command("export")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["json", "datapackage"]),
+    default="json",
+    show_default=True,
+    help="HSDS JSON (a list of full services) or an HSDS CSV datapackage (a folder).",
+)
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="File or folder.")
+def export_command(format_: str, out: Path) -> None:
+    """Export every listing as HSDS 3.0 / Open Referral UK data."""
+    count = _run(lambda: _export(format_, out))
+    click.echo(f"Exported {count} services to {out}.")
+
+
+async def _load_postcodes(path: Path) -> postcodes.PostcodeLoad:
+    with _progress() as progress:
+        task = progress.add_task(f"Loading {path.name}", total=postcodes.count_data_lines(path))
+
+        def advance(count: int) -> None:
+            progress.advance(task, count)
+
+        return await postcodes.load_postcodes(path, advance)
+
+
+@directory_group.command("import-postcodes")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_postcodes_command(file: Path) -> None:
+    """Load postcode points from FILE: the ONS Postcode Directory CSV (pcds/pcd, lat, long)
+    or a simple postcode,latitude,longitude CSV. Existing postcodes are updated."""
+    result = _run(lambda: _load_postcodes(file))
+    _show("Bad lines", result.problems)
+    click.echo(
+        f"Postcodes loaded: {result.loaded}; without a point (skipped): {result.skipped}; "
+        f"bad lines: {len(result.problems)}."
+    )

@@ -1,0 +1,279 @@
+"""Where an import reads from: a feed URL, a JSON file, a CSV datapackage or a plain CSV.
+
+A feed (an ORUK / HSDS API) is walked page by page from `/services`; list items that are not
+fully nested are fetched from `/services/{id}`. JSON files may hold one service, a list of
+services, a page of them, or an organisation with its services. Each service is read once:
+repeats of an id are skipped and counted in one warning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from directory.exchange.datapackage_in import Datapackage
+from directory.exchange.fields import FieldReader
+from directory.exchange.hsds_in import Candidate, read_organisation, read_service
+from directory.exchange.plain_csv import count_rows, read_plain_csv
+from directory.exchange.problems import Problem
+from directory.openreferral.mapping import OrganisationInfo
+from hub.errors import Invalid
+
+NESTED_KEYS = ("service_at_locations", "schedules", "phones", "contacts", "attributes")
+MAX_PAGES = 10_000
+FETCHES_AT_ONCE = 8
+RETRIES = 3
+
+
+@dataclass
+class Source:
+    """Candidates to import, how many are expected (None: unknown) and what to call the source."""
+
+    label: str
+    total: int | None
+    candidates: AsyncIterator[Candidate]
+
+
+def _where(label: str, index: int, item: Any) -> str:
+    """ "service_list.json item 3 (Community Counselling)", or with the id when it has no name."""
+    name = item.get("name") or item.get("id") if isinstance(item, dict) else None
+    return f"{label} item {index}" + (f" ({name})" if isinstance(name, str) and name else "")
+
+
+class Repeats:
+    """Listing ids already read, and how many repeats were skipped."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.count = 0
+
+    def first(self, key: str) -> bool:
+        """True the first time `key` is met (and always for a listing with no id)."""
+        if not key:
+            return True
+        if key in self.keys:
+            self.count += 1
+            return False
+        self.keys.add(key)
+        return True
+
+
+async def _once(
+    candidates: AsyncIterator[Candidate], label: str, repeats: Repeats | None = None
+) -> AsyncIterator[Candidate]:
+    """Each listing id once; repeats are skipped and reported in one warning at the end."""
+    repeats = repeats or Repeats()
+    last: Candidate | None = None
+    async for candidate in candidates:
+        if not repeats.first(candidate.key):
+            continue
+        if last is not None:
+            yield last
+        last = candidate
+    if last is not None:
+        if repeats.count:
+            note = f"{repeats.count} repeated listing(s) skipped: each service id is read once"
+            last.warnings.append(Problem(label, "id", note))
+        yield last
+
+
+def _from_document(
+    body: Any, label: str
+) -> tuple[list[tuple[Any, OrganisationInfo | None]], list[Problem]]:
+    """The service objects a JSON document holds (with a parent organisation when nested)."""
+    notes: list[Problem] = []
+    if isinstance(body, list):
+        return [(item, None) for item in body], notes
+    if isinstance(body, dict) and isinstance(body.get("contents"), list):
+        if (body.get("total_pages") or 1) > 1:
+            pages = body["total_pages"]
+            notes.append(Problem(label, "", f"one page of {pages}; import the feed's URL for all"))
+        return [(item, None) for item in body["contents"]], notes
+    if isinstance(body, dict) and isinstance(body.get("services"), list):
+        reader = FieldReader(label)
+        parent = read_organisation(reader, body, "")
+        notes.extend(reader.errors + reader.warnings)
+        return [(item, parent) for item in body["services"]], notes
+    if isinstance(body, dict) and "id" in body:
+        return [(body, None)], notes
+    msg = f"{label} holds no services (expected a service, a list, a page or an organisation)"
+    raise Invalid(msg)
+
+
+def json_file(path: Path) -> Source:
+    """A JSON file of services."""
+    try:
+        body = json.loads(path.read_text(encoding="utf-8-sig"))
+    except ValueError as exc:
+        msg = f"{path.name} is not JSON: {exc}"
+        raise Invalid(msg) from exc
+    items, notes = _from_document(body, path.name)
+
+    async def candidates() -> AsyncIterator[Candidate]:
+        for index, (item, parent) in enumerate(items, start=1):
+            candidate = read_service(item, _where(path.name, index, item), parent)
+            if index == 1:
+                candidate.warnings.extend(notes)
+            yield candidate
+
+    return Source(path.name, len(items), _once(candidates(), path.name))
+
+
+def datapackage(folder: Path) -> Source:
+    """An HSDS CSV datapackage folder."""
+    package = Datapackage(folder)
+
+    async def candidates() -> AsyncIterator[Candidate]:
+        for row in package.services:
+            yield read_service(package.service(row), str(row["_where"]))
+
+    return Source(folder.name, len(package.services), _once(candidates(), folder.name))
+
+
+def plain_csv(path: Path) -> Source:
+    """A plain CSV of services (see directory.exchange.plain_csv)."""
+    return Source(path.name, count_rows(path), _once(read_plain_csv(path), path.name))
+
+
+async def _get_json(client: httpx.AsyncClient, url: str) -> Any:
+    """GET JSON, waiting and retrying when the feed says it is too busy (429)."""
+    for attempt in range(RETRIES + 1):
+        response = await client.get(url, headers={"Accept": "application/json"})
+        if response.status_code == 429 and attempt < RETRIES:
+            wait = response.headers.get("Retry-After", "")
+            await asyncio.sleep(min(30, int(wait)) if wait.isdigit() else 2 ** (attempt + 1))
+            continue
+        response.raise_for_status()
+        return response.json()
+    return None  # pragma: no cover - the loop always returns or raises
+
+
+def _with_page(url: str, page: int) -> str:
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "page"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("page", str(page))])))
+
+
+async def _detail(client: httpx.AsyncClient, base: str, item: Any, where: str) -> Candidate:
+    """The full service for a list item, fetched when the item is not fully nested."""
+    if not isinstance(item, dict) or any(key in item for key in NESTED_KEYS) or "id" not in item:
+        return read_service(item, where)
+    url = f"{base}/services/{item['id']}"
+    try:
+        detail = await _get_json(client, url)
+    except (httpx.HTTPError, ValueError) as exc:
+        problem = Problem(where, "", f"could not fetch {url}: {exc}")
+        return Candidate(where=where, key=str(item["id"]), errors=[problem])
+    if not isinstance(detail, dict) or str(detail.get("id")) != str(item["id"]):
+        problem = Problem(where, "id", f"{url} answered another service")
+        return Candidate(where=where, key=str(item["id"]), errors=[problem])
+    return read_service(detail, where)
+
+
+async def feed(url: str, client: httpx.AsyncClient) -> Source:
+    """An ORUK / HSDS API: its root, its `/services` list, or a JSON document at a URL."""
+    body = await _get_json(client, url)
+    if isinstance(body, dict) and "version" in body and "contents" not in body and "id" not in body:
+        list_url = url.rstrip("/") + "/services"
+        body = await _get_json(client, list_url)
+    else:
+        list_url = url
+    path = urlsplit(list_url).path
+    base = list_url[: list_url.rfind("/services")] if path.rstrip("/").endswith("/services") else ""
+    if not (isinstance(body, dict) and isinstance(body.get("contents"), list)):
+        items, notes = _from_document(body, url)
+
+        async def document() -> AsyncIterator[Candidate]:
+            for index, (item, parent) in enumerate(items, start=1):
+                candidate = read_service(item, _where(url, index, item), parent)
+                candidate.warnings.extend(notes if index == 1 else [])
+                yield candidate
+
+        return Source(url, len(items), _once(document(), url))
+    first = body
+    repeats = Repeats()
+
+    async def pages() -> AsyncIterator[Candidate]:
+        listed: set[str] = set()
+        page, current = int(first.get("page_number") or 1), first
+        gate = asyncio.Semaphore(FETCHES_AT_ONCE)
+
+        async def one(item: Any, where: str) -> Candidate:
+            async with gate:
+                return (
+                    await _detail(client, base, item, where) if base else read_service(item, where)
+                )
+
+        while True:
+            items = []
+            for item in current.get("contents") or []:
+                item_id = str(item.get("id", "")) if isinstance(item, dict) else ""
+                if item_id and item_id in listed:
+                    repeats.count += 1  # listed again: not fetched again
+                    continue
+                listed.add(item_id)
+                items.append(item)
+            wheres = [_where(f"page {page}", n, item) for n, item in enumerate(items, start=1)]
+            fetched = await asyncio.gather(*(one(i, w) for i, w in zip(items, wheres, strict=True)))
+            for candidate in fetched:
+                yield candidate
+            last = current.get("last_page") is True or page >= int(
+                current.get("total_pages") or page
+            )
+            if last or not items or page >= MAX_PAGES:
+                return
+            page += 1
+            try:
+                current = await _get_json(client, _with_page(list_url, page))
+            except (httpx.HTTPError, ValueError) as exc:
+                problem = Problem(f"page {page}", "", f"could not fetch {list_url}: {exc}")
+                yield Candidate(where=f"page {page}", errors=[problem])
+                return
+
+    total = first.get("total_items")
+    return Source(url, total if isinstance(total, int) else None, _once(pages(), url, repeats))
+
+
+async def open_source(spec: str, client: httpx.AsyncClient) -> Source:
+    """The source `spec` names: an http(s) URL, a folder or datapackage.json, a .csv or .json.
+
+    `client` fetches URLs; the caller keeps it open until the candidates are read.
+
+    Raises:
+        Invalid: the file or folder is missing or of a kind we cannot read.
+    """
+    if spec.startswith(("http://", "https://")):
+        return await feed(spec, client)
+    return local_source(Path(spec))
+
+
+def local_source(path: Path) -> Source:
+    """A file or folder to import (see `open_source`)."""
+    spec = str(path)
+    if path.name == "datapackage.json" or path.is_dir():
+        return datapackage(path.parent if path.name == "datapackage.json" else path)
+    if not path.is_file():
+        msg = f"{spec}: no such file or folder"
+        raise Invalid(msg)
+    if path.suffix.lower() == ".csv":
+        return plain_csv(path)
+    if path.suffix.lower() == ".json":
+        return json_file(path)
+    msg = f"{spec}: import reads a URL, a folder (CSV datapackage), a .json or a .csv file"
+    raise Invalid(msg)
+
+
+def http_client() -> httpx.AsyncClient:
+    """The HTTP client imports use: a timeout, redirects followed, saying who we are."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(30.0),
+        follow_redirects=True,
+        headers={"User-Agent": "Wraparound directory import"},
+    )

@@ -1,0 +1,1 @@
+"""Keeping listings true: organisation admins edit their own services; history and staleness."""

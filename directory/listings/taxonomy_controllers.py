@@ -1,0 +1,71 @@
+"""Pages for system admins to keep the need categories (/admin/taxonomy)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Response, Template
+
+from directory.listings import taxonomy_admin
+from directory.listings.schemas import TermForm
+from hub.accounts.guards import requires_system_admin
+from hub.errors import Invalid
+from hub.web.forms import form_values, read_form
+from hub.web.responses import form_error_page, page, see_other
+
+AnyRequest = Request[Any, Any, Any]
+
+
+class TaxonomyController(Controller):
+    """List, add and change need categories."""
+
+    path = "/admin/taxonomy"
+    guards = [requires_system_admin]
+
+    @get("/", name="taxonomy.list")
+    async def list_terms(self, request: AnyRequest) -> Template:
+        """Every need category, with how many services use it."""
+        return page(
+            "directory/taxonomy_list.html",
+            terms=await taxonomy_admin.list_terms(),
+            saved=request.query_params.get("saved", ""),
+        )
+
+    @get("/new", name="taxonomy.new")
+    async def new_term(self) -> Template:
+        """The add form."""
+        return page("directory/taxonomy_form.html", term=None, values={})
+
+    @post("/new", name="taxonomy.create")
+    async def create_term(self, request: AnyRequest) -> Response[Any]:
+        """Add the need category."""
+        form = await read_form(request, TermForm)
+        try:
+            await taxonomy_admin.add_term(request.user, form)
+        except Invalid as exc:
+            return form_error_page(
+                "directory/taxonomy_form.html", exc, term=None, values=form_values(form)
+            )
+        return see_other("/admin/taxonomy?saved=added")
+
+    @get("/{term_id:uuid}", name="taxonomy.edit")
+    async def edit_term(self, term_id: FromPath[UUID]) -> Template:
+        """The change form."""
+        term = await taxonomy_admin.get_term(term_id)
+        return page("directory/taxonomy_form.html", term=term, values=form_values(term))
+
+    @post("/{term_id:uuid}", name="taxonomy.update")
+    async def update_term(self, request: AnyRequest, term_id: FromPath[UUID]) -> Response[Any]:
+        """Save the name and description."""
+        form = await read_form(request, TermForm)
+        try:
+            await taxonomy_admin.update_term(request.user, term_id, form)
+        except Invalid as exc:
+            term = await taxonomy_admin.get_term(term_id)
+            return form_error_page(
+                "directory/taxonomy_form.html", exc, term=term, values=form_values(form)
+            )
+        return see_other("/admin/taxonomy?saved=changed")

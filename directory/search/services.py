@@ -1,0 +1,332 @@
+"""Staff search: read the form, find where distance is measured from, search, shape results."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import msgspec
+
+from directory import schemas
+from directory.hours import DAY_CODES, DAY_NAMES, LONDON, describe_status
+from directory.listings.schemas import LANGUAGES
+from directory.read import load_services
+from directory.search.backend import get_backend
+from directory.search.schemas import GeoPoint, SearchQuery, SearchResults
+from directory.signposting.services import services_on_list
+from directory.tables import Location, Postcode, TaxonomyTerm
+from directory.taxonomy import NEED_TAXONOMY_ID
+from hub import clock
+from hub.accounts.schemas import Principal
+
+PER_PAGE = 20
+DISTANCES = ("1", "2", "5", "10", "25")
+MILES_PER_KM = 0.621371
+SUMMARY_LENGTH = 180
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
+_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
+
+
+class SearchForm(msgspec.Struct, kw_only=True):
+    """The search form as typed: every field a string or list, checked when building a query."""
+
+    q: str = ""
+    category: list[str] = []
+    when: str = ""
+    """"" (any time), "now", or "at" (`day` and `time`)."""
+    day: str = "today"
+    """"today", "tomorrow" or a weekday code ("mo" ... "su": the next one)."""
+    time: str = ""
+    evenings: bool = False
+    weekends: bool = False
+    network: bool = False
+    accepting: bool = False
+    free: bool = False
+    language: str = ""
+    age: str = ""
+    distance: str = ""
+    near: str = "hub"
+    """"hub" or "postcode"."""
+    postcode: str = ""
+    lat: str = ""
+    lon: str = ""
+    sort: str = "relevance"
+    page: int = 1
+
+
+def read_search_form(params: Mapping[str, Sequence[str]]) -> SearchForm:
+    """The form from query parameters (name -> values); anything unexpected is ignored."""
+    values: dict[str, Any] = {}
+    for name, hint in SearchForm.__annotations__.items():
+        given = [value for value in params.get(name, []) if isinstance(value, str)]
+        if not given:
+            continue
+        if hint == "bool":
+            values[name] = given[-1].lower() in {"true", "on", "yes", "1"}
+        elif hint == "list[str]":
+            values[name] = [value.strip() for value in given if value.strip()]
+        elif hint == "int":
+            values[name] = int(given[-1]) if given[-1].isdigit() else 1
+        else:
+            values[name] = given[-1].strip()[:200]
+    return msgspec.convert(values, SearchForm)
+
+
+class Result(msgspec.Struct, kw_only=True):
+    """One result as the page shows it."""
+
+    service: schemas.ServiceRecord
+    status: str
+    is_open: bool
+    distance_km: float | None
+    stale: bool
+    on_list: bool
+
+    @property
+    def summary(self) -> str:
+        """What it does, in a sentence or two."""
+        text = " ".join(self.service.description.split())
+        if len(text) <= SUMMARY_LENGTH:
+            return text
+        return text[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+    @property
+    def distance_text(self) -> str:
+        """"1.2 km (0.7 miles)"."""
+        if self.distance_km is None:
+            return ""
+        return f"{self.distance_km:.1f} km ({self.distance_km * MILES_PER_KM:.1f} miles)"
+
+
+class Option(msgspec.Struct, frozen=True):
+    """A filter choice with its facet count."""
+
+    value: str
+    text: str
+    count: int
+    selected: bool
+
+
+class SearchPage(msgspec.Struct, kw_only=True):
+    """Everything the search page shows."""
+
+    form: SearchForm
+    results: SearchResults
+    items: list[Result]
+    errors: dict[str, str]
+    origin_label: str
+    has_origin: bool
+    categories: list[Option]
+    languages: list[Option]
+    pages: int
+    page_urls: dict[int, str]
+
+
+async def hub_point(principal: Principal | None) -> tuple[GeoPoint, str] | None:
+    """Where "from the hub" measures from: the hub's first located place (else one's own)."""
+    own = principal.organisation_id if principal else None
+    whose = Location.organisation.kind == "hub"
+    if own is not None:
+        whose = whose | (Location.organisation.id == own)
+    rows = await Location.select(
+        Location.latitude,
+        Location.longitude,
+        Location.organisation.id.as_alias("organisation_id"),
+        Location.organisation.name.as_alias("organisation_name"),
+        Location.organisation.kind.as_alias("kind"),
+    ).where(Location.latitude.is_not_null() & Location.longitude.is_not_null() & whose)
+    if not rows:
+        return None
+    rows.sort(key=lambda row: (row["kind"] != "hub", row["organisation_id"] != own))
+    best = rows[0]
+    return GeoPoint(best["latitude"], best["longitude"]), best["organisation_name"]
+
+
+def normalise_postcode(text: str) -> str:
+    """"dd2 3aa" -> "DD23AA"."""
+    return re.sub(r"\s+", "", text).upper()
+
+
+def format_postcode(code: str) -> str:
+    """"DD23AA" -> "DD2 3AA"."""
+    return f"{code[:-3]} {code[-3:]}" if len(code) > 3 else code
+
+
+async def postcode_point(text: str) -> GeoPoint | None:
+    """A postcode's point from the Postcode table, or None."""
+    row = (
+        await Postcode.select(Postcode.latitude, Postcode.longitude)
+        .where(Postcode.postcode == normalise_postcode(text))
+        .first()
+    )
+    return GeoPoint(row["latitude"], row["longitude"]) if row else None
+
+
+def _point(lat: str, lon: str) -> GeoPoint | None:
+    try:
+        point = GeoPoint(float(lat), float(lon))
+    except ValueError:
+        return None
+    finite = math.isfinite(point.latitude) and math.isfinite(point.longitude)
+    if finite and abs(point.latitude) <= 90 and abs(point.longitude) <= 180:
+        return point
+    return None
+
+
+def open_at(day: str, at: str, now: datetime) -> datetime | None:
+    """The next instant matching a day choice and "HH:MM" in Europe/London, or None."""
+    match = _TIME.match(at.strip())
+    if not match:
+        return None
+    today = now.astimezone(LONDON).date()
+    if day == "tomorrow":
+        date = today + timedelta(days=1)
+    elif day.upper() in DAY_CODES:
+        date = today + timedelta(days=(DAY_CODES.index(day.upper()) - today.weekday()) % 7)
+    else:
+        date = today
+    return datetime.combine(date, time(int(match.group(1)), int(match.group(2))), tzinfo=LONDON)
+
+
+async def build_query(
+    form: SearchForm, principal: Principal | None
+) -> tuple[SearchQuery, dict[str, str], str]:
+    """The query the form asks for, errors for what could not be used, and the origin's name."""
+    errors: dict[str, str] = {}
+    now = clock.now()
+    age: int | None = None
+    if form.age:
+        if form.age.isdigit() and int(form.age) <= 120:
+            age = int(form.age)
+        else:
+            errors["age"] = "Enter age as a whole number of years, like 34"
+    when = None
+    if form.when == "at":
+        when = open_at(form.day, form.time, now)
+        if when is None:
+            errors["time"] = "Enter a time like 18:30"
+    origin: GeoPoint | None = None
+    label = ""
+    if form.near == "postcode" and form.postcode:
+        code = normalise_postcode(form.postcode)
+        origin = await postcode_point(code) if _POSTCODE.match(code) else None
+        if origin is None:
+            errors["postcode"] = "Enter a postcode in the hub's area, like DD2 3AA"
+        label = format_postcode(code)
+    elif form.lat and form.lon:
+        origin = _point(form.lat, form.lon)
+        label = "the point chosen"
+    if origin is None and "postcode" not in errors:
+        found = await hub_point(principal)
+        if found is not None:
+            origin, label = found
+    distance = float(form.distance) if form.distance in DISTANCES else None
+    query = SearchQuery(
+        text=form.q[:200],
+        categories=tuple(dict.fromkeys(form.category)),
+        open_now=form.when == "now",
+        open_at=when,
+        evenings=form.evenings,
+        weekends=form.weekends,
+        accepts_network_referrals=form.network,
+        accepting_now=form.accepting,
+        free=form.free,
+        language=form.language.lower()[:12],
+        age=age,
+        origin=origin,
+        max_distance_km=distance if origin is not None else None,
+        sort="distance" if form.sort == "distance" and origin is not None else "relevance",
+        page=max(form.page, 1),
+        per_page=PER_PAGE,
+    )
+    return query, errors, label if origin is not None else ""
+
+
+async def _need_categories() -> list[tuple[str, str]]:
+    rows = (
+        await TaxonomyTerm.select(TaxonomyTerm.code, TaxonomyTerm.name)
+        .where(TaxonomyTerm.taxonomy == NEED_TAXONOMY_ID)
+        .order_by(TaxonomyTerm.position)
+    )
+    return [(row["code"], row["name"]) for row in rows]
+
+
+def _page_urls(params: Sequence[tuple[str, str]], pages: int, current: int) -> dict[int, str]:
+    kept = [(name, value) for name, value in params if name != "page"]
+    wanted = {1, pages, current - 1, current, current + 1} & set(range(1, pages + 1))
+    return {n: "/directory?" + urlencode([*kept, ("page", str(n))]) for n in sorted(wanted)}
+
+
+async def search_directory(
+    form: SearchForm,
+    principal: Principal | None,
+    *,
+    params: Sequence[tuple[str, str]] = (),
+) -> SearchPage:
+    """Run the staff search; `params` (the query string's pairs) make the page links."""
+    query, errors, label = await build_query(form, principal)
+    on_list = await services_on_list(principal) if principal and principal.is_staff else set()
+    results = await get_backend().search(query)
+    records = await load_services([hit.service_id for hit in results.items])
+    by_id = {record.id: record for record in records}
+    now = clock.now()
+    items = []
+    for hit in results.items:
+        record = by_id.get(hit.service_id)
+        if record is None:
+            continue  # removed between the search and now
+        hours = record.hours()
+        items.append(
+            Result(
+                service=record,
+                status=describe_status(hours, now),
+                is_open=hours.is_open(now),
+                distance_km=hit.distance_km,
+                stale=record.is_stale(now),
+                on_list=record.id in on_list,
+            )
+        )
+    selected = set(query.categories)
+    categories = [
+        Option(code, name, results.facets.categories.get(code, 0), code in selected)
+        for code, name in await _need_categories()
+    ]
+    language_codes = set(results.facets.languages) | ({query.language} if query.language else set())
+    languages = sorted(
+        (
+            Option(
+                code,
+                LANGUAGES.get(code, code.upper()),
+                results.facets.languages.get(code, 0),
+                code == query.language,
+            )
+            for code in language_codes
+        ),
+        key=lambda option: option.text,
+    )
+    pages = max(1, math.ceil(results.total / PER_PAGE))
+    return SearchPage(
+        form=form,
+        results=results,
+        items=items,
+        errors=errors,
+        origin_label=label,
+        has_origin=query.origin is not None,
+        categories=categories,
+        languages=languages,
+        pages=pages,
+        page_urls=_page_urls(params, pages, query.page),
+    )
+
+
+def day_choices() -> list[tuple[str, str]]:
+    """Choices for "open at": today, tomorrow, then each weekday."""
+    return [
+        ("today", "Today"),
+        ("tomorrow", "Tomorrow"),
+        *((code.lower(), name) for code, name in zip(DAY_CODES, DAY_NAMES, strict=True)),
+    ]

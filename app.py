@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -30,6 +32,8 @@ JOB_HANDLERS: dict[str, outbox.Handler] = {
     **directory_web.JOB_HANDLERS,
 }
 NODE_MODULES = ROOT / "node_modules"
+STARTUP_TASKS = [*directory_web.STARTUP_TASKS]
+log = logging.getLogger(__name__)
 
 
 def _register_navigation() -> None:
@@ -51,13 +55,25 @@ def _register_navigation() -> None:
         navigation.register(item)
 
 
+async def _start_up(engine: Any, stop: asyncio.Event) -> None:
+    """Open the pool (retrying while the database is down), then run the features' start tasks."""
+    await keep_trying_to_open_pool(engine, stop)
+    for task in STARTUP_TASKS:
+        if stop.is_set():
+            return
+        try:
+            await task()
+        except Exception:
+            log.exception("start-up task %s failed", getattr(task, "__name__", task))
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     """Open the database pool and, by default, run the outbox worker in this process."""
     settings = get_settings()
     engine = get_engine()
     stop = asyncio.Event()
-    pool_opener = asyncio.create_task(keep_trying_to_open_pool(engine, stop))
+    starting = asyncio.create_task(_start_up(engine, stop))
     worker = None
     if settings.worker_in_process:
         worker = asyncio.create_task(
@@ -67,7 +83,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
-        await pool_opener
+        await starting
         if worker is not None:
             await worker
         await close_pool(engine)

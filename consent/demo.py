@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consent import consents, record
+from consent import consents, record, validation
 from consent.involvement import start_involvement
 from consent.schemas import ContactDetails, LanguageDetails
 from consent.tables import ClientEntry, Consent
@@ -54,7 +54,7 @@ async def seed_demo_record() -> list[tuple[str, str]]:
             language = LanguageDetails(language="English")
             await record.write_entry(client_id, NEEDS, language, hub_id, worker_id)
         if not await Consent.exists().where(Consent.client == client_id):
-            start, end = consents.default_period(local_date(clock.now()))
+            start, end = validation.default_period(local_date(clock.now()))
             values = {
                 "organisation_ids": [str(partner["id"])],
                 "organisation_names": [partner["name"]],

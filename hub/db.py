@@ -103,6 +103,14 @@ class HubSQLiteEngine(SQLiteEngine):
             self._readers_path = self.path
         return self._readers
 
+    async def probe(self) -> None:
+        """Ask a brand-new connection something: a shared reader keeps a deleted file open."""
+        connection = await self.get_connection()
+        try:
+            await connection.execute("SELECT 1")
+        finally:
+            await connection.close()
+
     async def get_connection(self) -> Any:
         """Open a connection (used for transactions) with our pragmas."""
         connection = await super().get_connection()
@@ -210,9 +218,11 @@ async def close_pool(engine: Engine) -> None:
 
 
 async def database_reachable(wait_seconds: float = 2.0) -> bool:
-    """True when the database answers a trivial query in time."""
+    """True when the database answers a trivial query in time (on a new connection)."""
+    engine = get_engine()
+    probe = engine.probe() if isinstance(engine, HubSQLiteEngine) else raw("SELECT 1")
     try:
-        await asyncio.wait_for(raw("SELECT 1"), timeout=wait_seconds)
+        await asyncio.wait_for(probe, timeout=wait_seconds)
     except Exception:  # noqa: BLE001 - any failure means unreachable
         return False
     return True

@@ -9,7 +9,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from consent import consents, record
+from consent import consents, record, validation
 from consent.controllers.common import AnyRequest, render, render_errors, submitted, values_of
 from consent.schemas import ConsentForm, ConsentView, StaffWithdrawal
 from consent.vocabulary import CURRENT_NOTICE, local_date
@@ -23,7 +23,7 @@ LISTS = ("organisation_ids", "categories", "purposes")
 
 
 def _blank_form() -> ConsentForm:
-    start, end = consents.default_period(local_date(clock.now()))
+    start, end = validation.default_period(local_date(clock.now()))
     return ConsentForm(
         valid_from=start, valid_to=end, notice_version=CURRENT_NOTICE, given_by="client"
     )
@@ -53,7 +53,7 @@ class StaffConsentController(Controller):
         return {
             "identity": identity,
             "client_id": client_id,
-            "organisations": await consents.organisation_choices(),
+            "organisations": await validation.organisation_choices(),
             "values": values,
             **context,
         }

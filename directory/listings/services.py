@@ -33,6 +33,7 @@ from directory.listings.schemas import (
     ReferralForm,
     ServiceDetailsForm,
 )
+from directory.search.sync import listing_changed
 from directory.store import upsert_service
 from directory.tables import Postcode, Service, ServiceAtLocation, TaxonomyTerm
 from directory.taxonomy import NEED_TAXONOMY_ID
@@ -311,7 +312,15 @@ async def update_location(
         place = msgspec.structs.replace(current, accessibility=access, **values)
         return msgspec.structs.replace(record, locations=[place, *record.locations[1:]])
 
-    return await _edit(principal, service_id, change, "Place changed")
+    async with transaction():
+        record = await _edit(principal, service_id, change, "Place changed")
+        # Other listings at a shared place now have a new address or point: re-index them too.
+        sharing = await ServiceAtLocation.select(ServiceAtLocation.service).where(
+            (ServiceAtLocation.location == record.locations[0].id)
+            & (ServiceAtLocation.service != service_id)
+        )
+        await listing_changed([row["service"] for row in sharing])
+    return record
 
 
 async def update_hours(

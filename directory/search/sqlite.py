@@ -3,16 +3,14 @@
 Documents live in `directory_search_doc` (one row per active service, with the timing and
 facet data) and are indexed by the external-content FTS5 table `directory_search_fts`, which
 triggers keep in step with it; a service's row goes when the service row does (foreign key).
-Writes use the caller's transaction. Reads use a small pool of long-lived read-only
-connections, one search per thread hop: Piccolo's engine opens a connection (and a thread)
-for every query, which doubled the cost of a search.
+Writes use the caller's transaction. A search runs in one worker thread on one of the
+engine's long-lived read-only connections (hub.db), so it reads only what is committed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,17 +37,11 @@ from directory.search.matching import (
 )
 from directory.search.schemas import SearchQuery, SearchResults
 from hub import clock
-from hub.db import get_engine, transaction
+from hub.db import HubSQLiteEngine, ReadConnections, get_engine, transaction
 
 # bm25 column weights: name, description, other text, filter tokens.
 WEIGHTS = (10.0, 4.0, 2.0, 0.0)
 TEXT_COLUMNS = "{name description other}"
-READ_PRAGMAS = (
-    "PRAGMA query_only = ON",
-    "PRAGMA busy_timeout = 5000",
-    "PRAGMA cache_size = -32000",
-    "PRAGMA mmap_size = 268435456",
-)
 _COLUMNS = (
     "d.id, d.service_id, d.name_key, d.latitude, d.longitude, d.minimum_age, d.maximum_age, "
     "d.flags, d.categories, d.languages, d.week, d.exception_dates"
@@ -85,60 +77,34 @@ def match_expression(query: SearchQuery, now: Any) -> str | None:
     return " AND ".join(f"({part})" for part in parts)
 
 
-class _ReadPool:
-    """Long-lived read-only connections to one database file, handed to one thread at a time."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._idle: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-
-    def acquire(self) -> sqlite3.Connection:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        for pragma in READ_PRAGMAS:
-            connection.execute(pragma)
-        return connection
-
-    def release(self, connection: sqlite3.Connection) -> None:
-        with self._lock:
-            self._idle.append(connection)
-
-
 class SQLiteBackend(DatabaseBackend):
     """Search in the embedded SQLite database."""
 
     name = "sqlite"
 
-    def __init__(self) -> None:
-        self._pools: dict[str, _ReadPool] = {}
-
-    def _pool(self) -> _ReadPool:
-        path = str(get_engine().path)  # type: ignore[attr-defined]
-        if path not in self._pools:
-            self._pools[path] = _ReadPool(path)
-        return self._pools[path]
-
     async def search(self, query: SearchQuery) -> SearchResults:
         """One page of results (reads what is committed)."""
         now = clock.now()
-        pool = self._pool()
-        return await asyncio.to_thread(self._search_in_thread, pool, query, now)
+        engine = get_engine()
+        assert isinstance(engine, HubSQLiteEngine)
+        return await asyncio.to_thread(self._search_in_thread, engine.readers, query, now)
 
-    def _search_in_thread(self, pool: _ReadPool, query: SearchQuery, now: Any) -> SearchResults:
-        connection = pool.acquire()
-        try:
-            candidates = narrow(query, self._candidates(connection, query, now))
-            moments = [now, *filter_moments(query, now)]
-            hours = self._hours(connection, needing_hours(candidates, moments))
-            return complete(query, candidates, now, hours)
-        finally:
-            pool.release(connection)
+    def _search_in_thread(
+        self, readers: ReadConnections, query: SearchQuery, now: Any
+    ) -> SearchResults:
+        with readers.lend() as connection:
+            cursor = connection.cursor()
+            cursor.row_factory = None  # plain tuples: the candidate loop is the hot path
+            try:
+                candidates = narrow(query, self._candidates(cursor, query, now))
+                moments = [now, *filter_moments(query, now)]
+                hours = self._hours(cursor, needing_hours(candidates, moments))
+            finally:
+                cursor.close()
+        return complete(query, candidates, now, hours)
 
     def _candidates(
-        self, connection: sqlite3.Connection, query: SearchQuery, now: Any
+        self, cursor: sqlite3.Cursor, query: SearchQuery, now: Any
     ) -> list[Candidate]:
         expression = match_expression(query, now)
         conditions: list[str] = []
@@ -167,7 +133,7 @@ class SQLiteBackend(DatabaseBackend):
             args.insert(0, expression)
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
-        rows = connection.execute(sql, args).fetchall()
+        rows = cursor.execute(sql, args).fetchall()
         return [
             Candidate(
                 key=row[0],
@@ -187,13 +153,12 @@ class SQLiteBackend(DatabaseBackend):
             for row in rows
         ]
 
-    def _hours(self, connection: sqlite3.Connection, keys: list[Any]) -> dict[Any, OpeningHours]:
+    def _hours(self, cursor: sqlite3.Cursor, keys: list[Any]) -> dict[Any, OpeningHours]:
         found: dict[Any, OpeningHours] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start : start + _CHUNK]
+        for chunk in chunks(keys):
             marks = ", ".join("?" * len(chunk))
             sql = f"SELECT id, hours FROM directory_search_doc WHERE id IN ({marks})"
-            for key, text in connection.execute(sql, chunk):
+            for key, text in cursor.execute(sql, list(chunk)).fetchall():
                 found[key] = decode_hours(text)
         return found
 

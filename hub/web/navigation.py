@@ -36,7 +36,7 @@ def navigation_for(principal: Any, path: str) -> list[dict[str, Any]]:
         {
             "href": item.href,
             "text": item.text,
-            "active": path == item.href or (item.href != "/" and path.startswith(item.href)),
+            "active": path == item.href or (item.href != "/" and path.startswith(item.href + "/")),
             "current": path == item.href,
         }
         for item in items

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from argon2 import PasswordHasher
 
-from consent import consents, record
+from consent import consents, policy, record, validation
 from consent.involvement import start_involvement
 from consent.schemas import NoteDetails
 from consent.vocabulary import COORDINATION, CURRENT_NOTICE, local_date
@@ -75,7 +75,7 @@ async def consent_to(
 ) -> UUID:
     """A consent given now through the real write path; returns its id."""
     organisations = list(organisations)
-    start, end = consents.default_period(local_date(clock.now()))
+    start, end = validation.default_period(local_date(clock.now()))
     values: dict[str, Any] = {
         "organisation_ids": [str(o.id) for o in organisations],
         "organisation_names": [o.name for o in organisations],
@@ -111,3 +111,19 @@ def principal(member: Staff, organisation: Organisation) -> Principal:
         organisation_name=organisation.name,
         organisation_kind=organisation.kind,
     )
+
+
+async def first(query: Any) -> dict[str, Any]:
+    """The first row a select returns, which the test expects to exist."""
+    row = await query.first()
+    assert row is not None, "expected a row"
+    return dict(row)
+
+
+async def decided(
+    asking: Principal, client_id: UUID, purpose: str = COORDINATION
+) -> policy.Decision:
+    """The policy's decision for an existing client."""
+    decision = await policy.decide(asking, client_id, purpose)
+    assert decision is not None, "no such client"
+    return decision

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from consent import policy
 from consent.tables import AccessLog, BreakGlass, BreakGlassReview
 from consent.vocabulary import HOUSING, RISK
 from hub import clock
 from hub.tables import AuditEvent, Organisation, OutboxJob
-from tests.consent.factories import note, principal, registered_client, staff_member
+from tests.consent.factories import decided, first, note, principal, registered_client, staff_member
 from tests.support import make_organisation, post_form, sign_in
 
 
@@ -48,21 +47,21 @@ async def test_opening_needs_a_reason_then_shows_the_record_for_four_hours(clien
     assert "Dana Lee" in page.text
     assert "Threats from an ex-partner" in page.text
     assert "You are using emergency safeguarding access until" in page.text
-    read = await AccessLog.select().where(AccessLog.staff == worker.id).first()
+    read = await first(AccessLog.select().where(AccessLog.staff == worker.id))
     assert read["break_glass"] is not None
     opened_event = await AuditEvent.select().where(AuditEvent.action == "break_glass.opened")
     assert len(opened_event) == 1
     assert "missing" not in opened_event[0]["detail"]  # the reason stays out of the trail
-    mail = await OutboxJob.select().where(OutboxJob.kind == "email").first()
+    mail = await first(OutboxJob.select().where(OutboxJob.kind == "email"))
     assert "dp-lead@housing-first.example" in mail["payload"]
     assert "Dana" not in mail["payload"]
 
     # Four hours on (a session would have timed out by then, so ask the policy directly).
-    asking = principal(worker, await Organisation.objects().get(Organisation.id == partner.id))
+    asking = principal(worker, partner)
     clock.advance(timedelta(hours=3, minutes=59))
-    assert (await policy.decide(asking, person.id)).visible
+    assert (await decided(asking, person.id)).visible
     clock.advance(timedelta(minutes=2))
-    assert not (await policy.decide(asking, person.id)).visible
+    assert not (await decided(asking, person.id)).visible
 
 
 async def test_break_glass_never_lists_or_searches_and_can_be_ended_early(client):
@@ -77,7 +76,7 @@ async def test_break_glass_never_lists_or_searches_and_can_be_ended_early(client
     assert "Dana Lee" not in search.text
     assert "No client shared with your organisation matches" in search.text
 
-    glass = await BreakGlass.select().first()
+    glass = await first(BreakGlass.select())
     closed = await post_form(
         client, f"/break-glass/{glass['id']}/close", {}, form_page=f"/clients/{person.id}"
     )
@@ -92,7 +91,7 @@ async def test_the_data_protection_lead_signs_off_or_flags_each_one(client, othe
         client, f"/clients/{person.id}/break-glass", {"reason": "Reported missing tonight"}
     )
     await client.get(f"/clients/{person.id}")
-    glass = await BreakGlass.select().first()
+    glass = await first(BreakGlass.select())
 
     # The opener is not their own reviewer.
     own = await client.get("/oversight/break-glass")

@@ -8,7 +8,7 @@ from consent.tables import Consent
 from consent.vocabulary import CONTACT, HOUSING, IDENTITY, local_date
 from hub import clock
 from hub.tables import AuditEvent
-from tests.consent.factories import involve, registered_client, staff_member
+from tests.consent.factories import first, involve, registered_client, staff_member
 from tests.support import make_organisation, post_form, sign_in
 
 
@@ -53,7 +53,7 @@ async def test_staff_record_consent_and_get_a_plain_receipt(client):
     assert "You agreed that Housing First may see your contact details and housing." in text
     assert "To refer you and to join up the support you get and to get in touch with you" in text
     assert "You can stop sharing, or share less, at any time" in text
-    row = await Consent.select().output(load_json=True).first()
+    row = await first(Consent.select().output(load_json=True))
     assert row["organisation_names"] == ["Housing First"]
     assert row["categories"] == [CONTACT, HOUSING]
     assert row["obtained_by_staff"] == worker.id
@@ -149,6 +149,6 @@ async def test_staff_record_a_withdrawal_and_it_takes_effect_on_the_next_request
 
         after = await partner_browser.get(f"/clients/{person.id}")
         assert after.status_code == 404
-    row = await Consent.select().where(Consent.id == consent_id).first()
+    row = await first(Consent.select().where(Consent.id == consent_id))
     assert (row["withdrawn_reason"], row["withdrawn_how"]) == ("withdrawn", "phone")
     assert await AuditEvent.exists().where(AuditEvent.action == "consent.withdrawn")

@@ -30,7 +30,7 @@ from consent.tables import (
 from hub import clock
 from hub.db import is_sqlite, raw, transaction
 from hub.tables import AuditEvent, Client, Organisation, Staff
-from tests.consent.factories import principal
+from tests.consent.factories import decided, principal
 from tests.support import password_hash
 
 CATEGORIES = [
@@ -323,7 +323,7 @@ async def test_the_policy_through_the_database_matches_the_plain_statement(
     clock.freeze(at)
     try:
         asking = principal(members[staff], organisations[org])
-        decision = await policy.decide(asking, client_id, purpose)
+        decision = await decided(asking, client_id, purpose)
         assert decision is not None
         check_decision(decision, world, staff, org, purpose, at)
         listed = {d.client_id for d in await policy.visible_clients(asking, purpose)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from consent import policy, record
+from consent import record
 from consent.breakglass import open_break_glass
 from consent.schemas import BreakGlassRequest
 from consent.tables import Consent
@@ -10,6 +10,8 @@ from consent.vocabulary import CONTACT, HOUSING, IDENTITY
 from hub.tables import AuditEvent, Organisation
 from tests.consent.factories import (
     consent_to,
+    decided,
+    first,
     involve,
     note,
     principal,
@@ -36,7 +38,7 @@ async def _client_with_consent(client, *, partners=("Housing First",), categorie
 async def test_client_reads_the_receipt_and_stops_sharing(client):
     _, _, [partner], person, consent_id = await _client_with_consent(client)
     partner_worker = principal(await staff_member(partner), partner)
-    assert (await policy.decide(partner_worker, person.id)).visible
+    assert (await decided(partner_worker, person.id)).visible
 
     mine = await client.get("/portal/consents")
     assert "Housing First can see your identity and housing, until the end of" in mine.text
@@ -52,8 +54,8 @@ async def test_client_reads_the_receipt_and_stops_sharing(client):
     after = await client.get(stopped.headers["location"])
     assert "You have stopped sharing" in after.text
     assert "Withdrawn" in after.text
-    assert not (await policy.decide(partner_worker, person.id)).visible  # the next request
-    row = await Consent.select().where(Consent.id == consent_id).first()
+    assert not (await decided(partner_worker, person.id)).visible  # the next request
+    row = await first(Consent.select().where(Consent.id == consent_id))
     assert (row["withdrawn_by_kind"], row["withdrawn_how"]) == ("client", "portal")
     withdrawn = await AuditEvent.select().where(AuditEvent.action == "consent.withdrawn")
     assert withdrawn[0]["actor_kind"] == "client"
@@ -109,8 +111,8 @@ async def test_client_shares_less_with_a_new_smaller_version(client):
         "electronic",
         None,
     )
-    peer_view = await policy.decide(principal(await staff_member(peer), peer), person.id)
-    housing_view = await policy.decide(principal(await staff_member(housing), housing), person.id)
+    peer_view = await decided(principal(await staff_member(peer), peer), person.id)
+    housing_view = await decided(principal(await staff_member(housing), housing), person.id)
     assert peer_view.consented == {HOUSING}
     assert not housing_view.visible
 
@@ -123,14 +125,13 @@ async def test_who_saw_my_record_and_the_leads_view_of_their_own_staff(client, o
     )
     partner_worker = await staff_member(partner)
     await note(person.id, hub, HOUSING, "Tenancy at risk")
-    outsider = await staff_member(await make_organisation("Peer Support"))
+    peer = await make_organisation("Peer Support")
+    outsider = await staff_member(peer)
     as_partner = principal(partner_worker, partner)
     await record.get_record(as_partner, person.id)
     await record.get_record(as_partner, person.id)
     await record.get_record(principal(hub_worker, hub), person.id)
-    as_outsider = principal(
-        outsider, await Organisation.objects().get(Organisation.id == outsider.organisation)
-    )
+    as_outsider = principal(outsider, peer)
     await open_break_glass(as_outsider, person.id, BreakGlassRequest(reason="Fire at her address"))
     await record.get_record(as_outsider, person.id)
 

@@ -8,7 +8,14 @@ from datetime import date
 from consent.tables import AccessLog, ClientEntry, Involvement
 from consent.vocabulary import CONTACT, HOUSING, IDENTITY, MENTAL_HEALTH, NEEDS
 from hub.tables import AuditEvent, Client
-from tests.consent.factories import consent_to, involve, note, registered_client, staff_member
+from tests.consent.factories import (
+    consent_to,
+    first,
+    involve,
+    note,
+    registered_client,
+    staff_member,
+)
 from tests.support import make_organisation, post_form, sign_in
 
 FULL_FORM = {
@@ -55,13 +62,13 @@ async def test_worker_registers_a_client_with_contact_and_language(client):
         "Needs an interpreter",
     ):
         assert shown in record.text, shown
-    row = await Client.select().where(Client.full_name == "Kerry Smith").first()
+    row = await first(Client.select().where(Client.full_name == "Kerry Smith"))
     assert row["registered_by"] == hub.id
-    involvement = await Involvement.select().where(Involvement.client == row["id"]).first()
+    involvement = await first(Involvement.select().where(Involvement.client == row["id"]))
     assert (involvement["organisation"], involvement["source"]) == (hub.id, "registered")
     categories = {e["category"] for e in await ClientEntry.select(ClientEntry.category)}
     assert categories == {IDENTITY, CONTACT, NEEDS}
-    read = await AccessLog.select().where(AccessLog.client == row["id"]).first()
+    read = await first(AccessLog.select().where(AccessLog.client == row["id"]))
     assert read["context"] == "record"
     assert await AuditEvent.exists().where(AuditEvent.action == "client.registered")
 
@@ -95,7 +102,9 @@ async def test_a_possible_duplicate_is_shown_before_a_new_record_is_made(client)
     assert "This person may already have a record" in first.text
     assert f"/clients/{existing.id}" in first.text
     assert await Client.count() == 1
-    acknowledged = DUPLICATES.search(first.text).group(1)
+    hidden_field = DUPLICATES.search(first.text)
+    assert hidden_field is not None
+    acknowledged = hidden_field.group(1)
     assert acknowledged == str(existing.id)
     assert 'value="Kerry Smith"' in first.text  # the form keeps what was typed
 
@@ -148,8 +157,8 @@ async def test_record_shows_what_is_shared_and_says_plainly_what_is_not(client):
     assert "Said they feel low" in text  # their own entry, in a category not shared
     assert "Mental health is sensitive" in text
     assert "The client has not agreed to share identity with your organisation." in text
-    read = (
-        await AccessLog.select().where(AccessLog.staff == worker.id).output(load_json=True).first()
+    read = await first(
+        AccessLog.select().where(AccessLog.staff == worker.id).output(load_json=True)
     )
     assert read["categories"] == [HOUSING, MENTAL_HEALTH]
     # Without identity, they may not act for the client.

@@ -20,6 +20,8 @@ from hub.db import raw
 from hub.tables import AuditEvent, Client, ClientInvitation
 from tests.consent.factories import (
     consent_to,
+    decided,
+    first,
     involve,
     note,
     principal,
@@ -208,7 +210,7 @@ async def test_a_given_consent_cannot_be_edited_by_forged_or_over_posted_forms(c
         404,
         405,
     )
-    before = await Consent.select().where(Consent.id == world["consent_id"]).first()
+    before = await first(Consent.select().where(Consent.id == world["consent_id"]))
 
     changed = await post_form(
         client,
@@ -236,12 +238,12 @@ async def test_a_given_consent_cannot_be_edited_by_forged_or_over_posted_forms(c
 
     assert changed.status_code == 303
     new_id = uuid.UUID(changed.headers["location"].split("/")[2])
-    new = await Consent.select().where(Consent.id == new_id).first()
+    new = await first(Consent.select().where(Consent.id == new_id))
     assert (new["version"], new["series"], new["client"]) == (2, before["series"], before["client"])
     assert new["supersedes"] == world["consent_id"]
     assert new["obtained_by_staff"] == world["hub_worker"].id
     assert new["given_at"] > datetime(2026, 1, 1, tzinfo=UTC)
-    old = await Consent.select().where(Consent.id == world["consent_id"]).first()
+    old = await first(Consent.select().where(Consent.id == world["consent_id"]))
     assert old["withdrawn_reason"] == "replaced"
     for key in ("organisation_ids", "categories", "valid_to", "given_at", "version"):
         assert old[key] == before[key]
@@ -254,7 +256,7 @@ async def test_a_given_consent_cannot_be_edited_by_forged_or_over_posted_forms(c
     ):
         with pytest.raises(Exception, match=r"never edited|final"):
             await raw(statement)
-    assert (await Consent.select().where(Consent.id == new_id).first())["categories"] == (
+    assert (await first(Consent.select().where(Consent.id == new_id)))["categories"] == (
         new["categories"]
     )
 
@@ -290,7 +292,7 @@ async def test_break_glass_needs_a_reason_ends_on_time_and_never_lists(client):
     asking = principal(world["outsider"], world["outsider_org"])
     assert dana not in {d.client_id for d in await policy.visible_clients(asking)}
     clock.advance(timedelta(hours=4, seconds=1))
-    assert not (await policy.decide(asking, dana)).visible
+    assert not (await decided(asking, dana)).visible
 
 
 async def test_a_client_cannot_reach_another_clients_portal_pages(client):
@@ -312,7 +314,7 @@ async def test_a_client_cannot_reach_another_clients_portal_pages(client):
     for staff_page in (f"/clients/{world['dana'].id}", f"/consents/{theirs}/receipt"):
         assert (await client.get(staff_page)).status_code == 403
 
-    row = await Consent.select().where(Consent.id == world["consent_id"]).first()
+    row = await first(Consent.select().where(Consent.id == world["consent_id"]))
     assert row["withdrawn_at"] is None
     refused = await AuditEvent.select().where(
         (AuditEvent.action == "consent.refused") & (AuditEvent.subject_id == theirs)
@@ -327,5 +329,5 @@ async def test_withdrawing_without_a_csrf_token_changes_nothing(client):
     await client.get("/portal/consents")
     response = await client.post(f"/portal/consents/{world['consent_id']}/withdraw")
     assert response.status_code == 403
-    row = await Consent.select().where(Consent.id == world["consent_id"]).first()
+    row = await first(Consent.select().where(Consent.id == world["consent_id"]))
     assert row["withdrawn_at"] is None

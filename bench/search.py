@@ -44,7 +44,7 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 WRAPAROUND = str(ROOT / ".venv" / "bin" / "wraparound")
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 ADMIN_EMAIL = "bench@wraparound.example"
-ADMIN_PASSWORD = "bench password that is long enough"
+ADMIN_PASSWORD = "bench password that is long enough"  # noqa: S105 - a throwaway database
 FLOORS_MS = {("sqlite", 100_000, "call"): 50.0, ("sqlite", 100_000, "http"): 100.0}
 # (text, need category) pairs a hub worker would type and tick.
 SEARCHES = (
@@ -160,7 +160,7 @@ def free_port() -> int:
 
 def run(env: dict[str, str], *args: str, capture: bool = False) -> str:
     """Run a command with `env`, failing loudly."""
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own commands
         args, env=env, cwd=ROOT, check=True, text=True, capture_output=capture
     )
     return result.stdout if capture else ""
@@ -289,15 +289,27 @@ def bench_backend(kind: str, sizes: list[int], count: int, seed: int) -> list[di
             run(env, PYTHON, __file__, "--inner", "admin")
             have = 0
             for size in sizes:
-                print(f"\n{kind}: generating {size - have:,} more services (to {size:,})", flush=True)
+                print(
+                    f"\n{kind}: generating {size - have:,} more services (to {size:,})", flush=True
+                )
                 started = time.monotonic()
                 run(env, WRAPAROUND, "directory", "generate", "--count", str(size - have))
                 generate_seconds = time.monotonic() - started
                 have = size
                 print(f"{kind} {size:,}: timing the search call", flush=True)
                 call = json.loads(
-                    run(env, PYTHON, __file__, "--inner", "call", "--queries", str(count),
-                        "--seed", str(seed), capture=True)
+                    run(
+                        env,
+                        PYTHON,
+                        __file__,
+                        "--inner",
+                        "call",
+                        "--queries",
+                        str(count),
+                        "--seed",
+                        str(seed),
+                        capture=True,
+                    )
                 )
                 rows.append(
                     {
@@ -337,7 +349,9 @@ def report(rows: list[dict[str, Any]], context: dict[str, Any]) -> Path:
         table.add_column(column, justify="right" if column not in {"backend", "what"} else "left")
     for row in rows:
         floor = FLOORS_MS.get((row["backend"], row["services"], row["what"]))
-        verdict = "" if floor is None else f"p95<{floor:g} {'OK' if row['p95'] < floor else 'MISSED'}"
+        verdict = (
+            "" if floor is None else f"p95<{floor:g} {'OK' if row['p95'] < floor else 'MISSED'}"
+        )
         table.add_row(
             row["backend"],
             f"{row['services']:,}",

@@ -232,7 +232,9 @@ async def list_clients(principal: Principal, query: str = "") -> list[ClientList
                 continue
         shared = [category_label(code) for code in CATEGORIES if code in decision.consented]
         items.append(ClientListItem(id=decision.client_id, identity=identity, shared=shared))
-    items.sort(key=lambda item: (item.identity is None, item.identity and item.identity.full_name))
+    items.sort(
+        key=lambda item: (item.identity is None, item.identity.full_name if item.identity else "")
+    )
     await access_log.record_reads(
         principal,
         {item.id: [IDENTITY] for item in items if item.identity},

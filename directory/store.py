@@ -88,6 +88,28 @@ async def _upsert_location(location: schemas.Location) -> None:
     )
 
 
+async def _link_locations(record: schemas.ServiceRecord) -> None:
+    """Keep existing service-at-location rows (their ids are public), add new, drop removed."""
+    wanted = [location.id for location in record.locations]
+    existing = {
+        row["location"]
+        for row in await ServiceAtLocation.select(ServiceAtLocation.location).where(
+            ServiceAtLocation.service == record.id
+        )
+    }
+    removed = existing - set(wanted)
+    if removed:
+        await ServiceAtLocation.delete().where(
+            (ServiceAtLocation.service == record.id)
+            & ServiceAtLocation.location.is_in(list(removed))
+        )
+    for location_id in dict.fromkeys(wanted):
+        if location_id not in existing:
+            await ServiceAtLocation.insert(
+                ServiceAtLocation(service=record.id, location=location_id)
+            )
+
+
 async def upsert_service(
     record: schemas.ServiceRecord,
     *,
@@ -117,11 +139,7 @@ async def upsert_service(
             await Service.update(columns).where(Service.id == record.id)
         for location in record.locations:
             await _upsert_location(location)
-        await ServiceAtLocation.delete().where(ServiceAtLocation.service == record.id)
-        for location in record.locations:
-            await ServiceAtLocation.insert(
-                ServiceAtLocation(service=record.id, location=location.id)
-            )
+        await _link_locations(record)
         await _replace_children(Contact, Contact.service, record.id, record.contacts)
         await _replace_children(Phone, Phone.service, record.id, record.phones)
         await _replace_children(ServiceArea, ServiceArea.service, record.id, record.service_areas)
@@ -137,6 +155,11 @@ async def upsert_service(
         after = await load_service(record.id)
         assert after is not None
         changes = diff(before, after)
+        if not changes and before is not None:
+            # Nothing changed: keep last_modified true for ORUK clients (modified_after).
+            await Service.update({Service.updated_at: before.updated_at}).where(
+                Service.id == record.id
+            )
         if changes:
             await ServiceChange.insert(
                 ServiceChange(

@@ -8,10 +8,11 @@ so a problem is reported against the file and line to fix.
 from __future__ import annotations
 
 import csv
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from directory.exchange.csv_tables import (
     EXCEPTIONS_TABLE,
@@ -29,8 +30,8 @@ def _resource_paths(folder: Path) -> dict[str, Path]:
     paths = {table: folder / file_name(table) for table in TABLES}
     descriptor = folder / "datapackage.json"
     try:
-        resources = json.loads(descriptor.read_text(encoding="utf-8")).get("resources", [])
-    except (OSError, ValueError, AttributeError):
+        resources = msgspec.json.decode(descriptor.read_bytes()).get("resources", [])
+    except (OSError, msgspec.DecodeError, AttributeError):
         return paths  # no descriptor, or not one we can read: the standard names will do
     for resource in resources if isinstance(resources, list) else []:
         path = resource.get("path") if isinstance(resource, dict) else None

@@ -7,7 +7,6 @@ Defunct listings are exported too (with their status): an export is a complete c
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -174,4 +173,4 @@ def _write_tables(folder: Path, tables: dict[str, dict[str, Row]]) -> None:
         with (folder / file_name(table)).open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle).writerows(_rows(tables[table], columns))
     descriptor = _descriptor(folder.name or "wraparound-directory")
-    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    (folder / "datapackage.json").write_bytes(msgspec.json.format(msgspec.json.encode(descriptor)))

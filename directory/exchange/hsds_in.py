@@ -19,7 +19,7 @@ from directory.exchange import hsds_parts as parts
 from directory.exchange.fields import FieldReader
 from directory.exchange.problems import Problem
 from directory.openreferral.formats import is_email, is_uri
-from directory.openreferral.mapping import OrganisationInfo, TaxonomyInfo, TermInfo
+from directory.openreferral.info import OrganisationInfo, TaxonomyInfo, TermInfo
 from directory.schemas import CAPACITY_STATUSES, REFERRAL_METHODS
 from directory.tables import OrganisationProfile, Service, Taxonomy, TaxonomyTerm
 from hub.tables import Organisation

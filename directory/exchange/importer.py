@@ -18,7 +18,8 @@ from directory.exchange import organisations
 from directory.exchange.child_ids import settle_child_ids
 from directory.exchange.hsds_in import UNKNOWN, Candidate
 from directory.exchange.problems import Problem, RowFailed
-from directory.store import upsert_service
+from directory.read import load_service
+from directory.store import diff, upsert_service
 from directory.tables import Service
 from hub.audit import Actor
 from hub.db import transaction
@@ -130,15 +131,22 @@ async def _save(
         record = await _locations(candidate, record, ours, warnings)
         record = await _terms(candidate, record, warnings)
         record = await settle_child_ids(record)
-        existed = await Service.exists().where(Service.id == record.id)
-        changes = await upsert_service(
-            record, actor=Actor.system(), summary=f"Imported from {source}"[:300]
-        )
+        before = await load_service(record.id)
+        if before is None:
+            await upsert_service(record, actor=Actor.system(), summary=_summary(source))
+            outcome = "created"
+        elif diff(before, record):
+            changes = await upsert_service(record, actor=Actor.system(), summary=_summary(source))
+            outcome = "updated" if changes else "unchanged"
+        else:
+            outcome = "unchanged"  # not written: last_modified stays true for feed readers
     summary.warnings.extend(warnings)
     summary.organisations_created.extend(created)
-    if not existed:
-        return "created"
-    return "updated" if changes else "unchanged"
+    return outcome
+
+
+def _summary(source: str) -> str:
+    return f"Imported from {source}"[:300]
 
 
 async def import_candidates(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from directory.openreferral.mapping import OrganisationInfo, TaxonomyInfo, TermInfo
+from directory.openreferral.info import OrganisationInfo, TaxonomyInfo, TermInfo
 from directory.tables import OrganisationProfile, Taxonomy, TaxonomyTerm
 from hub import audit, clock
 from hub.audit import Actor

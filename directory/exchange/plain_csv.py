@@ -26,7 +26,7 @@ from directory.exchange.fields import FieldReader
 from directory.exchange.hours_text import HoursTextError, parse_hours
 from directory.exchange.hsds_in import IMPORT_NAMESPACE, STATUSES, Candidate
 from directory.exchange.postcodes import postcode_point
-from directory.openreferral.mapping import OrganisationInfo
+from directory.openreferral.info import OrganisationInfo
 from directory.tables import Location, Phone, Service, TaxonomyTerm
 from hub.errors import Invalid
 from hub.tables import Organisation

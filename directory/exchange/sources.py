@@ -2,14 +2,14 @@
 
 A feed (an ORUK / HSDS API) is walked page by page from `/services`; list items that are not
 fully nested are fetched from `/services/{id}`. JSON files may hold one service, a list of
-services, a page of them, or an organisation with its services. Each service is read once:
-repeats of an id are skipped and counted in one warning.
+services, a page of them, or an organisation with its services; a service-at-location is read
+as its service at that location. Each service is read once: repeats of an id are skipped and
+counted in one warning.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +17,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
+import msgspec
 
 from directory.exchange.datapackage_in import Datapackage
 from directory.exchange.fields import FieldReader
 from directory.exchange.hsds_in import Candidate, read_organisation, read_service
 from directory.exchange.plain_csv import count_rows, read_plain_csv
 from directory.exchange.problems import Problem
-from directory.openreferral.mapping import OrganisationInfo
+from directory.openreferral.info import OrganisationInfo
 from hub.errors import Invalid
 
 NESTED_KEYS = ("service_at_locations", "schedules", "phones", "contacts", "attributes")
@@ -84,34 +85,43 @@ async def _once(
         yield last
 
 
+def _as_service(item: Any) -> Any:
+    """A service-at-location object read as its service, at that location; others as they are."""
+    if not (isinstance(item, dict) and isinstance(item.get("service"), dict)):
+        return item
+    link = {"id": item.get("id"), "location": item.get("location")}
+    return {**item["service"], "service_at_locations": [link] if item.get("location") else []}
+
+
 def _from_document(
     body: Any, label: str
 ) -> tuple[list[tuple[Any, OrganisationInfo | None]], list[Problem]]:
     """The service objects a JSON document holds (with a parent organisation when nested)."""
     notes: list[Problem] = []
     if isinstance(body, list):
-        return [(item, None) for item in body], notes
+        return [(_as_service(item), None) for item in body], notes
     if isinstance(body, dict) and isinstance(body.get("contents"), list):
         if (body.get("total_pages") or 1) > 1:
             pages = body["total_pages"]
             notes.append(Problem(label, "", f"one page of {pages}; import the feed's URL for all"))
-        return [(item, None) for item in body["contents"]], notes
+        return [(_as_service(item), None) for item in body["contents"]], notes
     if isinstance(body, dict) and isinstance(body.get("services"), list):
         reader = FieldReader(label)
         parent = read_organisation(reader, body, "")
         notes.extend(reader.errors + reader.warnings)
         return [(item, parent) for item in body["services"]], notes
     if isinstance(body, dict) and "id" in body:
-        return [(body, None)], notes
+        return [(_as_service(body), None)], notes
     msg = f"{label} holds no services (expected a service, a list, a page or an organisation)"
     raise Invalid(msg)
 
 
 def json_file(path: Path) -> Source:
     """A JSON file of services."""
+    raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, if any
     try:
-        body = json.loads(path.read_text(encoding="utf-8-sig"))
-    except ValueError as exc:
+        body = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
         msg = f"{path.name} is not JSON: {exc}"
         raise Invalid(msg) from exc
     items, notes = _from_document(body, path.name)
@@ -227,7 +237,7 @@ async def feed(url: str, client: httpx.AsyncClient) -> Source:
             last = current.get("last_page") is True or page >= int(
                 current.get("total_pages") or page
             )
-            if last or not items or page >= MAX_PAGES:
+            if last or not current.get("contents") or page >= MAX_PAGES:
                 return
             page += 1
             try:

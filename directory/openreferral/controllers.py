@@ -7,6 +7,7 @@ always problem+json (RFC 9457) with the CORS header, whatever the caller's Accep
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, cast
 
 from litestar import Controller, Request, Response, Router, get
@@ -27,7 +28,7 @@ from litestar.types import (
 from directory.openreferral import mapping, reads
 from directory.openreferral.params import Page, parse_paging, parse_service_query
 from directory.openreferral.throttle import Throttle
-from hub.errors import Invalid, TooManyRequests, WraparoundError
+from hub.errors import Invalid, NotFound, TooManyRequests, WraparoundError
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -105,6 +106,12 @@ class OpenReferralController(Controller):
     async def taxonomy_term(self, term_id: FromPath[str]) -> dict[str, Any]:
         """One taxonomy term."""
         return await reads.taxonomy_term(reads.parse_id(term_id))
+
+    @get("/{rest:path}", name="openreferral.unknown")
+    async def unknown(self, rest: FromPath[Path]) -> None:
+        """Any other path here: not found, answered as the API answers (problem+json, CORS)."""
+        msg = f"There is no such endpoint in this API: /{rest}"
+        raise NotFound(msg)
 
 
 class OpenAccessMiddleware(ASGIMiddleware):

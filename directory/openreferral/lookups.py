@@ -8,7 +8,7 @@ from uuid import UUID
 
 from piccolo.query import Select
 
-from directory.openreferral.mapping import OrganisationInfo, TaxonomyInfo, TermInfo
+from directory.openreferral.info import OrganisationInfo, TaxonomyInfo, TermInfo
 from directory.tables import (
     OrganisationProfile,
     ServiceAtLocation,

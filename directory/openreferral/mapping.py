@@ -14,49 +14,14 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from uuid import UUID
 
-import msgspec
-
 from directory import schemas
 from directory.openreferral.formats import email_or_none, uri_or_none
+from directory.openreferral.info import OrganisationInfo, TaxonomyInfo, TermInfo
 
 ORUK_VERSION = "3.0"
 PROFILE_URL = "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md"
 OPENAPI_URL = "https://docs.openreferraluk.org/en/latest/openapi30.json"
 EXTENSION = "wraparound"
-
-
-class OrganisationInfo(msgspec.Struct, frozen=True, kw_only=True):
-    """An organisation as HSDS shows it: hub.tables.Organisation plus its directory profile."""
-
-    id: UUID
-    name: str
-    description: str = ""
-    alternate_name: str = ""
-    website: str = ""
-    email: str = ""
-    legal_status: str = ""
-
-
-class TaxonomyInfo(msgspec.Struct, frozen=True, kw_only=True):
-    """A taxonomy (vocabulary)."""
-
-    id: UUID
-    name: str
-    description: str = ""
-    uri: str = ""
-    version: str = ""
-
-
-class TermInfo(msgspec.Struct, frozen=True, kw_only=True):
-    """A taxonomy term with what HSDS shows about it."""
-
-    id: UUID
-    code: str
-    name: str
-    taxonomy_id: UUID
-    taxonomy_name: str = ""
-    description: str = ""
-    parent_id: UUID | None = None
 
 
 def _put(target: dict[str, Any], key: str, value: Any) -> None:

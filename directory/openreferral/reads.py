@@ -21,6 +21,7 @@ from directory.openreferral.filters import (
     origin_of,
     service_conditions,
 )
+from directory.openreferral.info import OrganisationInfo, TermInfo
 from directory.openreferral.params import Page, Paging, ServiceQuery, page_of
 from directory.read import load_services
 from directory.tables import Service, ServiceAtLocation
@@ -49,7 +50,8 @@ def one_snapshot(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
 
 
 def _not_found() -> NotFound:
-    return NotFound("There is no such record in this directory.")
+    msg = "There is no such record in this directory."
+    return NotFound(msg)
 
 
 def parse_id(raw: str) -> UUID:
@@ -66,7 +68,7 @@ def parse_id(raw: str) -> UUID:
 
 async def _context(
     records: Sequence[schemas.ServiceRecord],
-) -> tuple[dict[UUID, mapping.OrganisationInfo], dict[UUID, mapping.TermInfo]]:
+) -> tuple[dict[UUID, OrganisationInfo], dict[UUID, TermInfo]]:
     org_ids = [record.organisation_id for record in records]
     org_ids += [place.organisation_id for record in records for place in record.locations]
     orgs = await lookups.organisations(org_ids)

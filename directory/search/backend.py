@@ -53,6 +53,10 @@ class SearchBackend(Protocol):
         """Re-index every searchable service from scratch; returns how many were indexed."""
         ...
 
+    async def optimise(self) -> None:
+        """Tidy up after a bulk load."""
+        ...
+
 
 _backends: dict[str, SearchBackend] = {}
 
@@ -97,5 +101,5 @@ async def prepare_search() -> None:
         return
     try:
         await backend.setup()
-    except Exception:  # noqa: BLE001 - searching says so later; starting must not fail
+    except Exception:  # searching says so later; starting must not fail
         log.exception("Meilisearch settings could not be applied at start")

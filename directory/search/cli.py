@@ -63,7 +63,9 @@ def reindex() -> None:
 
 @directory_group.command("generate")
 @click.option("--count", default=1000, show_default=True, type=click.IntRange(1, 10_000_000))
-@click.option("--seed", default=None, type=int, help="Make the same directory again.")
+@click.option(
+    "--seed", default=None, type=int, help="The same seed makes the same listings (ids too)."
+)
 def generate(count: int, seed: int | None) -> None:
     """Add COUNT synthetic services around Dundee (hours, needs, languages, capacity, places)."""
     from directory.generate import generate_directory

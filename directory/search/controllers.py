@@ -22,8 +22,7 @@ AnyRequest = Request[Any, Any, Any]
 def _wants_fragment(request: AnyRequest) -> bool:
     """htmx asked for the results (a boosted page load wants the whole page)."""
     return (
-        request.headers.get("hx-request") == "true"
-        and request.headers.get("hx-boosted") != "true"
+        request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
     )
 
 

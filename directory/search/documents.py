@@ -44,7 +44,8 @@ FLAG_TOKENS = {
 }
 # Words a query can leave out without losing meaning ("help with housing for a family").
 STOP_WORDS = frozenset(
-    "a an and are as at be by for from help i in is it me my of on or the to with".split()
+    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "help", "i", "in", "is"}
+    | {"it", "me", "my", "of", "on", "or", "the", "to", "with"}
 )
 _WORD = re.compile(r"[^\W_]+")
 
@@ -56,7 +57,7 @@ def fold(text: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """A name reduced to its words, for the exact-name match: "The Pop-Up Shop" -> "the pop up shop"."""
+    """A name reduced to its words, for the exact-name match: The Pop-Up Shop -> the pop up shop."""
     return " ".join(_WORD.findall(fold(text)))
 
 
@@ -122,8 +123,7 @@ class HoursDoc(msgspec.Struct, array_like=True, frozen=True):
                 for r in hours.rules
             ),
             exceptions=tuple(
-                ExceptionDoc(e.on_date, e.closed, e.opens_at, e.closes_at)
-                for e in hours.exceptions
+                ExceptionDoc(e.on_date, e.closed, e.opens_at, e.closes_at) for e in hours.exceptions
             ),
         )
 

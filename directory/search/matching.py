@@ -189,9 +189,7 @@ def needing_hours(candidates: Iterable[Candidate], moments: Iterable[datetime]) 
     ]
 
 
-def _is_open(
-    candidate: Candidate, moment: Moment, hours: Mapping[Any, OpeningHours]
-) -> bool:
+def _is_open(candidate: Candidate, moment: Moment, hours: Mapping[Any, OpeningHours]) -> bool:
     quick = quick_open(candidate, moment)
     if quick is not None:
         return quick

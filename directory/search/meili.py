@@ -274,6 +274,9 @@ class MeilisearchBackend:
             task = await self.index_handle().delete_documents([str(i) for i in service_ids])
             await self._wait(task.task_uid)
 
+    async def optimise(self) -> None:
+        """Nothing to do: Meilisearch tidies its own index."""
+
     async def rebuild(self, progress: Progress | None = None) -> int:
         """Apply settings, empty the index and send every active service again."""
         await self.setup()

@@ -78,7 +78,8 @@ def filter_sql(query: SearchQuery, now: Any) -> tuple[list[str], list[Any]]:
         args += [min_lat, max_lat, min_lon, max_lon]
     if query.age is not None:
         conditions.append(
-            "(minimum_age IS NULL OR minimum_age <= {}) AND (maximum_age IS NULL OR maximum_age >= {})"
+            "(minimum_age IS NULL OR minimum_age <= {}) "
+            "AND (maximum_age IS NULL OR maximum_age >= {})"
         )
         args += [query.age, query.age]
     return conditions, args

@@ -37,9 +37,9 @@ class SearchForm(msgspec.Struct, kw_only=True):
     q: str = ""
     category: list[str] = []
     when: str = ""
-    """"" (any time), "now", or "at" (`day` and `time`)."""
+    """Empty for any time, `now`, or `at` (then `day` and `time` say when)."""
     day: str = "today"
-    """"today", "tomorrow" or a weekday code ("mo" ... "su": the next one)."""
+    """`today`, `tomorrow` or a weekday code (`mo` ... `su`: the next one)."""
     time: str = ""
     evenings: bool = False
     weekends: bool = False
@@ -50,7 +50,7 @@ class SearchForm(msgspec.Struct, kw_only=True):
     age: str = ""
     distance: str = ""
     near: str = "hub"
-    """"hub" or "postcode"."""
+    """Measure distance from the `hub` or a `postcode`."""
     postcode: str = ""
     lat: str = ""
     lon: str = ""
@@ -96,9 +96,11 @@ class Result(msgspec.Struct, kw_only=True):
 
     @property
     def distance_text(self) -> str:
-        """"1.2 km (0.7 miles)"."""
+        """The distance in both units, like 1.2 km (0.7 miles)."""
         if self.distance_km is None:
             return ""
+        if self.distance_km < 0.05:
+            return "Under 0.1 km (next door)"
         return f"{self.distance_km:.1f} km ({self.distance_km * MILES_PER_KM:.1f} miles)"
 
 
@@ -147,12 +149,12 @@ async def hub_point(principal: Principal | None) -> tuple[GeoPoint, str] | None:
 
 
 def normalise_postcode(text: str) -> str:
-    """"dd2 3aa" -> "DD23AA"."""
+    """Upper case without spaces: dd2 3aa -> DD23AA."""
     return re.sub(r"\s+", "", text).upper()
 
 
 def format_postcode(code: str) -> str:
-    """"DD23AA" -> "DD2 3AA"."""
+    """With its space back: DD23AA -> DD2 3AA."""
     return f"{code[:-3]} {code[-3:]}" if len(code) > 3 else code
 
 

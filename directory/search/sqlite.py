@@ -103,9 +103,7 @@ class SQLiteBackend(DatabaseBackend):
                 cursor.close()
         return complete(query, candidates, now, hours)
 
-    def _candidates(
-        self, cursor: sqlite3.Cursor, query: SearchQuery, now: Any
-    ) -> list[Candidate]:
+    def _candidates(self, cursor: sqlite3.Cursor, query: SearchQuery, now: Any) -> list[Candidate]:
         expression = match_expression(query, now)
         conditions: list[str] = []
         args: list[Any] = []

@@ -20,6 +20,7 @@ from directory.exchange.sources import open_source
 from directory.read import load_services
 from directory.tables import OrganisationProfile, Service, Taxonomy, TaxonomyTerm
 from hub import clock
+from hub.db import transaction
 from hub.tables import Organisation
 from tests.conftest import _clean_tables
 from tests.directory.factories import location, make_service, need, weekly
@@ -55,6 +56,11 @@ async def snapshot() -> list[dict[str, Any]]:
 
 async def a_varied_directory() -> None:
     """Listings using every part of the record, a shared building and another's building."""
+    async with transaction():  # one connection for the whole set-up
+        await _a_varied_directory()
+
+
+async def _a_varied_directory() -> None:
     clock.freeze(NOW)
     alpha = await make_organisation("Alpha Trust")
     beta = await make_organisation("Beta Group")

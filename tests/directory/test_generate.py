@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from click.testing import CliRunner
@@ -25,7 +26,8 @@ async def test_a_generated_directory_is_realistic_and_searchable():
     seen: list[tuple[int, int]] = []
     written = await generate_directory(300, seed=11, progress=lambda d, t: seen.append((d, t)))
     assert written == 300
-    assert seen[0] == (0, 300) and seen[-1] == (300, 300)
+    assert seen[0] == (0, 300)
+    assert seen[-1] == (300, 300)
     assert await Service.count() == 300
     assert await Organisation.count() == 60
     assert await ServiceChange.count() == 0  # nobody edited these: no history lines
@@ -52,7 +54,7 @@ async def test_a_generated_directory_is_realistic_and_searchable():
 
 async def test_generating_again_adds_more():
     await generate_directory(20, seed=1)
-    await generate_directory(20, seed=1)
+    await generate_directory(20)
     assert await Service.count() == 40
 
 
@@ -66,8 +68,6 @@ def test_the_generate_and_reindex_commands():
 
     async def lose_the_index() -> None:
         await raw("DELETE FROM directory_search_doc")
-
-    import asyncio
 
     asyncio.run(lose_the_index())
     reindexed = runner.invoke(main, ["directory", "reindex"])

@@ -21,6 +21,7 @@ from directory.exchange.importer import ImportSummary, import_candidates
 from directory.exchange.sources import open_source
 from directory.read import load_service
 from directory.tables import Location, OrganisationProfile, Phone, Service, ServiceChange
+from hub.db import transaction
 from hub.errors import Invalid
 from hub.tables import AuditEvent, Organisation, Staff
 from tests.directory.factories import make_service, need
@@ -97,6 +98,9 @@ async def test_the_validators_default_feed_imports_cleanly_and_again_changes_not
     again = await run("http://feed.test/", fixture_feed("V3.0-UK-Default"))
     assert counts(again) == (0, 0, 1, 0)
     assert await ServiceChange.count().where(ServiceChange.service_id == COUNSELLING) == 1
+    unchanged = await load_service(COUNSELLING)
+    assert unchanged is not None
+    assert unchanged.updated_at == record.updated_at  # nothing written: last_modified holds
 
 
 async def test_the_validators_test_feed_and_its_page_files_import_cleanly() -> None:
@@ -187,11 +191,18 @@ async def test_hsds_examples_import_as_json_csv_datapackage_and_organisation() -
     record = await load_service(COUNSELLING)
     assert record is not None
     assert record.organisation_id == EXAMPLE_ORG
+    # A service at a location: its service, there.
+    at_location = await run(str(examples / "service_at_location_full.json"))
+    assert at_location.failed == 0, at_location.errors
+    placed = await load_service(COUNSELLING)
+    assert placed is not None
+    assert [place.name for place in placed.locations] == ["MyCity Civic Center"]
 
 
 async def test_a_feed_is_walked_page_by_page_and_full_services_fetched(client) -> None:
     org = await make_organisation("Paged Org")
-    made = [await make_service(org, name=f"Paged {n}", terms=[need("food")]) for n in range(5)]
+    async with transaction():
+        made = [await make_service(org, name=f"Paged {n}", terms=[need("food")]) for n in range(5)]
     app_client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app()),  # type: ignore[arg-type]
         base_url="https://here.test",

@@ -13,7 +13,7 @@ import httpx
 
 from app import create_app
 from directory.demo import seed_demo_directory
-from hub.db import close_pool, get_engine, open_pool
+from hub.db import close_pool, get_engine, open_pool, transaction
 from hub.demo import seed_demo_network
 from tests.directory.factories import make_service, need
 from tests.directory.test_openreferral_schemas import assert_valid, assert_valid_page, standards
@@ -141,8 +141,9 @@ async def test_a_full_service_carries_everything_a_listing_says(client) -> None:
 async def test_paging_arithmetic_and_bad_paging(client) -> None:
     org = await make_organisation()
     names = [f"Service {n:02d}" for n in range(7)]
-    for name in reversed(names):
-        await make_service(org, name=name)
+    async with transaction():
+        for name in reversed(names):
+            await make_service(org, name=name)
     cases = [
         # (per_page, page, expected), 7 services in all
         (3, 1, {"total_pages": 3, "size": 3, "first_page": True, "last_page": False}),
@@ -193,6 +194,9 @@ async def test_defunct_and_unknown_records_are_not_found(client) -> None:
             assert response.headers["content-type"] == "application/problem+json"
             assert response.headers["access-control-allow-origin"] == "*"
             assert response.json()["status"] == 404
+    nowhere = await client.get(f"{API}/servicez", headers={"Accept": "text/html"})
+    assert nowhere.status_code == 404
+    assert nowhere.headers["content-type"] == "application/problem+json"
 
 
 async def test_one_address_is_throttled_and_others_are_not(monkeypatch) -> None:

@@ -12,6 +12,7 @@ from directory import schemas
 from directory.tables import Postcode, Taxonomy, TaxonomyTerm
 from directory.taxonomy import NEED_TAXONOMY_ID, term_id
 from hub import clock
+from hub.db import transaction
 from tests.directory.factories import location, make_service, need, weekly
 from tests.support import make_organisation
 
@@ -30,6 +31,11 @@ def overnight(byday: str, opens: int, closes: int) -> schemas.Schedule:
 
 async def directory() -> dict[str, Any]:
     """Six listings that differ in one way each (and a defunct one that never shows)."""
+    async with transaction():  # one connection for the whole set-up
+        return await _directory()
+
+
+async def _directory() -> dict[str, Any]:
     clock.freeze(START)
     alpha = await make_organisation("Alpha Trust")
     beta = await make_organisation("Beta Recovery")

@@ -341,10 +341,14 @@ async def test_the_index_changes_only_when_the_listing_does():
     record = schemas.ServiceRecord(
         id=uuid.uuid4(), organisation_id=org.id, organisation_name=org.name, name="Ghost Service"
     )
-    with pytest.raises(RuntimeError):
+
+    async def save_then_fail() -> None:
         async with transaction():
             await upsert_service(record, actor=Actor.system())
             raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        await save_then_fail()
     assert (await database_backend().search(SearchQuery(text="ghost"))).total == 0
 
 

@@ -50,9 +50,15 @@ def record(**values: Any) -> schemas.ServiceRecord:
 def test_settings_make_everything_filterable_and_tolerate_typos():
     settings = index_settings().model_dump(by_alias=True, exclude_none=True)
     assert settings["searchableAttributes"] == ["name", "description", "other"]
-    assert {"categories", "languages", "network", "accepting", "free", "evenings", "weekends"} <= set(
-        settings["filterableAttributes"]
-    )
+    assert {
+        "categories",
+        "languages",
+        "network",
+        "accepting",
+        "free",
+        "evenings",
+        "weekends",
+    } <= set(settings["filterableAttributes"])
     assert {"open_tokens", "minimum_age", "maximum_age", "_geo"} <= set(
         settings["filterableAttributes"]
     )
@@ -115,7 +121,9 @@ def test_distance_sort_and_the_candidate_window():
     assert params["show_ranking_score"] is True
     assert "hours" in params["attributes_to_retrieve"]
     plain = search_params(SearchQuery(), MONDAY_AFTERNOON)
-    assert plain["query"] is None and plain["filter"] is None and "sort" not in plain
+    assert plain["query"] is None
+    assert plain["filter"] is None
+    assert "sort" not in plain
 
 
 @dataclass

@@ -87,3 +87,19 @@ async def test_locations_are_shared_and_updated_in_place():
     assert [r.id for r in records] == [second.id, first.id]
     assert records[1].locations[0].phones[0].number == "01382 111111"
     assert await Phone.count() == 1
+
+
+async def test_unchanged_save_keeps_last_modified_and_location_link_ids():
+    org = await make_organisation()
+    saved = await make_service(org)
+    first = await load_service(saved.id)
+    from directory.tables import ServiceAtLocation
+
+    link_before = await ServiceAtLocation.select(ServiceAtLocation.id).first()
+    await upsert_service(saved, actor=Actor.system())
+    second = await load_service(saved.id)
+    assert first is not None
+    assert second is not None
+    assert second.updated_at == first.updated_at
+    link_after = await ServiceAtLocation.select(ServiceAtLocation.id).first()
+    assert link_after["id"] == link_before["id"]

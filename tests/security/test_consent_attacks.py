@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from consent import policy
-from consent.tables import BreakGlass, ClientEntry, Consent
+from consent.tables import AccessLog, BreakGlass, ClientEntry, Consent
 from consent.vocabulary import CONTACT, HOUSING, IDENTITY, LONDON, RISK
 from hub import clock
-from hub.db import raw
+from hub.db import is_sqlite, raw
 from hub.tables import AuditEvent, Client, ClientInvitation
 from tests.consent.factories import (
     consent_to,
@@ -259,6 +259,14 @@ async def test_a_given_consent_cannot_be_edited_by_forged_or_over_posted_forms(c
     assert (await first(Consent.select().where(Consent.id == new_id)))["categories"] == (
         new["categories"]
     )
+    # Nor is the record of who looked rewritten (and on PostgreSQL nothing is deleted).
+    assert await AccessLog.count() > 0
+    with pytest.raises(Exception, match=r"append-only"):
+        await raw("UPDATE access_log SET categories = '[]'")
+    if not is_sqlite():
+        for table in ("consent", "access_log"):
+            with pytest.raises(Exception, match=r"DELETE refused"):
+                await raw(f"DELETE FROM {table}")
 
 
 async def test_break_glass_needs_a_reason_ends_on_time_and_never_lists(client):

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import msgspec
 
-from consent.vocabulary import CONTACT_WAYS
+from consent.vocabulary import CONTACT_WAYS, IDENTITY
 
 # --- Forms (only these fields are ever read from a request: over-posting is ignored) ---
 
@@ -250,9 +250,20 @@ class ClientRecord(msgspec.Struct, frozen=True, kw_only=True):
     break_glass_until: datetime | None = None
 
     @property
+    def shown(self) -> list[CategorySection]:
+        """Categories with something to show: shared ones, and the reader's own entries."""
+        return [section for section in self.sections if section.shared or section.entries]
+
+    @property
     def withheld(self) -> list[CategorySection]:
-        """Categories not shared with this worker."""
-        return [section for section in self.sections if not section.shared]
+        """Categories of which this worker sees nothing (their name shows as identity)."""
+        return [
+            section
+            for section in self.sections
+            if not section.shared
+            and not section.entries
+            and not (section.code == IDENTITY and self.identity)
+        ]
 
 
 class Receipt(msgspec.Struct, frozen=True, kw_only=True):

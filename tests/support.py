@@ -19,8 +19,10 @@ CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 @lru_cache(maxsize=1)
 def password_hash() -> str:
-    """One argon2id hash of PASSWORD, reused (hashing is slow on purpose)."""
-    return PasswordHasher().hash(PASSWORD)
+    """One argon2id hash of PASSWORD, reused, at the lowest cost: sign-in still really verifies
+    it, but tests do not spend 0.2 s of CPU per sign-in (the app hashes new passwords at full
+    cost)."""
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
 
 
 async def make_organisation(name: str | None = None, kind: str = "partner") -> Organisation:

@@ -1,7 +1,9 @@
 """Directory search index: SQLite FTS5, or PostgreSQL tsvector + GIN + pg_trgm.
 
 One document row per active service. The row goes with its service (foreign key, cascade);
-on SQLite, triggers keep the external-content FTS5 index in step with the document rows.
+on SQLite, triggers keep the external-content FTS5 index in step with the document rows, and
+a changed listing gets a new row with a new id (AUTOINCREMENT: ids are never reused, so a
+process may keep what it parsed of a row for as long as it likes).
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -16,7 +18,7 @@ DESCRIPTION = "directory search index (FTS5 / tsvector + pg_trgm)"
 SQLITE_FORWARDS = [
     """
     CREATE TABLE directory_search_doc (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         service_id TEXT NOT NULL UNIQUE REFERENCES service (id) ON DELETE CASCADE,
         name TEXT NOT NULL,
         name_key TEXT NOT NULL,

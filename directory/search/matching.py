@@ -1,19 +1,23 @@
 """What every backend does the same way once its index has found the candidates.
 
 Indexes narrow (text, category, capability and hour-slot tokens, a bounding box); this module
-decides exactly: distance by haversine, age, "open now" by the weekly minutes or, when a dated
-exception or a clock change is near, by `OpeningHours.is_open`. Then it counts facets over the
-results, orders them and cuts the page.
+decides exactly: distance by haversine, age, and "open" by minutes of the local day (or, when
+the clocks change within a day of the moment, by `OpeningHours.is_open`). Then it counts
+facets over the results, orders them and cuts the page. It runs once per matching listing,
+so it is written for speed: one pass, no per-row allocation for rows it drops.
+
+A backend makes a `Matcher`, offers it each indexed `Document` with its relevance score,
+loads the opening hours of the keys in `matcher.unsure`, and calls `matcher.finish`.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from directory.hours import LONDON, OpeningHours
@@ -21,6 +25,7 @@ from directory.search.documents import (
     ACCEPTING,
     EVENINGS,
     FREE,
+    MINUTES_PER_DAY,
     MINUTES_PER_WEEK,
     NETWORK,
     WEEKENDS,
@@ -57,28 +62,35 @@ def bounding_box(origin: GeoPoint, km: float) -> tuple[float, float, float, floa
     )
 
 
-@dataclass(slots=True)
-class Candidate:
-    """A document an index matched, with what the exact checks and facets need."""
+class Document(NamedTuple):
+    """What the exact checks and facets need of one indexed listing."""
 
     key: Any
-    """The backend's handle for loading this candidate's opening hours."""
+    """The backend's handle for loading this listing's opening hours."""
     service_id: str
     name_key: str
-    score: float
     latitude: float | None
     longitude: float | None
     minimum_age: int | None
     maximum_age: int | None
     flags: int
-    categories: str
-    """Category codes separated by spaces."""
-    languages: str
-    """Language codes separated by spaces."""
+    categories: list[str]
+    languages: list[str]
     week: list[int] | None
+    """Weekly opening as flat [start, end, ...] minutes of the week; None for monthly rules."""
     exception_dates: str
     """Dates (YYYYMMDD) of dated exceptions, separated by spaces."""
-    distance_km: float | None = None
+
+
+@dataclass(slots=True)
+class Hit:
+    """A document that passed the filters so far, with what this search found out about it."""
+
+    doc: Document
+    score: float
+    distance_km: float | None
+    open: list[bool | None]
+    """Open at each of the matcher's moments (None: needs the opening hours)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +99,8 @@ class Moment:
 
     at: datetime
     minute_of_week: int
+    minute_of_day: int
+    day: date
     today: str
     yesterday: str
     clock_changes: bool
@@ -96,21 +110,24 @@ class Moment:
         """Prepare `at` (any aware datetime)."""
         local = at.astimezone(LONDON)
         day = local.date()
+        minute = local.hour * 60 + local.minute
         return cls(
             at=at,
-            minute_of_week=local.weekday() * 1440 + local.hour * 60 + local.minute,
+            minute_of_week=local.weekday() * MINUTES_PER_DAY + minute,
+            minute_of_day=minute,
+            day=day,
             today=f"{day:%Y%m%d}",
             yesterday=f"{day - timedelta(days=1):%Y%m%d}",
             clock_changes=clock_changes_near(at),
         )
 
 
-def quick_open(candidate: Candidate, moment: Moment) -> bool | None:
-    """Open at `moment` by the weekly minutes, or None when only `is_open` can tell."""
-    week = candidate.week
+def quick_open(doc: Document, moment: Moment) -> bool | None:
+    """Open at `moment` by the weekly minutes, or None when the opening hours must say."""
+    week = doc.week
     if week is None or moment.clock_changes:
         return None
-    dates = candidate.exception_dates
+    dates = doc.exception_dates
     if dates and (moment.today in dates or moment.yesterday in dates):
         return None
     minute = moment.minute_of_week
@@ -119,6 +136,38 @@ def quick_open(candidate: Candidate, moment: Moment) -> bool | None:
         start, end = week[index], week[index + 1]
         if start <= minute < end or start <= later < end:
             return True
+    return False
+
+
+def _minutes(at: Any) -> int:
+    return int(at.hour) * 60 + int(at.minute)
+
+
+def exact_open(hours: OpeningHours, moment: Moment) -> bool:
+    """`hours.is_open(moment.at)`, by minutes of the local day unless the clocks change nearby.
+
+    Same rules as `OpeningHours`: an exception replaces every rule on its date, and an
+    opening that closes at or before it opens runs past midnight (so yesterday's counts).
+    """
+    if moment.clock_changes:
+        return hours.is_open(moment.at)
+    minute = moment.minute_of_day
+    for back, day in ((MINUTES_PER_DAY, moment.day - timedelta(days=1)), (0, moment.day)):
+        exceptions = [e for e in hours.exceptions if e.on_date == day]
+        if exceptions:
+            spans = [
+                (e.opens_at, e.closes_at)
+                for e in exceptions
+                if not e.closed and e.opens_at is not None and e.closes_at is not None
+            ]
+        else:
+            spans = [(r.opens_at, r.closes_at) for r in hours.rules if r.applies_on(day)]
+        for opens, closes in spans:
+            start, end = _minutes(opens), _minutes(closes)
+            if end <= start:
+                end += MINUTES_PER_DAY
+            if start - back <= minute < end - back:
+                return True
     return False
 
 
@@ -146,140 +195,154 @@ def filter_moments(query: SearchQuery, now: datetime) -> list[datetime]:
     return moments
 
 
-def narrow(query: SearchQuery, candidates: Iterable[Candidate]) -> list[Candidate]:
-    """Keep candidates within the distance and age asked for; note each one's distance."""
-    origin = query.origin
-    limit = query.max_distance_km if origin is not None else None
-    age = query.age
-    flags = required_flags(query)
-    categories = set(query.categories)
-    language = query.language.lower()
-    kept: list[Candidate] = []
-    for candidate in candidates:
-        # The index has applied these already; checking again costs little and keeps every
-        # backend honest.
-        if candidate.flags & flags != flags:
-            continue
-        if categories and not categories.issubset(candidate.categories.split()):
-            continue
-        if language and language not in candidate.languages.split():
-            continue
-        if age is not None and (
-            (candidate.minimum_age is not None and age < candidate.minimum_age)
-            or (candidate.maximum_age is not None and age > candidate.maximum_age)
-        ):
-            continue
-        if origin is not None and candidate.latitude is not None:
-            candidate.distance_km = haversine_km(
-                origin.latitude, origin.longitude, candidate.latitude, candidate.longitude or 0.0
-            )
-        if limit is not None and (candidate.distance_km is None or candidate.distance_km > limit):
-            continue
-        kept.append(candidate)
-    return kept
+class Matcher:
+    """Exact filters, facets, order and page for one search, fed one document at a time.
 
-
-def needing_hours(candidates: Iterable[Candidate], moments: Iterable[datetime]) -> list[Any]:
-    """Keys of candidates whose opening at one of `moments` needs the exact check."""
-    prepared = [Moment.of(at) for at in moments]
-    return [
-        candidate.key
-        for candidate in candidates
-        if any(quick_open(candidate, moment) is None for moment in prepared)
-    ]
-
-
-def _is_open(candidate: Candidate, moment: Moment, hours: Mapping[Any, OpeningHours]) -> bool:
-    quick = quick_open(candidate, moment)
-    if quick is not None:
-        return quick
-    exact = hours.get(candidate.key)
-    return exact is not None and exact.is_open(moment.at)
-
-
-def complete(
-    query: SearchQuery,
-    candidates: list[Candidate],
-    now: datetime,
-    hours: Mapping[Any, OpeningHours],
-    *,
-    capped: bool = False,
-    near_misses: bool = False,
-) -> SearchResults:
-    """Exact opening filters, facet counts over every result, order, and the page asked for.
-
-    `candidates` have been through `narrow`; `hours` holds the opening hours of every key
-    `needing_hours` named for `now` and the query's moments.
+    The index has applied the category, capability and language filters already; they are
+    checked again here because it costs little and keeps every backend honest.
     """
-    current = Moment.of(now)
-    moments = [Moment.of(at) for at in filter_moments(query, now)]
-    results: list[Candidate] = []
-    open_now = 0
-    for candidate in candidates:
-        if any(not _is_open(candidate, moment, hours) for moment in moments):
-            continue
-        results.append(candidate)
-        if _is_open(candidate, current, hours):
-            open_now += 1
-    facets = _facets(results)
-    facets.open_now = open_now
-    text_key = name_key(query.text)
-    if text_key:
-        for candidate in results:
-            if candidate.name_key == text_key:
-                candidate.score += EXACT_NAME_BONUS
-            elif candidate.name_key.startswith(text_key):
-                candidate.score += NAME_PREFIX_BONUS
-    if query.by_distance:
-        results.sort(
-            key=lambda c: (
-                c.distance_km is None,
-                c.distance_km if c.distance_km is not None else 0.0,
-                -c.score,
-                c.name_key,
+
+    def __init__(self, query: SearchQuery, now: datetime) -> None:
+        self.query = query
+        self.flags = required_flags(query)
+        self.categories = set(query.categories)
+        self.language = query.language.lower()
+        origin = query.origin
+        self.origin = origin
+        self.limit = query.max_distance_km if origin is not None else None
+        self.lat0 = math.radians(origin.latitude) if origin else 0.0
+        self.lon0 = math.radians(origin.longitude) if origin else 0.0
+        self.cos0 = math.cos(self.lat0)
+        # Moment 0 is now (for the "open now" count); the rest are the ones asked for.
+        self.moments = [Moment.of(now)]
+        self.required: list[int] = []
+        for at in filter_moments(query, now):
+            if at == now:
+                self.required.append(0)
+            else:
+                self.required.append(len(self.moments))
+                self.moments.append(Moment.of(at))
+        self.hits: list[Hit] = []
+        self.unsure: list[Any] = []
+        """Keys of hits whose opening needs their opening hours (load them for `finish`)."""
+
+    def offer(self, doc: Document, score: float) -> None:
+        """Keep `doc` if it passes every filter that can be decided without its hours."""
+        if doc.flags & self.flags != self.flags:
+            return
+        if self.categories and not self.categories.issubset(doc.categories):
+            return
+        if self.language and self.language not in doc.languages:
+            return
+        age = self.query.age
+        if age is not None and (
+            (doc.minimum_age is not None and age < doc.minimum_age)
+            or (doc.maximum_age is not None and age > doc.maximum_age)
+        ):
+            return
+        distance = None
+        if self.origin is not None and doc.latitude is not None:
+            lat = math.radians(doc.latitude)
+            dlon = math.radians(doc.longitude or 0.0) - self.lon0
+            h = (
+                math.sin((lat - self.lat0) / 2) ** 2
+                + self.cos0 * math.cos(lat) * math.sin(dlon / 2) ** 2
             )
+            distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+        if self.limit is not None and (distance is None or distance > self.limit):
+            return
+        states = [quick_open(doc, moment) for moment in self.moments]
+        for index in self.required:
+            if states[index] is False:
+                return
+        if None in states:
+            self.unsure.append(doc.key)
+        self.hits.append(Hit(doc, score, distance, states))
+
+    def finish(
+        self,
+        hours: Mapping[Any, OpeningHours],
+        *,
+        capped: bool = False,
+        near_misses: bool = False,
+    ) -> SearchResults:
+        """Settle the unsure openings with `hours`, count facets, order, and cut the page."""
+        query = self.query
+        results: list[Hit] = []
+        open_now = 0
+        for hit in self.hits:
+            states = hit.open
+            if None in states:
+                known = hours.get(hit.doc.key)
+                states = [
+                    state
+                    if state is not None
+                    else (known is not None and exact_open(known, moment))
+                    for state, moment in zip(states, self.moments, strict=True)
+                ]
+                if not all(states[index] for index in self.required):
+                    continue
+            results.append(hit)
+            if states[0]:
+                open_now += 1
+        facets = _facets(results)
+        facets.open_now = open_now
+        text_key = name_key(query.text)
+        if text_key:
+            for hit in results:
+                if hit.doc.name_key == text_key:
+                    hit.score += EXACT_NAME_BONUS
+                elif hit.doc.name_key.startswith(text_key):
+                    hit.score += NAME_PREFIX_BONUS
+        if query.by_distance:
+            results.sort(key=_nearest_first)
+        else:
+            results.sort(key=lambda hit: (-hit.score, hit.doc.name_key))
+        page = results[query.offset : query.offset + query.per_page]
+        return SearchResults(
+            total=len(results),
+            items=[
+                SearchHit(
+                    service_id=UUID(hit.doc.service_id),
+                    score=round(hit.score, 6),
+                    distance_km=None if hit.distance_km is None else round(hit.distance_km, 3),
+                )
+                for hit in page
+            ],
+            facets=facets,
+            page=query.page,
+            per_page=query.per_page,
+            capped=capped,
+            near_misses=near_misses,
         )
-    else:
-        results.sort(key=lambda c: (-c.score, c.name_key))
-    page = results[query.offset : query.offset + query.per_page]
-    return SearchResults(
-        total=len(results),
-        items=[
-            SearchHit(
-                service_id=UUID(c.service_id),
-                score=round(c.score, 6),
-                distance_km=None if c.distance_km is None else round(c.distance_km, 3),
-            )
-            for c in page
-        ],
-        facets=facets,
-        page=query.page,
-        per_page=query.per_page,
-        capped=capped,
-        near_misses=near_misses,
-    )
 
 
-def _facets(results: list[Candidate]) -> FacetCounts:
-    categories: Counter[str] = Counter()
-    languages: Counter[str] = Counter()
+def _nearest_first(hit: Hit) -> tuple[bool, float, float, str]:
+    distance = hit.distance_km
+    return (distance is None, distance or 0.0, -hit.score, hit.doc.name_key)
+
+
+def _facets(results: list[Hit]) -> FacetCounts:
+    categories: dict[str, int] = {}
+    languages: dict[str, int] = {}
     flags: Counter[int] = Counter()
-    for candidate in results:
-        if candidate.categories:
-            categories.update(candidate.categories.split())
-        if candidate.languages:
-            languages.update(candidate.languages.split())
-        flags[candidate.flags] += 1
+    for hit in results:
+        doc = hit.doc
+        for code in doc.categories:
+            categories[code] = categories.get(code, 0) + 1
+        for code in doc.languages:
+            languages[code] = languages.get(code, 0) + 1
+        flags[doc.flags] += 1
 
     def with_bit(bit: int) -> int:
         return sum(count for value, count in flags.items() if value & bit)
 
     return FacetCounts(
-        categories=dict(categories),
+        categories=categories,
         evenings=with_bit(EVENINGS),
         weekends=with_bit(WEEKENDS),
         network=with_bit(NETWORK),
         accepting=with_bit(ACCEPTING),
         free=with_bit(FREE),
-        languages=dict(languages),
+        languages=languages,
     )

@@ -40,13 +40,7 @@ from directory.search.documents import (
     is_searchable,
     open_tokens,
 )
-from directory.search.matching import (
-    Candidate,
-    complete,
-    filter_moments,
-    narrow,
-    needing_hours,
-)
+from directory.search.matching import Document, Matcher, filter_moments
 from directory.search.schemas import SearchQuery, SearchResults
 from directory.tables import Service
 from hub import clock
@@ -181,22 +175,21 @@ def search_params(query: SearchQuery, now: datetime) -> dict[str, Any]:
     return params
 
 
-def candidate_from_hit(hit: dict[str, Any]) -> Candidate:
-    """A hit as a candidate for the exact checks."""
+def document_from_hit(hit: dict[str, Any]) -> Document:
+    """A hit as a document for the exact checks."""
     geo = hit.get("_geo") or {}
     week = hit.get("week")
-    return Candidate(
+    return Document(
         key=hit["id"],
         service_id=hit["id"],
         name_key=hit.get("name_key", ""),
-        score=float(hit.get("_rankingScore", 0.0)),
         latitude=geo.get("lat"),
         longitude=geo.get("lng"),
         minimum_age=hit.get("minimum_age"),
         maximum_age=hit.get("maximum_age"),
         flags=int(hit.get("flags", 0)),
-        categories=" ".join(hit.get("categories", [])),
-        languages=" ".join(hit.get("languages", [])),
+        categories=list(hit.get("categories", [])),
+        languages=list(hit.get("languages", [])),
         week=[int(minute) for minute in week] if week is not None else None,
         exception_dates=hit.get("exception_dates", ""),
     )
@@ -241,12 +234,15 @@ class MeilisearchBackend:
         now = clock.now()
         found = await self.index_handle().search(**search_params(query, now))
         hits: list[dict[str, Any]] = list(found.hits)
-        candidates = narrow(query, [candidate_from_hit(hit) for hit in hits])
+        matcher = Matcher(query, now)
+        for hit in hits:
+            matcher.offer(document_from_hit(hit), float(hit.get("_rankingScore", 0.0)))
         hours_text = {hit["id"]: hit.get("hours", "") for hit in hits}
-        keys = needing_hours(candidates, [now, *filter_moments(query, now)])
-        hours = {key: decode_hours(hours_text[key]) for key in keys if hours_text.get(key)}
+        hours = {
+            key: decode_hours(hours_text[key]) for key in matcher.unsure if hours_text.get(key)
+        }
         estimated = found.estimated_total_hits or len(hits)
-        return complete(query, candidates, now, hours, capped=estimated > len(hits))
+        return matcher.finish(hours, capped=estimated > len(hits))
 
     async def index(self, service_ids: Sequence[UUID]) -> None:
         """Bring these services into step (waits for Meilisearch to apply it)."""

@@ -20,12 +20,10 @@ from directory.search.documents import (
     query_terms,
 )
 from directory.search.matching import (
-    Candidate,
+    Document,
+    Matcher,
     bounding_box,
-    complete,
     filter_moments,
-    narrow,
-    needing_hours,
     required_flags,
 )
 from directory.search.schemas import SearchQuery, SearchResults
@@ -111,10 +109,11 @@ class PostgresBackend(DatabaseBackend):
                 near_misses = bool(rows)
         else:
             rows = await self._select("0.0", [], conditions, args)
-        candidates = narrow(query, [_candidate(row) for row in rows])
-        keys = needing_hours(candidates, [now, *filter_moments(query, now)])
-        hours = await self._hours(keys)
-        return complete(query, candidates, now, hours, near_misses=near_misses)
+        matcher = Matcher(query, now)
+        for row in rows:
+            matcher.offer(_document(row), float(row["rank"]))
+        hours = await self._hours(matcher.unsure)
+        return matcher.finish(hours, near_misses=near_misses)
 
     async def _select(
         self, rank: str, rank_args: list[Any], conditions: list[str], args: list[Any]
@@ -154,19 +153,18 @@ class PostgresBackend(DatabaseBackend):
         )
 
 
-def _candidate(row: dict[str, Any]) -> Candidate:
-    return Candidate(
+def _document(row: dict[str, Any]) -> Document:
+    return Document(
         key=row["service_id"],
         service_id=row["service_id"],
         name_key=row["name_key"],
-        score=float(row["rank"]),
         latitude=row["latitude"],
         longitude=row["longitude"],
         minimum_age=row["minimum_age"],
         maximum_age=row["maximum_age"],
         flags=row["flags"],
-        categories=row["categories"],
-        languages=row["languages"],
+        categories=row["categories"].split(),
+        languages=row["languages"].split(),
         week=decode_week(row["week"]),
         exception_dates=row["exception_dates"],
     )

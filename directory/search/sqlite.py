@@ -27,12 +27,10 @@ from directory.search.documents import (
     query_terms,
 )
 from directory.search.matching import (
-    Candidate,
+    Document,
+    Matcher,
     bounding_box,
-    complete,
     filter_moments,
-    narrow,
-    needing_hours,
     required_flags,
 )
 from directory.search.schemas import SearchQuery, SearchResults
@@ -43,9 +41,10 @@ from hub.db import HubSQLiteEngine, ReadConnections, get_engine, transaction
 WEIGHTS = (10.0, 4.0, 2.0, 0.0)
 TEXT_COLUMNS = "{name description other}"
 _COLUMNS = (
-    "d.id, d.service_id, d.name_key, d.latitude, d.longitude, d.minimum_age, d.maximum_age, "
-    "d.flags, d.categories, d.languages, d.week, d.exception_dates"
+    "id, service_id, name_key, latitude, longitude, minimum_age, maximum_age, "
+    "flags, categories, languages, week, exception_dates"
 )
+CACHE_LIMIT = 250_000
 _INSERT = (
     "INSERT INTO directory_search_doc (service_id, name, name_key, description, other, tokens, "
     "categories, languages, flags, week, exception_dates, hours, latitude, longitude, "
@@ -77,10 +76,67 @@ def match_expression(query: SearchQuery, now: Any) -> str | None:
     return " AND ".join(f"({part})" for part in parts)
 
 
+class DocumentCache:
+    """Parsed document rows by id, kept across searches.
+
+    A row never changes once written and its id is never reused (a changed listing gets a
+    new row), so nothing here goes stale; a search reads only ids from the full-text index
+    and parses the rows it has not seen. Reading and parsing every row's columns again was
+    most of the cost of a search matching thousands of listings.
+    """
+
+    def __init__(self, limit: int = CACHE_LIMIT) -> None:
+        self.limit = limit
+        self._rows: dict[int, Document] = {}
+        self._hours: dict[int, OpeningHours] = {}
+
+    def get(self, cursor: sqlite3.Cursor, ids: list[int]) -> dict[int, Document]:
+        """The documents with these ids (those still in the table)."""
+        rows = self._rows
+        missing = [key for key in ids if key not in rows]
+        if missing:
+            if len(rows) + len(missing) > self.limit:
+                rows.clear()
+                self._hours.clear()
+            for chunk in chunks(missing):
+                marks = ", ".join("?" * len(chunk))
+                sql = f"SELECT {_COLUMNS} FROM directory_search_doc WHERE id IN ({marks})"
+                for row in cursor.execute(sql, list(chunk)).fetchall():
+                    rows[row[0]] = Document(
+                        row[0],
+                        row[1],
+                        row[2],
+                        row[3],
+                        row[4],
+                        row[5],
+                        row[6],
+                        row[7],
+                        row[8].split(),
+                        row[9].split(),
+                        decode_week(row[10]),
+                        row[11],
+                    )
+        return {key: rows[key] for key in ids if key in rows}
+
+    def hours(self, cursor: sqlite3.Cursor, ids: list[int]) -> dict[int, OpeningHours]:
+        """The opening hours of these documents."""
+        known = self._hours
+        missing = [key for key in ids if key not in known]
+        for chunk in chunks(missing):
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT id, hours FROM directory_search_doc WHERE id IN ({marks})"
+            for key, text in cursor.execute(sql, list(chunk)).fetchall():
+                known[key] = decode_hours(text)
+        return {key: known[key] for key in ids if key in known}
+
+
 class SQLiteBackend(DatabaseBackend):
     """Search in the embedded SQLite database."""
 
     name = "sqlite"
+
+    def __init__(self) -> None:
+        self._caches: dict[str, DocumentCache] = {}
 
     async def search(self, query: SearchQuery) -> SearchResults:
         """One page of results (reads what is committed)."""
@@ -92,73 +148,58 @@ class SQLiteBackend(DatabaseBackend):
     def _search_in_thread(
         self, readers: ReadConnections, query: SearchQuery, now: Any
     ) -> SearchResults:
-        with readers.lend() as connection:
+        with readers.lend(plain=True) as connection:
             cursor = connection.cursor()
-            cursor.row_factory = None  # plain tuples: the candidate loop is the hot path
             try:
-                candidates = narrow(query, self._candidates(cursor, query, now))
-                moments = [now, *filter_moments(query, now)]
-                hours = self._hours(cursor, needing_hours(candidates, moments))
+                matcher = Matcher(query, now)
+                self._match(cursor, matcher, now)
+                hours = self._documents().hours(cursor, matcher.unsure)
             finally:
                 cursor.close()
-        return complete(query, candidates, now, hours)
+        return matcher.finish(hours)
 
-    def _candidates(self, cursor: sqlite3.Cursor, query: SearchQuery, now: Any) -> list[Candidate]:
+    def _match(self, cursor: sqlite3.Cursor, matcher: Matcher, now: Any) -> None:
+        query = matcher.query
         expression = match_expression(query, now)
-        conditions: list[str] = []
-        args: list[Any] = []
+        box = None
         if query.origin is not None and query.max_distance_km is not None:
-            min_lat, max_lat, min_lon, max_lon = bounding_box(query.origin, query.max_distance_km)
-            conditions.append("d.latitude BETWEEN ? AND ? AND d.longitude BETWEEN ? AND ?")
-            args += [min_lat, max_lat, min_lon, max_lon]
-        if query.age is not None:
-            conditions.append(
-                "(d.minimum_age IS NULL OR d.minimum_age <= ?) "
-                "AND (d.maximum_age IS NULL OR d.maximum_age >= ?)"
-            )
-            args += [query.age, query.age]
+            box = bounding_box(query.origin, query.max_distance_km)
+        args: list[Any] = []
         if expression is None:
-            sql = f"SELECT {_COLUMNS}, 0.0 FROM directory_search_doc d"
+            sql = "SELECT id, 0.0 FROM directory_search_doc"
+            if box is not None:
+                sql += " WHERE latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?"
+                args = list(box)
         else:
             rank = "bm25(directory_search_fts, {}, {}, {}, {})".format(*WEIGHTS)
-            if not query_terms(query.text):
+            if not query_terms(query.text) or query.by_distance:
+                # Nearest first: relevance only breaks ties, and bm25 is a third of the cost.
                 rank = "0.0"
             sql = (
-                f"SELECT {_COLUMNS}, {rank} FROM directory_search_fts "
-                "JOIN directory_search_doc d ON d.id = directory_search_fts.rowid"
+                f"SELECT rowid, {rank} FROM directory_search_fts WHERE directory_search_fts MATCH ?"
             )
-            conditions.insert(0, "directory_search_fts MATCH ?")
-            args.insert(0, expression)
-        if conditions:
-            sql += " WHERE " + " AND ".join(conditions)
+            args = [expression]
         rows = cursor.execute(sql, args).fetchall()
-        return [
-            Candidate(
-                key=row[0],
-                service_id=row[1],
-                name_key=row[2],
-                score=-row[12],
-                latitude=row[3],
-                longitude=row[4],
-                minimum_age=row[5],
-                maximum_age=row[6],
-                flags=row[7],
-                categories=row[8],
-                languages=row[9],
-                week=decode_week(row[10]),
-                exception_dates=row[11],
-            )
-            for row in rows
-        ]
+        docs = self._documents().get(cursor, [row[0] for row in rows])
+        min_lat, max_lat, min_lon, max_lon = box or (-90.0, 90.0, -180.0, 180.0)
+        offer = matcher.offer
+        for key, rank in rows:
+            doc = docs.get(key)
+            if doc is None:
+                continue  # removed since the index was read
+            if box is not None and (
+                doc.latitude is None
+                or not min_lat <= doc.latitude <= max_lat
+                or not min_lon <= (doc.longitude or 0.0) <= max_lon
+            ):
+                continue
+            offer(doc, -rank)
 
-    def _hours(self, cursor: sqlite3.Cursor, keys: list[Any]) -> dict[Any, OpeningHours]:
-        found: dict[Any, OpeningHours] = {}
-        for chunk in chunks(keys):
-            marks = ", ".join("?" * len(chunk))
-            sql = f"SELECT id, hours FROM directory_search_doc WHERE id IN ({marks})"
-            for key, text in cursor.execute(sql, list(chunk)).fetchall():
-                found[key] = decode_hours(text)
-        return found
+    def _documents(self) -> DocumentCache:
+        path = str(get_engine().path)  # type: ignore[attr-defined]
+        if path not in self._caches:
+            self._caches[path] = DocumentCache()
+        return self._caches[path]
 
     async def optimise(self) -> None:
         """Merge the FTS5 index into one segment: bulk loads leave many, and each costs a seek."""

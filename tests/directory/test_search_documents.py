@@ -20,7 +20,7 @@ from directory.search.documents import (
     query_terms,
     weekly_intervals,
 )
-from directory.search.matching import Candidate, Moment, haversine_km, quick_open
+from directory.search.matching import Document, Moment, exact_open, haversine_km, quick_open
 from tests.directory.factories import need, weekly
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -150,20 +150,19 @@ moments = st.builds(
 )
 
 
-def candidate(hours: OpeningHours) -> Candidate:
-    """A candidate carrying only what the open checks read."""
-    return Candidate(
+def document(hours: OpeningHours) -> Document:
+    """A document carrying only what the open checks read."""
+    return Document(
         key=1,
         service_id=str(uuid.uuid4()),
         name_key="",
-        score=0.0,
         latitude=None,
         longitude=None,
         minimum_age=None,
         maximum_age=None,
         flags=0,
-        categories="",
-        languages="",
+        categories=[],
+        languages=[],
         week=weekly_intervals(hours),
         exception_dates=" ".join(f"{e.on_date:%Y%m%d}" for e in hours.exceptions),
     )
@@ -177,9 +176,27 @@ def candidate(hours: OpeningHours) -> Candidate:
 )
 def test_the_quick_check_agrees_with_is_open(rules, dated, at):
     hours = OpeningHours(rules=tuple(rules), exceptions=tuple(dated))
-    quick = quick_open(candidate(hours), Moment.of(at))
+    quick = quick_open(document(hours), Moment.of(at))
     if quick is not None:
         assert quick is hours.is_open(at)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    rules=st.lists(any_rules, max_size=3),
+    dated=st.lists(exceptions, max_size=3),
+    at=st.one_of(
+        moments,
+        # Around the clocks changing, where minute arithmetic would be wrong.
+        st.builds(
+            lambda minutes: datetime(2026, 10, 24, tzinfo=UTC) + timedelta(minutes=minutes),
+            st.integers(0, 3 * 24 * 60),
+        ),
+    ),
+)
+def test_the_exact_check_agrees_with_is_open(rules, dated, at):
+    hours = OpeningHours(rules=tuple(rules), exceptions=tuple(dated))
+    assert exact_open(hours, Moment.of(at)) is hours.is_open(at)
 
 
 @settings(max_examples=300, deadline=None)

@@ -21,7 +21,7 @@ from directory.search.documents import build_document
 from directory.search.meili import (
     CANDIDATE_LIMIT,
     MeilisearchBackend,
-    candidate_from_hit,
+    document_from_hit,
     index_settings,
     meili_document,
     search_filter,
@@ -183,12 +183,12 @@ async def test_hits_get_the_exact_open_check_and_facets(fake_meili):
     assert (everything.total, everything.facets.open_now) == (2, 1)
 
 
-def test_a_hit_becomes_a_candidate():
-    doc = meili_document(build_document(record(schedules=[weekly("MO", 9, 17)])))
-    candidate = candidate_from_hit({**doc, "_rankingScore": 0.8})
-    assert candidate.week == [540, 1020]
-    assert candidate.score == 0.8
-    assert candidate.latitude is None
+def test_a_hit_becomes_a_document():
+    sent = meili_document(build_document(record(schedules=[weekly("MO", 9, 17)])))
+    doc = document_from_hit({**sent, "_rankingScore": 0.8})
+    assert doc.week == [540, 1020]
+    assert doc.key == sent["id"]
+    assert doc.latitude is None
 
 
 async def test_a_listing_change_queues_a_sync_job_when_meilisearch_is_on(fake_meili, monkeypatch):

@@ -13,8 +13,9 @@ loads the opening hours of the keys in `matcher.unsure`, and calls `matcher.fini
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -62,6 +63,25 @@ def bounding_box(origin: GeoPoint, km: float) -> tuple[float, float, float, floa
     )
 
 
+_SETS: dict[tuple[str, ...], int] = {}
+_SET_VALUES: list[tuple[str, ...]] = []
+_SETS_LOCK = threading.Lock()
+
+
+def code_set(codes: list[str] | tuple[str, ...]) -> int:
+    """A small number standing for this set of codes (facets count numbers, then expand)."""
+    key = tuple(sorted(codes))
+    found = _SETS.get(key)
+    if found is None:
+        with _SETS_LOCK:
+            found = _SETS.get(key)
+            if found is None:
+                found = len(_SET_VALUES)
+                _SET_VALUES.append(key)
+                _SETS[key] = found
+    return found
+
+
 class Document(NamedTuple):
     """What the exact checks and facets need of one indexed listing."""
 
@@ -80,6 +100,42 @@ class Document(NamedTuple):
     """Weekly opening as flat [start, end, ...] minutes of the week; None for monthly rules."""
     exception_dates: str
     """Dates (YYYYMMDD) of dated exceptions, separated by spaces."""
+    category_set: int
+    """`code_set(categories)`."""
+    language_set: int
+    """`code_set(languages)`."""
+
+    @classmethod
+    def of(
+        cls,
+        key: Any,
+        service_id: str,
+        name_key: str,
+        point: tuple[float | None, float | None],
+        ages: tuple[int | None, int | None],
+        flags: int,
+        categories: list[str],
+        languages: list[str],
+        week: list[int] | None,
+        exception_dates: str,
+    ) -> Document:
+        """A document, with its code sets numbered."""
+        return cls(
+            key,
+            service_id,
+            name_key,
+            point[0],
+            point[1],
+            ages[0],
+            ages[1],
+            flags,
+            categories,
+            languages,
+            week,
+            exception_dates,
+            code_set(categories),
+            code_set(languages),
+        )
 
 
 @dataclass(slots=True)
@@ -226,38 +282,56 @@ class Matcher:
         self.unsure: list[Any] = []
         """Keys of hits whose opening needs their opening hours (load them for `finish`)."""
 
-    def offer(self, doc: Document, score: float) -> None:
-        """Keep `doc` if it passes every filter that can be decided without its hours."""
-        if doc.flags & self.flags != self.flags:
-            return
-        if self.categories and not self.categories.issubset(doc.categories):
-            return
-        if self.language and self.language not in doc.languages:
-            return
+        self.offer = self._offer()
+        """Call with each (document, score) the index matched."""
+
+    def _offer(self) -> Callable[[Document, float], None]:
+        """The per-document check, with everything it reads bound locally (it runs per row)."""
+        flags = self.flags
+        categories = self.categories
+        language = self.language
         age = self.query.age
-        if age is not None and (
-            (doc.minimum_age is not None and age < doc.minimum_age)
-            or (doc.maximum_age is not None and age > doc.maximum_age)
-        ):
-            return
-        distance = None
-        if self.origin is not None and doc.latitude is not None:
-            lat = math.radians(doc.latitude)
-            dlon = math.radians(doc.longitude or 0.0) - self.lon0
-            h = (
-                math.sin((lat - self.lat0) / 2) ** 2
-                + self.cos0 * math.cos(lat) * math.sin(dlon / 2) ** 2
-            )
-            distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-        if self.limit is not None and (distance is None or distance > self.limit):
-            return
-        states = [quick_open(doc, moment) for moment in self.moments]
-        for index in self.required:
-            if states[index] is False:
+        origin = self.origin
+        limit = self.limit
+        lat0, lon0, cos0 = self.lat0, self.lon0, self.cos0
+        diameter = 2 * EARTH_RADIUS_KM
+        radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+        moments = self.moments
+        required = self.required
+        hits = self.hits
+        unsure = self.unsure
+
+        def offer(doc: Document, score: float) -> None:
+            if doc.flags & flags != flags:
                 return
-        if None in states:
-            self.unsure.append(doc.key)
-        self.hits.append(Hit(doc, score, distance, states))
+            if categories and not categories.issubset(doc.categories):
+                return
+            if language and language not in doc.languages:
+                return
+            if age is not None and (
+                (doc.minimum_age is not None and age < doc.minimum_age)
+                or (doc.maximum_age is not None and age > doc.maximum_age)
+            ):
+                return
+            distance = None
+            if origin is not None and doc.latitude is not None:
+                lat = radians(doc.latitude)
+                dlon = radians(doc.longitude or 0.0) - lon0
+                h = sin((lat - lat0) / 2) ** 2 + cos0 * cos(lat) * sin(dlon / 2) ** 2
+                distance = diameter * asin(min(1.0, sqrt(h)))
+                if limit is not None and distance > limit:
+                    return
+            elif limit is not None:
+                return
+            states = [quick_open(doc, moment) for moment in moments]
+            for index in required:
+                if states[index] is False:
+                    return
+            if None in states:
+                unsure.append(doc.key)
+            hits.append(Hit(doc, score, distance, states))
+
+        return offer
 
     def finish(
         self,
@@ -323,16 +397,15 @@ def _nearest_first(hit: Hit) -> tuple[bool, float, float, str]:
 
 
 def _facets(results: list[Hit]) -> FacetCounts:
+    flags = Counter(hit.doc.flags for hit in results)
     categories: dict[str, int] = {}
+    for number, count in Counter(hit.doc.category_set for hit in results).items():
+        for code in _SET_VALUES[number]:
+            categories[code] = categories.get(code, 0) + count
     languages: dict[str, int] = {}
-    flags: Counter[int] = Counter()
-    for hit in results:
-        doc = hit.doc
-        for code in doc.categories:
-            categories[code] = categories.get(code, 0) + 1
-        for code in doc.languages:
-            languages[code] = languages.get(code, 0) + 1
-        flags[doc.flags] += 1
+    for number, count in Counter(hit.doc.language_set for hit in results).items():
+        for code in _SET_VALUES[number]:
+            languages[code] = languages.get(code, 0) + count
 
     def with_bit(bit: int) -> int:
         return sum(count for value, count in flags.items() if value & bit)

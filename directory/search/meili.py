@@ -179,14 +179,12 @@ def document_from_hit(hit: dict[str, Any]) -> Document:
     """A hit as a document for the exact checks."""
     geo = hit.get("_geo") or {}
     week = hit.get("week")
-    return Document(
+    return Document.of(
         key=hit["id"],
         service_id=hit["id"],
         name_key=hit.get("name_key", ""),
-        latitude=geo.get("lat"),
-        longitude=geo.get("lng"),
-        minimum_age=hit.get("minimum_age"),
-        maximum_age=hit.get("maximum_age"),
+        point=(geo.get("lat"), geo.get("lng")),
+        ages=(hit.get("minimum_age"), hit.get("maximum_age")),
         flags=int(hit.get("flags", 0)),
         categories=list(hit.get("categories", [])),
         languages=list(hit.get("languages", [])),

@@ -154,14 +154,12 @@ class PostgresBackend(DatabaseBackend):
 
 
 def _document(row: dict[str, Any]) -> Document:
-    return Document(
+    return Document.of(
         key=row["service_id"],
         service_id=row["service_id"],
         name_key=row["name_key"],
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        minimum_age=row["minimum_age"],
-        maximum_age=row["maximum_age"],
+        point=(row["latitude"], row["longitude"]),
+        ages=(row["minimum_age"], row["maximum_age"]),
         flags=row["flags"],
         categories=row["categories"].split(),
         languages=row["languages"].split(),

@@ -102,14 +102,12 @@ class DocumentCache:
                 marks = ", ".join("?" * len(chunk))
                 sql = f"SELECT {_COLUMNS} FROM directory_search_doc WHERE id IN ({marks})"
                 for row in cursor.execute(sql, list(chunk)).fetchall():
-                    rows[row[0]] = Document(
+                    rows[row[0]] = Document.of(
                         row[0],
                         row[1],
                         row[2],
-                        row[3],
-                        row[4],
-                        row[5],
-                        row[6],
+                        (row[3], row[4]),
+                        (row[5], row[6]),
                         row[7],
                         row[8].split(),
                         row[9].split(),

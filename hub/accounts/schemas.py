@@ -37,6 +37,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
         """The role whose home page this person sees."""
         if self.is_client:
             return "client"
+        if self.is_org_admin or self.is_system_admin:
+            return "org admin"
         if self.organisation_kind == "hub":
             return "hub worker"
         return "partner worker"

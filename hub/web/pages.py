@@ -13,6 +13,7 @@ from hub.web.responses import page
 HOME_TEMPLATES = {
     "hub worker": "hub/home_hub_worker.html",
     "partner worker": "hub/home_partner_worker.html",
+    "org admin": "hub/home_org_admin.html",
     "client": "hub/home_client.html",
 }
 

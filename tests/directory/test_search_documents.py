@@ -152,14 +152,12 @@ moments = st.builds(
 
 def document(hours: OpeningHours) -> Document:
     """A document carrying only what the open checks read."""
-    return Document(
+    return Document.of(
         key=1,
         service_id=str(uuid.uuid4()),
         name_key="",
-        latitude=None,
-        longitude=None,
-        minimum_age=None,
-        maximum_age=None,
+        point=(None, None),
+        ages=(None, None),
         flags=0,
         categories=[],
         languages=[],

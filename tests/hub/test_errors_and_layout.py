@@ -29,7 +29,7 @@ async def test_json_callers_get_problem_details(client):
 async def _client_for(app):
     import httpx
 
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))
     return httpx.AsyncClient(transport=transport, base_url="https://testserver.local")
 
 

@@ -251,3 +251,20 @@ async def test_every_sign_in_is_audited_with_the_address(client):
     assert row["actor_id"] == str(member.id)
     assert row["organisation_id"] == str(org.id)
     assert row["address"] == "127.0.0.1"
+
+
+async def test_each_role_lands_on_its_own_home(client, other_client):
+    hub = await make_organisation(kind="hub")
+    admin = await make_staff(hub, is_org_admin=True)
+    await sign_in(client, admin.email)
+    home = await client.get("/")
+    assert "organisation administrator" in home.text
+    assert 'href="/organisations/' in home.text  # manage staff, first thing
+    assert 'action="/directory"' in home.text  # and still a search box for the desk
+    partner = await make_organisation(kind="partner")
+    worker = await make_staff(partner)
+    async with other_client() as browser:
+        await sign_in(browser, worker.email)
+        page = (await browser.get("/")).text
+    assert "organisation administrator" not in page
+    assert 'action="/directory"' in page

@@ -11,8 +11,8 @@ from hub.db import database_reachable
 from hub.web.responses import page
 
 HOME_TEMPLATES = {
-    "hub worker": "hub/home_hub_worker.html",
-    "partner worker": "hub/home_partner_worker.html",
+    "hub worker": "hub/home_worker.html",
+    "partner worker": "hub/home_worker.html",
     "org admin": "hub/home_org_admin.html",
     "client": "hub/home_client.html",
 }

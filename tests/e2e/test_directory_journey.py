@@ -19,6 +19,7 @@ async def _network_around_the_hub() -> None:
     from hub.tables import Organisation
 
     hub = await Organisation.objects().where(Organisation.kind == "hub").first()
+    assert hub is not None
     # The hub's own place is where "within 2 km" is measured from.
     await make_service(hub, name="Lochee Hub drop-in", locations=[location(hub)])
     housing_first = await make_organisation(name="Housing First")

@@ -87,6 +87,22 @@ def make_queries(count: int, seed: int) -> list[dict[str, Any]]:
     return queries
 
 
+def by_distance(
+    what: str, latencies_ms: list[float], queries: list[dict[str, Any]]
+) -> list[tuple[str, list[float]]]:
+    """The latencies overall, then split by the distance limit of each query."""
+    groups: dict[str, list[float]] = {}
+    for latency, params in zip(latencies_ms, queries, strict=True):
+        groups.setdefault(params["distance"], []).append(latency)
+    return [
+        (what, latencies_ms),
+        *(
+            (f"{what} @{km} km", values)
+            for km, values in sorted(groups.items(), key=lambda g: int(g[0]))
+        ),
+    ]
+
+
 def percentiles(latencies_ms: list[float]) -> dict[str, float]:
     """p50, p95, p99 and the mean, in milliseconds."""
     cuts = statistics.quantiles(latencies_ms, n=100, method="inclusive")
@@ -311,29 +327,31 @@ def bench_backend(kind: str, sizes: list[int], count: int, seed: int) -> list[di
                         capture=True,
                     )
                 )
-                rows.append(
-                    {
-                        "backend": kind,
-                        "services": size,
-                        "what": "call",
-                        "generate_seconds": round(generate_seconds, 1),
-                        "mean_results": round(call["mean_results"], 1),
-                        **percentiles(call["latencies_ms"]),
-                    }
-                )
-                print(f"{kind} {size:,}: timing GET /directory over HTTP", flush=True)
                 queries = make_queries(count + 50, seed)
+                for what, values in by_distance("call", call["latencies_ms"], queries[50:]):
+                    rows.append(
+                        {
+                            "backend": kind,
+                            "services": size,
+                            "what": what,
+                            "generate_seconds": round(generate_seconds, 1),
+                            "mean_results": round(call["mean_results"], 1),
+                            **percentiles(values),
+                        }
+                    )
+                print(f"{kind} {size:,}: timing GET /directory over HTTP", flush=True)
                 with server(env) as base:
                     for htmx, label in ((False, "http"), (True, "http-htmx")):
                         timed = http_latencies(base, queries, htmx)
-                        rows.append(
-                            {
-                                "backend": kind,
-                                "services": size,
-                                "what": label,
-                                **percentiles(timed["latencies_ms"]),
-                            }
-                        )
+                        for what, values in by_distance(label, timed["latencies_ms"], queries[50:]):
+                            rows.append(
+                                {
+                                    "backend": kind,
+                                    "services": size,
+                                    "what": what,
+                                    **percentiles(values),
+                                }
+                            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return rows
@@ -360,7 +378,7 @@ def report(rows: list[dict[str, Any]], context: dict[str, Any]) -> Path:
             str(row["n"]),
             verdict,
         )
-    Console().print(table)
+    Console(width=140).print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"search-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps({"context": context, "rows": rows}, indent=2))

@@ -28,6 +28,7 @@ from meilisearch_python_sdk.models.settings import (
 from directory.read import load_services
 from directory.schemas import ServiceRecord
 from directory.search.backend import Progress
+from directory.search.candidates import Document
 from directory.search.documents import (
     ACCEPTING,
     EVENINGS,
@@ -40,7 +41,7 @@ from directory.search.documents import (
     is_searchable,
     open_tokens,
 )
-from directory.search.matching import Document, Matcher, filter_moments
+from directory.search.matching import Matcher, filter_moments
 from directory.search.schemas import SearchQuery, SearchResults
 from directory.tables import Service
 from hub import clock

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from directory.hours import OpeningHours
+from directory.search.candidates import Document, bounding_box
 from directory.search.database import DatabaseBackend, transaction_connection
 from directory.search.documents import (
     FLAG_TOKENS,
@@ -20,9 +21,8 @@ from directory.search.documents import (
     query_terms,
 )
 from directory.search.matching import (
-    Document,
     Matcher,
-    bounding_box,
+    collector_paused,
     filter_moments,
     required_flags,
 )
@@ -110,10 +110,12 @@ class PostgresBackend(DatabaseBackend):
         else:
             rows = await self._select("0.0", [], conditions, args)
         matcher = Matcher(query, now)
-        for row in rows:
-            matcher.offer(_document(row), float(row["rank"]))
+        with collector_paused():
+            for row in rows:
+                matcher.offer(_document(row), float(row["rank"]))
         hours = await self._hours(matcher.unsure)
-        return matcher.finish(hours, near_misses=near_misses)
+        with collector_paused():
+            return matcher.finish(hours, near_misses=near_misses)
 
     async def _select(
         self, rank: str, rank_args: list[Any], conditions: list[str], args: list[Any]

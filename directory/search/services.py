@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
 import msgspec
 
@@ -257,6 +259,12 @@ async def _need_categories() -> list[tuple[str, str]]:
     return [(row["code"], row["name"]) for row in rows]
 
 
+async def _on_list(principal: Principal | None) -> set[UUID]:
+    if principal is None or not principal.is_staff:
+        return set()
+    return await services_on_list(principal)
+
+
 def _page_urls(params: Sequence[tuple[str, str]], pages: int, current: int) -> dict[int, str]:
     kept = [(name, value) for name, value in params if name != "page"]
     wanted = {1, pages, current - 1, current, current + 1} & set(range(1, pages + 1))
@@ -271,8 +279,10 @@ async def search_directory(
 ) -> SearchPage:
     """Run the staff search; `params` (the query string's pairs) make the page links."""
     query, errors, label = await build_query(form, principal)
-    on_list = await services_on_list(principal) if principal and principal.is_staff else set()
-    results = await get_backend().search(query)
+    # The search runs in a worker thread: read the filter names and the list meanwhile.
+    results, need_categories, on_list = await asyncio.gather(
+        get_backend().search(query), _need_categories(), _on_list(principal)
+    )
     records = await load_services([hit.service_id for hit in results.items])
     by_id = {record.id: record for record in records}
     now = clock.now()
@@ -295,7 +305,7 @@ async def search_directory(
     selected = set(query.categories)
     categories = [
         Option(code, name, results.facets.categories.get(code, 0), code in selected)
-        for code, name in await _need_categories()
+        for code, name in need_categories
     ]
     language_codes = set(results.facets.languages) | ({query.language} if query.language else set())
     languages = sorted(

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from directory.hours import OpeningHours
+from directory.search.candidates import Document, Row, bounding_box
 from directory.search.database import DatabaseBackend, transaction_connection
 from directory.search.documents import (
     FLAG_TOKENS,
@@ -27,9 +28,8 @@ from directory.search.documents import (
     query_terms,
 )
 from directory.search.matching import (
-    Document,
     Matcher,
-    bounding_box,
+    collector_paused,
     filter_moments,
     required_flags,
 )
@@ -87,11 +87,11 @@ class DocumentCache:
 
     def __init__(self, limit: int = CACHE_LIMIT) -> None:
         self.limit = limit
-        self._rows: dict[int, Document] = {}
+        self._rows: dict[int, Row] = {}  # plain tuples: see matching.Row
         self._hours: dict[int, OpeningHours] = {}
 
-    def get(self, cursor: sqlite3.Cursor, ids: list[int]) -> dict[int, Document]:
-        """The documents with these ids (those still in the table)."""
+    def get(self, cursor: sqlite3.Cursor, ids: list[int]) -> dict[int, Row]:
+        """A mapping holding the documents with these ids (those still in the table)."""
         rows = self._rows
         missing = [key for key in ids if key not in rows]
         if missing:
@@ -102,19 +102,21 @@ class DocumentCache:
                 marks = ", ".join("?" * len(chunk))
                 sql = f"SELECT {_COLUMNS} FROM directory_search_doc WHERE id IN ({marks})"
                 for row in cursor.execute(sql, list(chunk)).fetchall():
-                    rows[row[0]] = Document.of(
-                        row[0],
-                        row[1],
-                        row[2],
-                        (row[3], row[4]),
-                        (row[5], row[6]),
-                        row[7],
-                        row[8].split(),
-                        row[9].split(),
-                        decode_week(row[10]),
-                        row[11],
+                    rows[row[0]] = tuple(
+                        Document.of(
+                            row[0],
+                            row[1],
+                            row[2],
+                            (row[3], row[4]),
+                            (row[5], row[6]),
+                            row[7],
+                            row[8].split(),
+                            row[9].split(),
+                            decode_week(row[10]),
+                            row[11],
+                        )
                     )
-        return {key: rows[key] for key in ids if key in rows}
+        return rows
 
     def hours(self, cursor: sqlite3.Cursor, ids: list[int]) -> dict[int, OpeningHours]:
         """The opening hours of these documents."""
@@ -146,7 +148,7 @@ class SQLiteBackend(DatabaseBackend):
     def _search_in_thread(
         self, readers: ReadConnections, query: SearchQuery, now: Any
     ) -> SearchResults:
-        with readers.lend(plain=True) as connection:
+        with readers.lend(plain=True) as connection, collector_paused():
             cursor = connection.cursor()
             try:
                 matcher = Matcher(query, now)
@@ -154,7 +156,7 @@ class SQLiteBackend(DatabaseBackend):
                 hours = self._documents().hours(cursor, matcher.unsure)
             finally:
                 cursor.close()
-        return matcher.finish(hours)
+            return matcher.finish(hours)
 
     def _match(self, cursor: sqlite3.Cursor, matcher: Matcher, now: Any) -> None:
         query = matcher.query
@@ -179,19 +181,11 @@ class SQLiteBackend(DatabaseBackend):
             args = [expression]
         rows = cursor.execute(sql, args).fetchall()
         docs = self._documents().get(cursor, [row[0] for row in rows])
-        min_lat, max_lat, min_lon, max_lon = box or (-90.0, 90.0, -180.0, 180.0)
         offer = matcher.offer
         for key, rank in rows:
             doc = docs.get(key)
-            if doc is None:
-                continue  # removed since the index was read
-            if box is not None and (
-                doc.latitude is None
-                or not min_lat <= doc.latitude <= max_lat
-                or not min_lon <= (doc.longitude or 0.0) <= max_lon
-            ):
-                continue
-            offer(doc, -rank)
+            if doc is not None:  # else removed since the index was read
+                offer(doc, -rank)
 
     def _documents(self) -> DocumentCache:
         path = str(get_engine().path)  # type: ignore[attr-defined]

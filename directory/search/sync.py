@@ -12,18 +12,39 @@ from typing import Any
 from uuid import UUID
 
 from directory.search.backend import database_backend, meilisearch_backend
+from directory.tables import ServiceAtLocation
 from hub import outbox
 
 SYNC_JOB = "directory.search_sync"
 
 
+async def affected_services(service_ids: Sequence[UUID]) -> list[UUID]:
+    """These services and every other service at one of their places.
+
+    A place's opening hours and dated exceptions belong to every service delivered there, so
+    a change made through one listing changes the others' documents too.
+    """
+    wanted = list(dict.fromkeys(service_ids))
+    places = ServiceAtLocation.select(ServiceAtLocation.location).where(
+        ServiceAtLocation.service.is_in(wanted)
+    )
+    rows = await ServiceAtLocation.select(ServiceAtLocation.service).where(
+        ServiceAtLocation.location.is_in(places)
+    )
+    return list(dict.fromkeys([*wanted, *(row["service"] for row in rows)]))
+
+
 async def listing_changed(service_ids: Sequence[UUID]) -> None:
-    """Re-index these services in the database index now; queue Meilisearch through the outbox."""
+    """Re-index these services in the database index now; queue Meilisearch through the outbox.
+
+    Services sharing a place with them are re-indexed too (see `affected_services`).
+    """
     if not service_ids:
         return
-    await database_backend().index(service_ids)
+    ids = await affected_services(service_ids)
+    await database_backend().index(ids)
     if meilisearch_backend() is not None:
-        await outbox.enqueue(SYNC_JOB, {"service_ids": [str(i) for i in service_ids]})
+        await outbox.enqueue(SYNC_JOB, {"service_ids": [str(i) for i in ids]})
 
 
 async def search_sync_job(payload: dict[str, Any]) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+import pytest
 from click.testing import CliRunner
 
 from directory.generate import DUNDEE, generate_directory
 from directory.hours import LONDON
 from directory.read import load_services
 from directory.search.backend import database_backend
-from directory.search.matching import haversine_km
+from directory.search.candidates import haversine_km
 from directory.search.schemas import SearchQuery
 from directory.tables import Service, ServiceChange
 from hub import clock
@@ -19,6 +20,12 @@ from hub.db import raw
 from hub.tables import Organisation
 
 MONDAY_AFTERNOON = datetime(2026, 11, 23, 14, 0, tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True)
+async def empty_search_index(clean_database: None) -> None:
+    """The index too: on PostgreSQL the clean-up's DELETEs skip foreign-key cascades."""
+    await raw("DELETE FROM directory_search_doc")
 
 
 async def test_a_generated_directory_is_realistic_and_searchable():

@@ -44,6 +44,12 @@ async def pooled():
     await close_pool(engine)
 
 
+@pytest.fixture(autouse=True)
+async def empty_search_index(clean_database: None) -> None:
+    """The index too: on PostgreSQL the clean-up's DELETEs skip foreign-key cascades."""
+    await raw("DELETE FROM directory_search_doc")
+
+
 @pytest.fixture(params=BACKENDS)
 async def backend(request: pytest.FixtureRequest) -> SearchBackend:
     """Each backend this run can reach, empty."""
@@ -364,3 +370,19 @@ async def test_rebuild_restores_a_lost_index():
     assert seen[0] == (0, 1)
     assert seen[-1] == (1, 1)
     assert (await database_backend().search(SearchQuery(text="peer"))).total == 1
+
+
+async def test_a_change_to_a_shared_place_reaches_every_service_there(backend):
+    org = await make_organisation()
+    place = location(org, NEAR, schedules=[weekly("MO,TU,WE,TH,FR", 9, 17)])
+    first = await make_service(org, name="Advice desk", schedules=[], locations=[place])
+    second = await make_service(org, name="Benefits clinic", schedules=[], locations=[place])
+    clock.freeze(datetime(2026, 12, 24, 11, 0, tzinfo=LONDON))
+    assert (await find(backend, open_now=True)).total == 2
+    closed = msgspec.structs.replace(
+        place,
+        exceptions=[schemas.ScheduleException(id=uuid.uuid4(), on_date=date(2026, 12, 24))],
+    )
+    await upsert_service(msgspec.structs.replace(first, locations=[closed]), actor=Actor.system())
+    assert (await find(backend, open_now=True)).total == 0
+    assert second.id in {hit.service_id for hit in (await find(backend)).items}

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from directory import schemas
 from directory.hours import DatedException, OpeningHours, Rule
+from directory.search.candidates import Document, haversine_km
 from directory.search.documents import (
     build_document,
     clock_changes_near,
@@ -20,7 +21,7 @@ from directory.search.documents import (
     query_terms,
     weekly_intervals,
 )
-from directory.search.matching import Document, Moment, exact_open, haversine_km, quick_open
+from directory.search.opening import Moment, exact_open, quick_open
 from tests.directory.factories import need, weekly
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -55,7 +56,7 @@ def test_a_document_carries_filter_tokens():
     assert "h_sa_19" not in doc.tokens
     assert "Hillcrest Futures" in doc.other
     assert "Mental health" in doc.other
-    assert doc.week == [5 * 1440 + 17 * 60, 5 * 1440 + 19 * 60]
+    assert doc.week == [5 * 1440 + 17 * 60, 5 * 1440 + 19 * 60]  # flat, as stored
 
 
 def test_opening_exceptions_become_tokens_and_closures_do_not():

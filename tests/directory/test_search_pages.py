@@ -11,7 +11,7 @@ import pytest
 from directory.hours import LONDON
 from directory.tables import Postcode
 from hub import clock
-from hub.db import close_pool, get_engine, open_pool
+from hub.db import close_pool, get_engine, open_pool, raw
 from tests.directory.factories import location, make_service, need, weekly
 from tests.support import make_organisation, make_staff, sign_in
 
@@ -26,6 +26,12 @@ async def pooled():
     await open_pool(engine)
     yield
     await close_pool(engine)
+
+
+@pytest.fixture(autouse=True)
+async def empty_search_index(clean_database: None) -> None:
+    """The index too: on PostgreSQL the clean-up's DELETEs skip foreign-key cascades."""
+    await raw("DELETE FROM directory_search_doc")
 
 
 async def signed_in_worker(client):

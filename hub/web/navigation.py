@@ -32,11 +32,18 @@ def navigation_for(principal: Any, path: str) -> list[dict[str, Any]]:
     if principal is None:
         return []
     items = [item for item in _ITEMS if item.visible(principal)]
+    # Only the most specific link is active: /directory/list is not also "Directory".
+    matching = [
+        item.href
+        for item in items
+        if path == item.href or (item.href != "/" and path.startswith(item.href + "/"))
+    ]
+    active = max(matching, key=len, default=None)
     return [
         {
             "href": item.href,
             "text": item.text,
-            "active": path == item.href or (item.href != "/" and path.startswith(item.href + "/")),
+            "active": item.href == active,
             "current": path == item.href,
         }
         for item in items

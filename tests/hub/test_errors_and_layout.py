@@ -92,3 +92,13 @@ async def test_stylesheet_has_no_gov_uk_typeface_and_prints_cleanly(client):
     script = await client.get("/vendor/htmx/htmx.min.js")
     assert script.status_code == 200
     assert "public" in script.headers["cache-control"]
+
+
+async def test_only_the_most_specific_navigation_link_is_active(client):
+    org = await make_organisation(kind="hub")
+    worker = await make_staff(org)
+    await sign_in(client, worker.email)
+    page = (await client.get("/directory/list")).text
+    active = page.split("govuk-service-navigation__item--active")
+    assert len(active) == 2  # exactly one active item
+    assert 'href="/directory/list"' in active[1].split("</li>")[0]

@@ -21,18 +21,20 @@ from hub.cli import build_cli
 from hub.db import close_pool, get_engine, keep_trying_to_open_pool
 from hub.demo import seed_demo_network
 from hub.settings import ROOT, get_settings
-from hub.web import navigation
+from hub.web import home, navigation
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from hub.web.pages import HomeController
 from hub.web.templating import template_config
+from referrals import web as referrals_web
 
 JOB_HANDLERS: dict[str, outbox.Handler] = {
     mail.EMAIL_JOB: mail.send_email_job,
     **directory_web.JOB_HANDLERS,
+    **referrals_web.JOB_HANDLERS,
 }
 NODE_MODULES = ROOT / "node_modules"
-STARTUP_TASKS = [*directory_web.STARTUP_TASKS]
+STARTUP_TASKS = [*directory_web.STARTUP_TASKS, *referrals_web.STARTUP_TASKS]
 log = logging.getLogger(__name__)
 
 
@@ -51,8 +53,10 @@ def _register_navigation() -> None:
             order=90,
         )
     )
-    for item in [*consent_web.NAV_ITEMS, *directory_web.NAV_ITEMS]:
+    for item in [*consent_web.NAV_ITEMS, *directory_web.NAV_ITEMS, *referrals_web.NAV_ITEMS]:
         navigation.register(item)
+    for name, loader in referrals_web.HOME_PANELS.items():
+        home.register_panel(name, loader)
 
 
 async def _start_up(engine: Any, stop: asyncio.Event) -> None:
@@ -111,6 +115,7 @@ def create_app() -> Litestar:
             StaffController,
             *consent_web.ROUTE_HANDLERS,
             *directory_web.ROUTE_HANDLERS,
+            *referrals_web.ROUTE_HANDLERS,
             *static_routers,
         ],
         middleware=[SecurityHeadersMiddleware(), SessionMiddleware()],
@@ -133,6 +138,11 @@ def create_app() -> Litestar:
 main = build_cli(
     "app:create_app",
     JOB_HANDLERS,
-    [seed_demo_network, *consent_web.DEMO_SEEDERS, *directory_web.DEMO_SEEDERS],
-    directory_web.CLI_COMMANDS,
+    [
+        seed_demo_network,
+        *consent_web.DEMO_SEEDERS,
+        *directory_web.DEMO_SEEDERS,
+        *referrals_web.DEMO_SEEDERS,
+    ],
+    [*directory_web.CLI_COMMANDS, *referrals_web.CLI_COMMANDS],
 )

@@ -7,4 +7,11 @@ from hub.settings import get_settings
 
 DB = build_engine(get_settings())
 
-APP_REGISTRY = AppRegistry(apps=["hub.piccolo_app", "directory.piccolo_app", "consent.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "hub.piccolo_app",
+        "directory.piccolo_app",
+        "consent.piccolo_app",
+        "referrals.piccolo_app",
+    ]
+)

@@ -17,7 +17,7 @@ from consent.facts import consent_fact
 from consent.schemas import ConsentForm, ConsentView, Receipt, StaffWithdrawal
 from consent.tables import Consent
 from consent.vocabulary import IDENTITY, local_date
-from hub import audit, clock
+from hub import audit, clock, outbox
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
 from hub.db import transaction
@@ -75,6 +75,20 @@ GIVEN_FIELDS = (
     "representative_authority",
     "representative_evidence",
 )
+
+
+CONSENT_CHANGED_JOB = "consent.changed"
+"""Outbox job kind written whenever a client's consents change; features that act on a change
+(referrals suspend and resume) register a handler for it. Its payload: client_id, consent_id,
+change (given | withdrawn)."""
+
+
+async def announce_change(client_id: UUID, consent_id: UUID, change: str) -> None:
+    """Queue the consent-changed job, inside the transaction of the change."""
+    await outbox.enqueue(
+        CONSENT_CHANGED_JOB,
+        {"client_id": str(client_id), "consent_id": str(consent_id), "change": change},
+    )
 
 
 async def rows_where(where: Any) -> list[dict[str, Any]]:
@@ -166,6 +180,7 @@ async def insert_version(
         **values,
     )
     await Consent.insert(consent)
+    await announce_change(client_id, consent.id, "given")
     await audit.record(
         "consent.given",
         actor,
@@ -195,11 +210,13 @@ async def end_consent(consent_id: UUID, reason: str, actor: Actor, how: str) -> 
                 }
             )
             .where((Consent.id == consent_id) & Consent.withdrawn_at.is_null())
-            .returning(Consent.id)
+            .returning(Consent.id, Consent.client)
         )
         if not ended:
             msg = "This consent has already ended"
             raise Conflict(msg)
+        if reason == policy.WITHDRAWN:
+            await announce_change(ended[0]["client"], consent_id, reason)
         await audit.record(
             f"consent.{reason}",
             actor,

@@ -277,3 +277,47 @@ def consent_access(
     if decision.organisation_id in organisation_ids:
         return OWN_PART
     return None
+
+
+class Coverage(msgspec.Struct, frozen=True, kw_only=True):
+    """What the client's consents let one organisation receive now, for one purpose."""
+
+    client_id: UUID
+    organisation_id: UUID
+    categories: frozenset[str]
+    consent_id: UUID | None
+    """The newest active consent naming the organisation (what a referral is sent under)."""
+    reason: str
+    """Why nothing is covered (plain English), or "" when something is."""
+
+
+async def coverage(client_id: UUID, organisation_id: UUID, purpose: str = COORDINATION) -> Coverage:
+    """The categories the client's active consents name for `organisation_id` and `purpose`.
+
+    Ignores involvement: it answers "may we send to them?", before they are involved.
+    """
+    facts = (await load_facts([client_id], staff_id=None)).get(client_id)
+    now = clock.now()
+    if facts is None:
+        return Coverage(
+            client_id=client_id,
+            organisation_id=organisation_id,
+            categories=frozenset(),
+            consent_id=None,
+            reason="No such client.",
+        )
+    await observe_expiries(facts.consents, now)
+    naming = [
+        c for c in facts.consents if c.given_at <= now and organisation_id in c.organisation_ids
+    ]
+    live = [c for c in naming if purpose in c.purposes and consent_state(c, now) == ACTIVE]
+    categories = frozenset(k for c in live for k in c.categories if k in CATEGORIES)
+    newest = max(live, key=lambda c: c.given_at) if live else None
+    reason = "" if categories else _not_consented_reason(IDENTITY, naming, purpose, now)
+    return Coverage(
+        client_id=client_id,
+        organisation_id=organisation_id,
+        categories=categories,
+        consent_id=newest.id if newest else None,
+        reason=reason,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from uuid import UUID
 
 import msgspec
@@ -173,7 +173,8 @@ async def register_client(principal: Principal, form: ClientRegistration) -> UUI
     return UUID(str(client.id))
 
 
-async def _identities(client_ids: Sequence[UUID]) -> dict[UUID, ClientIdentity]:
+async def identities(client_ids: Sequence[UUID]) -> dict[UUID, ClientIdentity]:
+    """Who each client is, with no policy check: call only for clients the policy lets you see."""
     if not client_ids:
         return {}
     rows = await Client.select(
@@ -204,7 +205,7 @@ async def identity_for(
     decision = await policy.check(principal, client_id, act=act)
     if not decision.identity_visible:
         return decision, None
-    identity = (await _identities([client_id]))[client_id]
+    identity = (await identities([client_id]))[client_id]
     await access_log.record_reads(
         principal,
         {client_id: [IDENTITY]},
@@ -221,11 +222,11 @@ async def list_clients(principal: Principal, query: str = "") -> list[ClientList
     Break-glass plays no part: an override opens one record, never a list.
     """
     decisions = await policy.visible_clients(principal)
-    identities = await _identities([d.client_id for d in decisions if d.identity_visible])
+    known = await identities([d.client_id for d in decisions if d.identity_visible])
     wanted = duplicates.normalise_name(query)
     items = []
     for decision in decisions:
-        identity = identities.get(decision.client_id)
+        identity = known.get(decision.client_id)
         if wanted:
             names = f"{identity.full_name} {identity.preferred_name}" if identity else ""
             if wanted not in duplicates.normalise_name(names):
@@ -277,6 +278,17 @@ async def _entries(decision: policy.Decision) -> list[EntryView]:
     return views
 
 
+async def shared_entries(
+    decision: policy.Decision, categories: Iterable[str] | None = None
+) -> list[EntryView]:
+    """The entries this decision lets its reader see, optionally only in `categories`.
+
+    For other features' pages (a referral shows only what was chosen and consented).
+    """
+    wanted = None if categories is None else set(categories)
+    return [e for e in await _entries(decision) if wanted is None or e.category in wanted]
+
+
 async def get_record(principal: Principal, client_id: UUID) -> ClientRecord:
     """A client's record as this worker may see it, category by category, and its consents.
 
@@ -284,7 +296,7 @@ async def get_record(principal: Principal, client_id: UUID) -> ClientRecord:
     flagged when it is seen under break-glass.
     """
     decision = await policy.check(principal, client_id)
-    identity = (await _identities([client_id]))[client_id] if decision.identity_visible else None
+    identity = (await identities([client_id]))[client_id] if decision.identity_visible else None
     entries = await _entries(decision)
     sections = [
         CategorySection(

@@ -39,6 +39,7 @@ class Staff(Table):
     active = Boolean(default=True)
     created_at = Timestamptz()
     password_changed_at = Timestamptz()
+    notify_by_email = Boolean(default=True)
 
 
 class Client(Table):
@@ -128,3 +129,31 @@ class OutboxJob(Table):
     last_error = Text(default="")
     created_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
+
+
+class Notification(Table):
+    """Something a staff member should know about; the words carry no client data."""
+
+    id = UUID(primary_key=True)
+    staff = ForeignKey(references=Staff, on_delete=OnDelete.cascade, index=True)
+    at = Timestamptz(index=True)
+    subject = Varchar(length=300)
+    link = Varchar(length=500, default="")
+    kind = Varchar(length=64, default="")
+    read_at = Timestamptz(null=True, default=None)
+
+
+class ApiToken(Table):
+    """A partner system's key to the JSON API, for one organisation; only its SHA-256 is kept."""
+
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
+    name = Varchar(length=200)
+    scope = Varchar(length=16, default="read")  # read | read_write
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=16)
+    created_by = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_by = UUID(null=True, default=None)

@@ -41,12 +41,13 @@ async def make_staff(
     is_system_admin: bool = False,
     active: bool = True,
     email: str | None = None,
+    name: str | None = None,
 ) -> Staff:
     """A staff member of `organisation` whose password is PASSWORD."""
     now = clock.now()
     member = Staff(
         organisation=organisation.id,
-        name=f"Person {uuid.uuid4().hex[:6]}",
+        name=name or f"Person {uuid.uuid4().hex[:6]}",
         email=email or f"{uuid.uuid4().hex[:10]}@example.org",
         password_hash=password_hash(),
         is_org_admin=is_org_admin,

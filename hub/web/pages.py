@@ -8,6 +8,7 @@ from litestar import Controller, Request, get
 from litestar.response import Redirect, Response, Template
 
 from hub.db import database_reachable
+from hub.web.home import load_panels
 from hub.web.responses import page
 
 HOME_TEMPLATES = {
@@ -30,6 +31,7 @@ class HomeController(Controller):
         return page(
             HOME_TEMPLATES[principal.role],
             changed=request.query_params.get("changed", ""),
+            home=await load_panels(principal),
         )
 
     @get("/healthz", name="healthz", cache=False)

@@ -1,0 +1,142 @@
+"""In-app notifications, and the e-mail copy each staff member may turn on or off.
+
+Features call `notify` inside the transaction of the change. The subject must carry no client
+data (a reference or a service name, never a person's name): it is shown in lists and e-mailed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from hub import clock, mail
+from hub.db import transaction
+from hub.settings import get_settings
+from hub.tables import Notification, Staff
+
+
+class NotificationView(msgspec.Struct, frozen=True, kw_only=True):
+    """One notification as its page shows it."""
+
+    id: UUID
+    at: Any
+    subject: str
+    link: str
+    kind: str
+    unread: bool
+
+
+async def active_staff_of(organisation_id: UUID) -> list[UUID]:
+    """Every staff member of the organisation who can still sign in."""
+    rows = await Staff.select(Staff.id).where(
+        (Staff.organisation == organisation_id) & (Staff.active == True)  # noqa: E712
+    )
+    return [row["id"] for row in rows]
+
+
+def _email_body(subject: str, link: str) -> str:
+    base = get_settings().base_url
+    lines = [subject, ""]
+    if link:
+        lines += ["Sign in to Wraparound to see it:", f"{base}{link}", ""]
+    lines += [
+        "This e-mail carries no personal details: they stay in Wraparound.",
+        f"You can turn these e-mails off on your account page: {base}/account/notifications",
+    ]
+    return "\n".join(lines)
+
+
+async def notify(
+    staff_ids: Iterable[UUID],
+    subject: str,
+    link: str = "",
+    kind: str = "",
+    *,
+    skip: UUID | None = None,
+) -> int:
+    """Tell each staff member (except `skip`, usually whoever acted); e-mail those who want it."""
+    wanted = list(dict.fromkeys(s for s in staff_ids if s != skip))
+    if not wanted:
+        return 0
+    now = clock.now()
+    async with transaction():
+        people = await Staff.select(Staff.id, Staff.email, Staff.notify_by_email).where(
+            Staff.id.is_in(wanted) & (Staff.active == True)  # noqa: E712
+        )
+        if not people:
+            return 0
+        await Notification.insert(
+            *[
+                Notification(staff=row["id"], at=now, subject=subject[:300], link=link, kind=kind)
+                for row in people
+            ]
+        )
+        for row in people:
+            if row["notify_by_email"]:
+                await mail.queue_email(
+                    row["email"], f"Wraparound: {subject}"[:200], _email_body(subject, link)
+                )
+    return len(people)
+
+
+async def unread_count(staff_id: UUID) -> int:
+    """How many notifications the staff member has not read."""
+    return int(
+        await Notification.count().where(
+            (Notification.staff == staff_id) & Notification.read_at.is_null()
+        )
+    )
+
+
+async def recent(staff_id: UUID, limit: int = 50) -> list[NotificationView]:
+    """The staff member's newest notifications, newest first."""
+    rows = (
+        await Notification.select(
+            Notification.id,
+            Notification.at,
+            Notification.subject,
+            Notification.link,
+            Notification.kind,
+            Notification.read_at,
+        )
+        .where(Notification.staff == staff_id)
+        .order_by(Notification.at, ascending=False)
+        .limit(limit)
+    )
+    return [
+        NotificationView(
+            id=row["id"],
+            at=row["at"],
+            subject=row["subject"],
+            link=row["link"],
+            kind=row["kind"],
+            unread=row["read_at"] is None,
+        )
+        for row in rows
+    ]
+
+
+async def mark_read(staff_id: UUID, notification_id: UUID | None = None) -> None:
+    """Mark one of the staff member's notifications read (or all of them)."""
+    query = Notification.update({Notification.read_at: clock.now()}).where(
+        (Notification.staff == staff_id) & Notification.read_at.is_null()
+    )
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    async with transaction():
+        await query
+
+
+async def set_email_preference(staff_id: UUID, on: bool) -> None:
+    """Turn e-mail copies of notifications on or off for one staff member."""
+    async with transaction():
+        await Staff.update({Staff.notify_by_email: on}).where(Staff.id == staff_id)
+
+
+async def email_preference(staff_id: UUID) -> bool:
+    """Does the staff member get e-mail copies?"""
+    row = await Staff.select(Staff.notify_by_email).where(Staff.id == staff_id).first()
+    return bool(row and row["notify_by_email"])

@@ -1,0 +1,1 @@
+"""Care team, lead professional and the integrated plan."""

@@ -1,0 +1,1 @@
+"""Referrals: a closed loop between the hub and its partner services."""

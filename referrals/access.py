@@ -1,0 +1,107 @@
+"""Who may see a referral, and how much: the sender in full, the recipient as consent allows.
+
+Every page and API route about one referral starts here. Another organisation's referral and
+one that does not exist give the same NotFound (audited). A recipient's view is worked out on
+every request: a declined, cancelled or closed referral is a tombstone (status, dates,
+outcome); an open one whose consent no longer names the recipient is suspended (status only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from consent import policy
+from consent.vocabulary import IDENTITY
+from hub import audit
+from hub.accounts.schemas import Principal
+from hub.errors import NotFound
+from referrals.lifecycle import RECIPIENT, SENDER, TERMINAL
+from referrals.tables import Referral
+
+FULL = "full"
+SUSPENDED = "suspended"
+TOMBSTONE = "tombstone"
+
+COLUMNS: tuple[Any, ...] = (
+    *Referral.all_columns(),
+    Referral.sender_staff.name.as_alias("sender_staff_name"),
+    Referral.sender_organisation.name.as_alias("sender_organisation_name"),
+    Referral.recipient_organisation.name.as_alias("recipient_organisation_name"),
+)
+
+
+class Access(msgspec.Struct, frozen=True, kw_only=True):
+    """How one reader stands towards one referral."""
+
+    side: str
+    level: str
+    decision: policy.Decision | None = None
+    suspended_reason: str = ""
+
+
+async def load(referral_id: UUID) -> dict[str, Any] | None:
+    """The referral row with the names pages need, or None."""
+    return (
+        await Referral.select(*COLUMNS)
+        .where(Referral.id == referral_id)
+        .output(load_json=True)
+        .first()
+    )
+
+
+async def refuse(principal: Principal, referral_id: UUID) -> NotFound:
+    """Audit a refused look at a referral and return the NotFound to raise."""
+    await audit.record(
+        "referral.refused",
+        principal.actor,
+        subject_type="referral",
+        subject_id=str(referral_id),
+    )
+    return NotFound("No such referral")
+
+
+def side_of(principal: Principal, row: dict[str, Any]) -> str | None:
+    """SENDER or RECIPIENT for a staff member of either organisation, else None."""
+    if not principal.is_staff or principal.organisation_id is None:
+        return None
+    if row["recipient_organisation"] == principal.organisation_id:
+        return RECIPIENT
+    if row["sender_organisation"] == principal.organisation_id:
+        return SENDER
+    return None
+
+
+def recipient_covered(decision: policy.Decision | None) -> bool:
+    """Does consent (not break-glass) still let the recipient know who the client is?"""
+    return decision is not None and decision.involved and IDENTITY in decision.consented
+
+
+async def access_for(principal: Principal, row: dict[str, Any]) -> Access:
+    """The reader's access to this referral, or NotFound (audited) when they have none."""
+    side = side_of(principal, row)
+    if side is None:
+        raise await refuse(principal, row["id"])
+    decision = await policy.decide(principal, row["client"])
+    if side == SENDER:
+        return Access(side=side, level=FULL, decision=decision)
+    if row["status"] in TERMINAL:
+        return Access(side=side, level=TOMBSTONE)
+    if not recipient_covered(decision):
+        reason = "The client's consent no longer lets your organisation see this referral."
+        if decision is not None and IDENTITY in decision.withheld:
+            reason = decision.withheld[IDENTITY]
+        return Access(side=side, level=SUSPENDED, decision=decision, suspended_reason=reason)
+    return Access(side=side, level=FULL, decision=decision)
+
+
+async def referral_and_access(
+    principal: Principal, referral_id: UUID
+) -> tuple[dict[str, Any], Access]:
+    """The referral and the reader's access to it; NotFound (audited) when none."""
+    row = await load(referral_id)
+    if row is None:
+        raise await refuse(principal, referral_id)
+    return row, await access_for(principal, row)

@@ -1,0 +1,201 @@
+"""Moving a referral through its lifecycle, safely when two people act at once.
+
+A move is planned against the status and version the person saw, then written with a
+compare-and-set (`WHERE version = seen`): of two simultaneous moves exactly one lands and the
+other is told what happened instead. Ending a referral ends the recipient's involvement in the
+same transaction, so its client data is gone from their view at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from consent.involvement import end_involvement
+from hub import audit, clock
+from hub.accounts.schemas import Principal
+from hub.db import transaction
+from hub.errors import Conflict, Invalid
+from referrals import notify
+from referrals.access import FULL, referral_and_access
+from referrals.lifecycle import (
+    ACCEPTED,
+    OUTCOMES,
+    RECIPIENT,
+    REJECTED,
+    STATUS_LABELS,
+    TERMINAL,
+    MoveRefused,
+    plan_move,
+)
+from referrals.schemas import MoveForm
+from referrals.tables import Referral, ReferralEvent
+
+MAX_NOTE = 4000
+
+
+def _errors(
+    move_reasons: dict[str, str] | None, needs_outcome: bool, form: MoveForm
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if move_reasons is not None:
+        if form.reason_code not in move_reasons:
+            errors["reason_code"] = "Choose a reason"
+        elif form.reason_code == "other" and not form.reason_note.strip():
+            errors["reason_note"] = "Say what the reason is"
+    if needs_outcome:
+        if form.outcome_code not in OUTCOMES:
+            errors["outcome_code"] = "Choose the outcome"
+        elif form.outcome_code == "other" and not form.outcome_note.strip():
+            errors["outcome_note"] = "Say what the outcome was"
+    for field in ("reason_note", "outcome_note"):
+        if len(getattr(form, field)) > MAX_NOTE:
+            errors[field] = f"Keep this to {MAX_NOTE} characters or fewer"
+    return errors
+
+
+async def _latest_move(referral_id: UUID) -> dict[str, Any] | None:
+    return (
+        await ReferralEvent.select(
+            ReferralEvent.at, ReferralEvent.staff_name, ReferralEvent.organisation_name
+        )
+        .where(ReferralEvent.referral == referral_id)
+        .order_by(ReferralEvent.at, ascending=False)
+        .first()
+    )
+
+
+async def _lost_race(referral_id: UUID) -> Conflict:
+    """The Conflict for someone whose move landed second, saying what happened first."""
+    row = await Referral.select(Referral.status).where(Referral.id == referral_id).first()
+    status = STATUS_LABELS.get(row["status"], str(row["status"])).lower() if row else "changed"
+    latest = await _latest_move(referral_id)
+    who = f" by {latest['staff_name']} ({latest['organisation_name']})" if latest else ""
+    when = f" at {latest['at']:%H:%M}" if latest else ""
+    return Conflict(
+        f"Someone else changed this referral first{who}{when}: it is now {status}. "
+        "Nothing you entered was saved; look at it again before you act."
+    )
+
+
+async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
+    """Make the move the form asks for; returns the new status.
+
+    Raises NotFound (not theirs), Conflict (not allowed now, or someone else acted first) or
+    Invalid (a reason or outcome is missing).
+    """
+    row, access = await referral_and_access(principal, referral_id)
+    try:
+        planned = plan_move(row["status"], form.action, access.side)
+    except MoveRefused as refused:
+        raise Conflict(refused.message) from None
+    if access.side == RECIPIENT and access.level != FULL:
+        msg = (
+            "This referral is suspended: the client's consent no longer covers your "
+            "organisation, so it cannot be moved until they give it again."
+        )
+        raise Conflict(msg)
+    errors = _errors(planned.reasons, planned.needs_outcome, form)
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    seen = form.version or row["version"]
+    if seen != row["version"]:
+        raise await _lost_race(referral_id)
+    now = clock.now()
+    values: dict[Any, Any] = {
+        Referral.status: planned.to,
+        Referral.version: row["version"] + 1,
+        Referral.updated_at: now,
+    }
+    if planned.to in (ACCEPTED, REJECTED):
+        values[Referral.responded_at] = now
+    if planned.to in TERMINAL:
+        values[Referral.closed_at] = now
+    if planned.reasons is not None:
+        values[Referral.reason_code] = form.reason_code
+        values[Referral.reason_note] = form.reason_note.strip()
+    if planned.needs_outcome:
+        values[Referral.outcome_code] = form.outcome_code
+        values[Referral.outcome_note] = form.outcome_note.strip()
+    async with transaction():
+        landed = (
+            await Referral.update(values)
+            .where(
+                (Referral.id == referral_id)
+                & (Referral.version == seen)
+                & (Referral.status == row["status"])
+            )
+            .returning(Referral.id)
+        )
+        if not landed:
+            raise await _lost_race(referral_id)
+        await ReferralEvent.insert(
+            ReferralEvent(
+                referral=referral_id,
+                at=now,
+                kind="moved",
+                from_status=row["status"],
+                to_status=planned.to,
+                staff=principal.id,
+                staff_name=principal.name,
+                organisation=principal.organisation_id,
+                organisation_name=principal.organisation_name,
+                code=form.reason_code or form.outcome_code,
+            )
+        )
+        if planned.to in TERMINAL:
+            await end_involvement(
+                row["client"], row["recipient_organisation"], f"referral:{referral_id}", principal
+            )
+        await audit.record(
+            f"referral.{planned.action}",
+            principal.actor,
+            subject_type="referral",
+            subject_id=str(referral_id),
+            detail={
+                "from": row["status"],
+                "to": planned.to,
+                "code": form.reason_code or form.outcome_code,
+            },
+        )
+        label = STATUS_LABELS[planned.to].lower()
+        subject = f"Referral to {notify.reference(row)}: {label}"
+        await notify.sender_told(row, subject, f"referral.{planned.action}", skip=principal.id)
+        if access.side != RECIPIENT:
+            await notify.recipients_told(
+                row, subject, f"referral.{planned.action}", skip=principal.id
+            )
+    return planned.to
+
+
+async def stamp_opened(principal: Principal, row: dict[str, Any]) -> bool:
+    """Record the first time the recipient looks; True when this look was the first."""
+    if row["opened_at"] is not None:
+        return False
+    now = clock.now()
+    async with transaction():
+        stamped = (
+            await Referral.update({Referral.opened_at: now, Referral.opened_by: principal.id})
+            .where((Referral.id == row["id"]) & Referral.opened_at.is_null())
+            .returning(Referral.id)
+        )
+        if not stamped:
+            return False
+        await ReferralEvent.insert(
+            ReferralEvent(
+                referral=row["id"],
+                at=now,
+                kind="opened",
+                staff=principal.id,
+                staff_name=principal.name,
+                organisation=principal.organisation_id,
+                organisation_name=principal.organisation_name,
+            )
+        )
+        await audit.record(
+            "referral.opened", principal.actor, subject_type="referral", subject_id=str(row["id"])
+        )
+        await notify.sender_told(
+            row, f"Referral to {notify.reference(row)}: opened", "referral.opened"
+        )
+    return True

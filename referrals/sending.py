@@ -1,0 +1,239 @@
+"""Sending a referral: only to services that take network referrals, only what consent names.
+
+If no active consent names the receiving organisation, nothing is sent: `ConsentMissing` says
+exactly what is missing and where to record it. The referral records the consent (and its
+version) it was sent under, and the recipient becomes involved with the client until the
+referral ends; all in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+from consent import policy
+from consent.involvement import start_involvement
+from consent.tables import Consent
+from consent.vocabulary import CATEGORIES, CONTACT_WAYS, IDENTITY, category_label
+from directory.tables import Service
+from hub import audit, clock
+from hub.accounts.schemas import Principal
+from hub.db import transaction
+from hub.errors import Invalid
+from hub.tables import Organisation
+from referrals import notify
+from referrals.lifecycle import REQUESTED, URGENCIES
+from referrals.schemas import ReferralForm
+from referrals.tables import Referral, ReferralEvent
+from referrals.working_days import due_at
+
+DEFAULT_RESPONSE_DAYS = 5
+MAX_TEXT = 4000
+
+
+class ConsentMissing(Invalid):
+    """No (or not enough) consent names the receiving organisation: nothing was sent."""
+
+    def __init__(
+        self,
+        message: str,
+        errors: dict[str, str],
+        *,
+        client_id: UUID,
+        organisation_name: str,
+        missing: list[str],
+    ) -> None:
+        super().__init__(message, errors)
+        self.client_id = client_id
+        self.organisation_name = organisation_name
+        self.missing = missing
+
+    @property
+    def consent_url(self) -> str:
+        """Where to record the consent that is missing."""
+        return f"/clients/{self.client_id}/consents/new"
+
+
+def parse_id(value: str, field: str, message: str) -> UUID:
+    """A UUID from a form field, or Invalid naming the field."""
+    try:
+        return UUID(value.strip())
+    except (ValueError, AttributeError):
+        raise Invalid(message, {field: message}) from None
+
+
+async def referrable_service(service_id: UUID, principal: Principal) -> dict[str, Any]:
+    """An active service of another organisation that takes network referrals, or Invalid."""
+    row = (
+        await Service.select(
+            Service.id,
+            Service.name,
+            Service.organisation,
+            Service.status,
+            Service.referral_methods,
+            Service.response_target_days,
+        )
+        .where(Service.id == service_id)
+        .first()
+    )
+    message = ""
+    if row is None or row["status"] == "defunct":
+        message = "Choose a service from the directory"
+    elif "network" not in row["referral_methods"].split(","):
+        message = f"{row['name']} does not take network referrals: see the listing for how to refer"
+    elif row["status"] != "active":
+        message = f"{row['name']} is not open to referrals at the moment"
+    elif row["organisation"] == principal.organisation_id:
+        message = "This is your own organisation's service: you do not need to refer to it"
+    if message:
+        raise Invalid(message, {"service_id": message})
+    assert row is not None
+    return row
+
+
+def _form_errors(form: ReferralForm) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not form.reason_client.strip():
+        errors["reason_client"] = "Enter why the client wants this referral, in their words"
+    if not form.reason_worker.strip():
+        errors["reason_worker"] = "Enter why you are referring them"
+    for field in ("reason_client", "reason_worker", "client_wants", "contact_when"):
+        if len(getattr(form, field)) > MAX_TEXT:
+            errors[field] = f"Keep this to {MAX_TEXT} characters or fewer"
+    if form.urgency not in URGENCIES:
+        errors["urgency"] = "Choose how urgent this is"
+    if form.contact_how not in CONTACT_WAYS:
+        errors["contact_how"] = "Choose how the service should contact the client"
+    unknown = [c for c in form.categories if c not in CATEGORIES]
+    if unknown:
+        errors["categories"] = "Choose categories from the list"
+    elif IDENTITY not in form.categories:
+        errors["categories"] = "Include the client's identity, so the service knows who they are"
+    return errors
+
+
+async def check_consent(
+    client_id: UUID, organisation_id: UUID, chosen: list[str]
+) -> policy.Coverage:
+    """The coverage to send under, or ConsentMissing saying what is missing."""
+    organisation = (
+        await Organisation.select(Organisation.name)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    name = organisation["name"] if organisation else "the organisation"
+    cover = await policy.coverage(client_id, organisation_id)
+    missing = [c for c in chosen if c not in cover.categories]
+    if not cover.categories:
+        message = f"No active consent from the client names {name}. {cover.reason}"
+        raise ConsentMissing(
+            message,
+            {"consent": message},
+            client_id=client_id,
+            organisation_name=name,
+            missing=missing or [IDENTITY],
+        )
+    if missing:
+        words = ", ".join(category_label(c) for c in missing)
+        message = f"The client's consent does not let you share {words} with {name}"
+        raise ConsentMissing(
+            message,
+            {"categories": message},
+            client_id=client_id,
+            organisation_name=name,
+            missing=missing,
+        )
+    return cover
+
+
+async def send_referral(
+    principal: Principal,
+    form: ReferralForm,
+    *,
+    rerouted_from: UUID | None = None,
+    reroute_reason: str = "",
+) -> UUID:
+    """Send the referral; returns its id. Invalid (or ConsentMissing) and nothing sent if not."""
+    client_id = parse_id(form.client_id, "client_id", "Choose the client")
+    service_id = parse_id(form.service_id, "service_id", "Choose a service from the directory")
+    await policy.check(principal, client_id, act=True)
+    service = await referrable_service(service_id, principal)
+    errors = _form_errors(form)
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    chosen = [c for c in CATEGORIES if c in form.categories]
+    cover = await check_consent(client_id, service["organisation"], chosen)
+    version = None
+    if cover.consent_id is not None:
+        consent = (
+            await Consent.select(Consent.version).where(Consent.id == cover.consent_id).first()
+        )
+        version = consent["version"] if consent else None
+    now = clock.now()
+    days = service["response_target_days"] or DEFAULT_RESPONSE_DAYS
+    referral = Referral(
+        id=uuid.uuid4(),
+        client=client_id,
+        service=service_id,
+        service_name=service["name"],
+        sender_organisation=principal.organisation_id,
+        sender_staff=principal.id,
+        recipient_organisation=service["organisation"],
+        status=REQUESTED,
+        version=1,
+        urgency=form.urgency,
+        reason_client=form.reason_client.strip(),
+        reason_worker=form.reason_worker.strip(),
+        client_wants=form.client_wants.strip(),
+        contact_how=form.contact_how,
+        contact_when=form.contact_when.strip(),
+        categories=chosen,
+        consent_id=cover.consent_id,
+        consent_version=version,
+        requested_at=now,
+        due_at=due_at(now, days),
+        rerouted_from=rerouted_from,
+        reroute_reason=reroute_reason,
+        updated_at=now,
+    )
+    async with transaction():
+        await Referral.insert(referral)
+        await ReferralEvent.insert(
+            ReferralEvent(
+                referral=referral.id,
+                at=now,
+                kind="sent",
+                to_status=REQUESTED,
+                staff=principal.id,
+                staff_name=principal.name,
+                organisation=principal.organisation_id,
+                organisation_name=principal.organisation_name,
+            )
+        )
+        await start_involvement(
+            client_id, service["organisation"], f"referral:{referral.id}", principal
+        )
+        await audit.record(
+            "referral.sent",
+            principal.actor,
+            subject_type="referral",
+            subject_id=str(referral.id),
+            detail={
+                "client_id": str(client_id),
+                "service_id": str(service_id),
+                "consent_id": str(cover.consent_id),
+                "consent_version": version,
+                "categories": chosen,
+                "rerouted_from": str(rerouted_from) if rerouted_from else "",
+            },
+        )
+        row = {
+            "id": referral.id,
+            "service_name": service["name"],
+            "recipient_organisation": service["organisation"],
+        }
+        await notify.recipients_told(
+            row, f"New referral to {notify.reference(row)}", "referral.new"
+        )
+    return UUID(str(referral.id))

@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "directory.piccolo_app",
         "consent.piccolo_app",
         "referrals.piccolo_app",
+        "plans.piccolo_app",
     ]
 )

@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from consent import access_log, consents, policy
+from consent import access_log, consents, policy, validation
 from consent.schemas import AccessLogLine, ConsentNarrowing, ConsentView, Receipt
 from consent.tables import Consent
-from consent.vocabulary import CATEGORIES, CURRENT_NOTICE, local_date
+from consent.vocabulary import CATEGORIES, CURRENT_NOTICE, PLAN, PLAN_SHARING, local_date
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Invalid, NotFound
-from hub.tables import Client
+from hub.tables import Client, Organisation
 
 
 def _client_id(principal: Principal) -> UUID:
@@ -119,3 +119,38 @@ async def narrow_own(principal: Principal, consent_id: UUID, form: ConsentNarrow
 async def who_saw(principal: Principal) -> list[AccessLogLine]:
     """Who saw the client's record, newest first."""
     return await access_log.for_client(_client_id(principal))
+
+
+async def share_plan_with(principal: Principal, organisation_id: UUID) -> UUID:
+    """The client agrees online that one organisation may see their plan: a new consent.
+
+    Names only that organisation, only the plan, only for sharing it, for twelve months.
+    Returns the consent's id.
+    """
+    client_id = _client_id(principal)
+    organisation = (
+        await Organisation.select(Organisation.name)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    if organisation is None:
+        msg = "Choose an organisation"
+        raise Invalid(msg, {"organisation_id": msg})
+    start, end = validation.default_period(local_date(clock.now()))
+    values: dict[str, Any] = {
+        "organisation_ids": [str(organisation_id)],
+        "organisation_names": [organisation["name"]],
+        "categories": [PLAN],
+        "purposes": [PLAN_SHARING],
+        "valid_from": start,
+        "valid_to": end,
+        "method": "electronic",
+        "notice_version": CURRENT_NOTICE,
+        "capacity": "not_assessed",
+        "capacity_note": "",
+        "given_by": "client",
+        "obtained_by_staff": None,
+        "obtained_by_organisation": None,
+    }
+    async with transaction():
+        return await consents.insert_version(client_id, values, principal.actor)

@@ -16,6 +16,7 @@ from consent import web as consent_web
 from directory import web as directory_web
 from hub import mail, outbox
 from hub.accounts.admin_controllers import OrganisationController, StaffController
+from hub.accounts.api_token_controllers import ApiTokenController
 from hub.accounts.controllers import PasswordController, SignInController
 from hub.cli import build_cli
 from hub.db import close_pool, get_engine, keep_trying_to_open_pool
@@ -24,17 +25,28 @@ from hub.settings import ROOT, get_settings
 from hub.web import home, navigation
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.middleware import SecurityHeadersMiddleware, SessionMiddleware
+from hub.web.notification_controllers import (
+    NotificationController,
+    NotificationSettingsController,
+)
 from hub.web.pages import HomeController
 from hub.web.templating import template_config
+from plans import web as plans_web
 from referrals import web as referrals_web
+from referrals.api import app as partner_api
 
 JOB_HANDLERS: dict[str, outbox.Handler] = {
     mail.EMAIL_JOB: mail.send_email_job,
     **directory_web.JOB_HANDLERS,
     **referrals_web.JOB_HANDLERS,
+    **plans_web.JOB_HANDLERS,
 }
 NODE_MODULES = ROOT / "node_modules"
-STARTUP_TASKS = [*directory_web.STARTUP_TASKS, *referrals_web.STARTUP_TASKS]
+STARTUP_TASKS = [
+    *directory_web.STARTUP_TASKS,
+    *referrals_web.STARTUP_TASKS,
+    *plans_web.STARTUP_TASKS,
+]
 log = logging.getLogger(__name__)
 
 
@@ -46,6 +58,9 @@ def _register_navigation() -> None:
         )
     )
     navigation.register(
+        navigation.NavItem("/notifications", "Notifications", lambda p: p.is_staff, order=60)
+    )
+    navigation.register(
         navigation.NavItem(
             "/admin/organisations",
             "Organisations",
@@ -53,9 +68,14 @@ def _register_navigation() -> None:
             order=90,
         )
     )
-    for item in [*consent_web.NAV_ITEMS, *directory_web.NAV_ITEMS, *referrals_web.NAV_ITEMS]:
+    for item in [
+        *consent_web.NAV_ITEMS,
+        *directory_web.NAV_ITEMS,
+        *referrals_web.NAV_ITEMS,
+        *plans_web.NAV_ITEMS,
+    ]:
         navigation.register(item)
-    for name, loader in referrals_web.HOME_PANELS.items():
+    for name, loader in {**referrals_web.HOME_PANELS, **plans_web.HOME_PANELS}.items():
         home.register_panel(name, loader)
 
 
@@ -113,9 +133,14 @@ def create_app() -> Litestar:
             PasswordController,
             OrganisationController,
             StaffController,
+            NotificationController,
+            NotificationSettingsController,
+            ApiTokenController,
+            partner_api.mount(),
             *consent_web.ROUTE_HANDLERS,
             *directory_web.ROUTE_HANDLERS,
             *referrals_web.ROUTE_HANDLERS,
+            *plans_web.ROUTE_HANDLERS,
             *static_routers,
         ],
         middleware=[SecurityHeadersMiddleware(), SessionMiddleware()],
@@ -143,6 +168,7 @@ main = build_cli(
         *consent_web.DEMO_SEEDERS,
         *directory_web.DEMO_SEEDERS,
         *referrals_web.DEMO_SEEDERS,
+        *plans_web.DEMO_SEEDERS,
     ],
-    [*directory_web.CLI_COMMANDS, *referrals_web.CLI_COMMANDS],
+    [*directory_web.CLI_COMMANDS, *referrals_web.CLI_COMMANDS, *plans_web.CLI_COMMANDS],
 )

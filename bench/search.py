@@ -12,7 +12,11 @@ with text + need category + open at a weekday afternoon + within a distance + ne
 Floors (issue 3): at 100,000 services on SQLite, p95 under 50 ms for the call and under
 100 ms over HTTP. Prints a table and writes bench/results/search-<time>.json.
 
-    .venv/bin/python bench/search.py [--sizes 10000,100000] [--queries 400]
+    .venv/bin/python bench/search.py [--sizes 10000,100000] [--queries 400] [--keep DIR]
+
+--keep DIR keeps the databases (SQLite in DIR/bench.sqlite, PostgreSQL as wa_bench_keep) and
+reuses them next time, generating only what a size still lacks; sizes below what a kept
+database already holds are skipped.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ SEARCHES = (
     ("family", "family"),
 )
 DUNDEE = (56.4620, -2.9707)
+KEPT_POSTGRES = "wa_bench_keep"
 DISTANCES_KM = (2, 5)
 
 
@@ -149,6 +154,12 @@ async def _inner_call(count: int, seed: int) -> dict[str, Any]:
     return {"latencies_ms": latencies, "mean_results": statistics.fmean(totals)}
 
 
+async def _inner_count() -> int:
+    from directory.tables import Service
+
+    return int(await Service.count())
+
+
 async def _inner_admin() -> None:
     from hub.accounts.staff import create_system_admin
 
@@ -160,6 +171,9 @@ def inner(mode: str, count: int, seed: int) -> None:
     sys.path.insert(0, str(ROOT))
     if mode == "admin":
         asyncio.run(_inner_admin())
+        return
+    if mode == "count":
+        print(asyncio.run(_inner_count()))
         return
     print(json.dumps(asyncio.run(_inner_call(count, seed))))
 
@@ -210,19 +224,35 @@ def _admin_sql(url: str, statement: str) -> None:
     asyncio.run(execute())
 
 
+def _postgres_exists(url: str, name: str) -> bool:
+    import asyncpg
+
+    async def ask() -> bool:
+        connection = await asyncpg.connect(url, timeout=10)
+        try:
+            found = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        finally:
+            await connection.close()
+        return found is not None
+
+    return asyncio.run(ask())
+
+
 @contextmanager
-def database(kind: str, workdir: Path) -> Iterator[str]:
-    """A fresh database of `kind` for one bench run; yields its DATABASE_URL."""
+def database(kind: str, workdir: Path, *, keep: bool = False) -> Iterator[str]:
+    """A database of `kind` for one bench run (fresh unless kept); yields its DATABASE_URL."""
     if kind == "sqlite":
         yield f"sqlite:///{workdir / 'bench.sqlite'}"
         return
-    name = f"wa_bench_{uuid.uuid4().hex[:10]}"
-    _admin_sql(POSTGRES_URL, f'CREATE DATABASE "{name}"')
+    name = KEPT_POSTGRES if keep else f"wa_bench_{uuid.uuid4().hex[:10]}"
+    if not (keep and _postgres_exists(POSTGRES_URL, name)):
+        _admin_sql(POSTGRES_URL, f'CREATE DATABASE "{name}"')
     parts = urlsplit(POSTGRES_URL)
     try:
         yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
     finally:
-        _admin_sql(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            _admin_sql(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -285,12 +315,16 @@ def http_latencies(base: str, queries: list[dict[str, Any]], htmx: bool) -> dict
     return {"latencies_ms": latencies}
 
 
-def bench_backend(kind: str, sizes: list[int], count: int, seed: int) -> list[dict[str, Any]]:
-    """Every size for one backend, growing one database."""
+def bench_backend(
+    kind: str, sizes: list[int], count: int, seed: int, keep: Path | None = None
+) -> list[dict[str, Any]]:
+    """Every size for one backend, growing one database (kept in `keep` when given)."""
     rows: list[dict[str, Any]] = []
-    workdir = Path(tempfile.mkdtemp(prefix=f"wa-bench-{kind}-"))
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+    workdir = keep or Path(tempfile.mkdtemp(prefix=f"wa-bench-{kind}-"))
     try:
-        with database(kind, workdir) as url:
+        with database(kind, workdir, keep=keep is not None) as url:
             env = {
                 **os.environ,
                 "DATABASE_URL": url,
@@ -303,13 +337,17 @@ def bench_backend(kind: str, sizes: list[int], count: int, seed: int) -> list[di
             }
             run(env, WRAPAROUND, "migrate", capture=True)
             run(env, PYTHON, __file__, "--inner", "admin")
-            have = 0
+            have = int(run(env, PYTHON, __file__, "--inner", "count", capture=True))
             for size in sizes:
+                if size < have:
+                    print(f"\n{kind}: the kept database holds {have:,}: skipping {size:,}")
+                    continue
                 print(
                     f"\n{kind}: generating {size - have:,} more services (to {size:,})", flush=True
                 )
                 started = time.monotonic()
-                run(env, WRAPAROUND, "directory", "generate", "--count", str(size - have))
+                if size > have:
+                    run(env, WRAPAROUND, "directory", "generate", "--count", str(size - have))
                 generate_seconds = time.monotonic() - started
                 have = size
                 print(f"{kind} {size:,}: timing the search call", flush=True)
@@ -353,7 +391,8 @@ def bench_backend(kind: str, sizes: list[int], count: int, seed: int) -> list[di
                                 }
                             )
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
     return rows
 
 
@@ -393,7 +432,13 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--inner", choices=("call", "admin"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the databases (SQLite under DIR) and reuse them next run",
+    )
+    parser.add_argument("--inner", choices=("call", "admin", "count"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
         inner(args.inner, args.queries, args.seed)
@@ -412,7 +457,7 @@ def main() -> int:
     }
     rows: list[dict[str, Any]] = []
     for kind in kinds:
-        rows.extend(bench_backend(kind, sizes, args.queries, args.seed))
+        rows.extend(bench_backend(kind, sizes, args.queries, args.seed, args.keep))
     context["load_average_at_end"] = os.getloadavg()
     report(rows, context)
     missed = [

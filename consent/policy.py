@@ -199,7 +199,9 @@ def reader_of(principal: Principal) -> Reader:
     if not principal.is_staff or principal.organisation_id is None:
         msg = "No such client"
         raise NotFound(msg)
-    return Reader(staff_id=principal.id, organisation_id=principal.organisation_id)
+    # A partner system's token reads as itself: never through its maker's break-glass.
+    staff_id = principal.token_id or principal.id
+    return Reader(staff_id=staff_id, organisation_id=principal.organisation_id)
 
 
 async def decide(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -19,6 +20,8 @@ DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EVENING_STARTS = time(17, 0)
 LOOKAHEAD_DAYS = 14
+NEAR_DAYS = 3
+"""`next_change` looks this many days ahead first, and the whole fortnight only if it must."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,16 @@ class Rule:
             return False
         if self.valid_to and day > self.valid_to:
             return False
-        return any(_byday_matches(code, day, self.freq) for code in self.byday)
+        weekday = day.weekday()
+        for code_weekday, nth in self._days:
+            if code_weekday == weekday and (nth is None or _nth_matches(nth, day)):
+                return True
+        return False
+
+    @cached_property
+    def _days(self) -> tuple[tuple[int, int | None], ...]:
+        """`byday` read once (it is read for every day of every opening-hours question)."""
+        return tuple(_read_byday_code(code, self.freq) for code in self.byday)
 
 
 @dataclass(frozen=True)
@@ -52,18 +64,24 @@ class DatedException:
     description: str = ""
 
 
-def _byday_matches(code: str, day: date, freq: str) -> bool:
+def _read_byday_code(code: str, freq: str) -> tuple[int, int | None]:
+    """One BYDAY code like `2TU` as (weekday, -1 if none; ordinal, None for every one).
+
+    An ordinal that is not a number reads as 0, which no day matches.
+    """
     code = code.strip().upper()
     weekday = DAY_CODES.index(code[-2:]) if code[-2:] in DAY_CODES else -1
-    if weekday != day.weekday():
-        return False
     ordinal = code[:-2]
     if not ordinal or freq.upper() == "WEEKLY":
-        return True
+        return weekday, None
     try:
-        nth = int(ordinal)
+        return weekday, int(ordinal)
     except ValueError:
-        return False
+        return weekday, 0
+
+
+def _nth_matches(nth: int, day: date) -> bool:
+    """`day` is the nth of its weekday in its month (counting from the end when negative)."""
     if nth > 0:
         return (day.day - 1) // 7 + 1 == nth
     days_in_month = calendar.monthrange(day.year, day.month)[1]
@@ -141,14 +159,37 @@ class OpeningHours:
     def is_open(self, moment: datetime) -> bool:
         """True when open at `moment` (any aware datetime)."""
         at = _utc(moment)
-        return any(
-            _utc(start) <= at < _utc(end) for start, end in self._intervals_around(moment, 0)
-        )
+        day = moment.astimezone(LONDON).date()
+        # Only yesterday's and today's openings can hold `moment`; their order does not matter.
+        for start, end in (
+            *self.intervals_starting_on(day - timedelta(days=1)),
+            *self.intervals_starting_on(day),
+        ):
+            if _utc(start) <= at < _utc(end):
+                return True
+        return False
 
     def next_change(self, moment: datetime) -> tuple[bool, datetime | None]:
         """Whether open at `moment`, and when that next changes (None: not in two weeks)."""
+        # A few days ahead settle almost every listing; the whole fortnight is read only when
+        # they do not (see `_change_within`).
+        return self._change_within(moment, NEAR_DAYS) or self._change_within(
+            moment, LOOKAHEAD_DAYS, final=True
+        )
+
+    def _change_within(
+        self, moment: datetime, days: int, *, final: bool = False
+    ) -> tuple[bool, datetime | None] | None:
+        """`next_change` from the openings starting up to `days` days ahead.
+
+        Openings starting later all start at or after `horizon` (local midnight after the last
+        day read), after every opening read, so the merged openings read are the first ones
+        of the whole fortnight, and only the last of them could still grow. Unless `final`,
+        an answer that later openings could change is None: open until a time at or after
+        `horizon`, or nothing read opening after `moment`.
+        """
         at = _utc(moment)
-        intervals = self._intervals_around(moment, LOOKAHEAD_DAYS)
+        intervals = self._intervals_around(moment, days)
         # Merge touching or overlapping intervals so "closes at" is the real closing time.
         merged: list[list[datetime]] = []
         for start, end in intervals:
@@ -157,12 +198,15 @@ class OpeningHours:
                     merged[-1][1] = end
             else:
                 merged.append([start, end])
+        horizon = _utc(_local(moment.astimezone(LONDON).date() + timedelta(days=days + 1), time(0)))
         for start, end in merged:
             if _utc(start) <= at < _utc(end):
+                if not final and _utc(end) >= horizon:
+                    return None
                 return True, end.astimezone(LONDON)
             if _utc(start) > at:
                 return False, start.astimezone(LONDON)
-        return False, None
+        return (False, None) if final else None
 
     def open_between(self, start: datetime, end: datetime) -> bool:
         """True when open at any moment in [start, end)."""

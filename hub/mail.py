@@ -9,18 +9,49 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+import msgspec
+
 from hub import outbox
 from hub.settings import Settings, get_settings
 
 EMAIL_JOB = "email"
 
 
-async def queue_email(to: str, subject: str, body: str) -> None:
-    """Queue one plain-text e-mail; call inside the transaction that causes it."""
+class Attachment(msgspec.Struct, frozen=True, kw_only=True):
+    """One small text attachment (a calendar invite), carried in the job's payload."""
+
+    filename: str
+    content_type: str  # "text/calendar; method=PUBLISH"
+    text: str
+
+
+async def queue_email(
+    to: str, subject: str, body: str, *, attachment: Attachment | None = None
+) -> None:
+    """Queue one plain-text e-mail (optionally with one text attachment); call inside the
+    transaction that causes it."""
     domain = get_settings().mail_from.rsplit("@", 1)[-1].rstrip(">") or "wraparound.invalid"
-    await outbox.enqueue(
-        EMAIL_JOB,
-        {"to": to, "subject": subject, "body": body, "message_id": make_msgid(domain=domain)},
+    payload: dict[str, Any] = {
+        "to": to,
+        "subject": subject,
+        "body": body,
+        "message_id": make_msgid(domain=domain),
+    }
+    if attachment is not None:
+        payload["attachment"] = msgspec.to_builtins(attachment)
+    await outbox.enqueue(EMAIL_JOB, payload)
+
+
+def _attach(message: EmailMessage, attachment: dict[str, str]) -> None:
+    kind, *options = (part.strip() for part in attachment["content_type"].split(";"))
+    maintype, subtype = kind.split("/", 1)
+    params = dict(option.split("=", 1) for option in options if "=" in option)
+    message.add_attachment(
+        attachment["text"].encode(),
+        maintype=maintype,
+        subtype=subtype,
+        filename=attachment["filename"],
+        params=params,
     )
 
 
@@ -32,6 +63,8 @@ def build_message(payload: dict[str, Any], settings: Settings) -> EmailMessage:
     message["Subject"] = payload["subject"]
     message["Message-ID"] = payload["message_id"]
     message.set_content(payload["body"])
+    if payload.get("attachment"):
+        _attach(message, payload["attachment"])
     return message
 
 

@@ -85,6 +85,8 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     Invalid (a reason or outcome is missing).
     """
     row, access = await referral_and_access(principal, referral_id)
+    if form.version and form.version != row["version"]:
+        raise await _lost_race(referral_id)
     try:
         planned = plan_move(row["status"], form.action, access.side)
     except MoveRefused as refused:
@@ -98,9 +100,7 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     errors = _errors(planned.reasons, planned.needs_outcome, form)
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
-    seen = form.version or row["version"]
-    if seen != row["version"]:
-        raise await _lost_race(referral_id)
+    seen = row["version"]
     now = clock.now()
     values: dict[Any, Any] = {
         Referral.status: planned.to,

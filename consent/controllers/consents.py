@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from consent import consents, record, validation
@@ -59,9 +59,14 @@ class StaffConsentController(Controller):
         }
 
     @get("/clients/{client_id:uuid}/consents/new", name="consents.new")
-    async def new_consent(self, request: AnyRequest, client_id: FromPath[UUID]) -> Template:
-        """The record-consent form, with today and twelve months filled in."""
-        context = await self._form_page(request, client_id, values_of(_blank_form()))
+    async def new_consent(
+        self, request: AnyRequest, client_id: FromPath[UUID], organisation: FromQuery[str] = ""
+    ) -> Template:
+        """The record-consent form, with today and twelve months filled in; `organisation`
+        (from a referral that needs consent) comes ticked."""
+        form = _blank_form()
+        form.organisation_ids = [organisation.strip()] if organisation.strip() else []
+        context = await self._form_page(request, client_id, values_of(form))
         return render("consent/consent_form.html", replacing=None, **context)
 
     @post("/clients/{client_id:uuid}/consents/new", name="consents.create")

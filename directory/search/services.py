@@ -13,11 +13,10 @@ from uuid import UUID
 
 import msgspec
 
-from directory import schemas
 from directory.hours import DAY_CODES, DAY_NAMES, LONDON, describe_status
 from directory.listings.schemas import LANGUAGES
-from directory.read import load_services
 from directory.search.backend import get_backend
+from directory.search.results import ResultListing, load_results
 from directory.search.schemas import GeoPoint, SearchQuery, SearchResults
 from directory.signposting.services import services_on_list
 from directory.tables import Location, Postcode, TaxonomyTerm
@@ -81,7 +80,7 @@ def read_search_form(params: Mapping[str, Sequence[str]]) -> SearchForm:
 class Result(msgspec.Struct, kw_only=True):
     """One result as the page shows it."""
 
-    service: schemas.ServiceRecord
+    service: ResultListing
     status: str
     is_open: bool
     distance_km: float | None
@@ -283,23 +282,21 @@ async def search_directory(
     results, need_categories, on_list = await asyncio.gather(
         get_backend().search(query), _need_categories(), _on_list(principal)
     )
-    records = await load_services([hit.service_id for hit in results.items])
-    by_id = {record.id: record for record in records}
+    shown = await load_results([hit.service_id for hit in results.items])
     now = clock.now()
     items = []
     for hit in results.items:
-        record = by_id.get(hit.service_id)
-        if record is None:
+        if hit.service_id not in shown:
             continue  # removed between the search and now
-        hours = record.hours()
+        listing, hours = shown[hit.service_id]
         items.append(
             Result(
-                service=record,
+                service=listing,
                 status=describe_status(hours, now),
                 is_open=hours.is_open(now),
                 distance_km=hit.distance_km,
-                stale=record.is_stale(now),
-                on_list=record.id in on_list,
+                stale=listing.is_stale(now),
+                on_list=listing.id in on_list,
             )
         )
     selected = set(query.categories)

@@ -10,7 +10,11 @@ from hub.audit import Actor
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
-    """Who is signed in on this request: a staff member or a client."""
+    """Who is signed in on this request: a staff member or a client.
+
+    A partner system calling the JSON API is a staff principal of the token's organisation
+    whose `id` is the staff member who made the token, with `token_id` and `token_scope` set.
+    """
 
     kind: str  # staff | client
     id: UUID
@@ -21,6 +25,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     organisation_kind: str = ""
     is_org_admin: bool = False
     is_system_admin: bool = False
+    token_id: UUID | None = None
+    token_scope: str = ""  # read | read_write, for API tokens only
 
     @property
     def is_staff(self) -> bool:
@@ -44,9 +50,16 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
         return "partner worker"
 
     @property
+    def is_api(self) -> bool:
+        """True for a partner system calling the JSON API with a token."""
+        return self.token_id is not None
+
+    @property
     def actor(self) -> Actor:
-        """This person as the audit trail records them."""
+        """This person (or API token) as the audit trail records them."""
         org = str(self.organisation_id) if self.organisation_id else ""
+        if self.token_id is not None:
+            return Actor(kind="api", id=str(self.token_id), organisation_id=org)
         return Actor(kind=self.kind, id=str(self.id), organisation_id=org)
 
 

@@ -10,6 +10,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.accounts.sessions import load_session
+from hub.notifications import unread_count
 
 SESSION_COOKIE = "wa_session"
 STATIC_PREFIXES = ("/static/", "/vendor/")
@@ -40,6 +41,11 @@ class SessionMiddleware(ASGIMiddleware):
         token = _cookie(scope, SESSION_COOKIE)
         principal = await load_session(token) if token else None
         scope["user"] = principal
+        if principal is not None and principal.is_staff:
+            # For the layout's "Notifications" badge: Jinja renders synchronously, so it is
+            # counted here, once per request, like the session itself.
+            unread = await unread_count(principal.id)
+            scope.setdefault("state", {})["unread_notifications"] = unread
         scope["auth"] = token if principal else None
         await next_app(scope, receive, send)
 

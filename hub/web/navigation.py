@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,11 @@ def register(item: NavItem) -> None:
         _ITEMS.sort(key=lambda nav: nav.order)
 
 
-def navigation_for(principal: Any, path: str) -> list[dict[str, Any]]:
-    """The links this person sees, with the current one marked active."""
+def navigation_for(
+    principal: Any, path: str, badges: Mapping[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """The links this person sees, the current one marked active; `badges` add a count to a link
+    (href -> number, e.g. unread notifications), shown only when above zero."""
     if principal is None:
         return []
     items = [item for item in _ITEMS if item.visible(principal)]
@@ -39,12 +44,19 @@ def navigation_for(principal: Any, path: str) -> list[dict[str, Any]]:
         if path == item.href or (item.href != "/" and path.startswith(item.href + "/"))
     ]
     active = max(matching, key=len, default=None)
-    return [
-        {
+    links = []
+    for item in items:
+        link: dict[str, Any] = {
             "href": item.href,
             "text": item.text,
             "active": item.href == active,
             "current": path == item.href,
         }
-        for item in items
-    ]
+        count = (badges or {}).get(item.href, 0)
+        if count > 0:
+            link["html"] = Markup(
+                '{} <strong class="govuk-tag govuk-tag--red">{}'
+                '<span class="govuk-visually-hidden"> unread</span></strong>'
+            ).format(item.text, count)
+        links.append(link)
+    return links

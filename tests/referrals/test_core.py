@@ -14,6 +14,8 @@ from hub.tables import Notification
 from referrals import moves, sending, views
 from referrals.schemas import MoveForm
 from referrals.tables import Referral
+from tests.consent.factories import consent_to
+from tests.directory.factories import make_service
 from tests.referrals.factories import network, referral_form, sent
 
 
@@ -142,3 +144,22 @@ async def test_form_errors_name_fields() -> None:
     with pytest.raises(Invalid) as invalid:
         await sending.send_referral(net.sender, referral_form(net, reason_client="", urgency="x"))
     assert {"reason_client", "urgency"} <= set(invalid.value.errors)
+
+
+async def test_partner_refers_to_another_partner_the_same_way() -> None:
+    net = await network()
+    referral_id = await sent(net)
+    await moves.move(net.recipient, referral_id, MoveForm(action="accept", version=1))
+    listing = await make_service(net.outsider, name="Elsewhere Advice")
+    with pytest.raises(sending.ConsentMissing):
+        await sending.send_referral(net.recipient, referral_form(net, service_id=str(listing.id)))
+    await consent_to(net.client.id, [net.outsider], [IDENTITY])
+    onward = await sending.send_referral(
+        net.recipient, referral_form(net, service_id=str(listing.id), categories=[IDENTITY])
+    )
+    row = await Referral.select().where(Referral.id == onward).first()
+    assert row["sender_organisation"] == net.partner.id
+    assert row["recipient_organisation"] == net.outsider.id
+    view = await views.get_referral(net.outsider_principal, onward)
+    assert view.role == "recipient"
+    assert view.client is not None

@@ -1,0 +1,1 @@
+"""Referral pages: send a referral, read and move one, the inbox."""

@@ -172,21 +172,21 @@ class OpeningHours:
     def next_change(self, moment: datetime) -> tuple[bool, datetime | None]:
         """Whether open at `moment`, and when that next changes (None: not in two weeks)."""
         # A few days ahead settle almost every listing; the whole fortnight is read only when
-        # they do not (see `_change_within`).
-        return self._change_within(moment, NEAR_DAYS) or self._change_within(
-            moment, LOOKAHEAD_DAYS, final=True
-        )
+        # they do not.
+        answer, settled = self._change_within(moment, NEAR_DAYS)
+        return answer if settled else self._change_within(moment, LOOKAHEAD_DAYS)[0]
 
     def _change_within(
-        self, moment: datetime, days: int, *, final: bool = False
-    ) -> tuple[bool, datetime | None] | None:
-        """`next_change` from the openings starting up to `days` days ahead.
+        self, moment: datetime, days: int
+    ) -> tuple[tuple[bool, datetime | None], bool]:
+        """`next_change` from the openings starting up to `days` days ahead, and whether
+        openings starting later could change it.
 
-        Openings starting later all start at or after `horizon` (local midnight after the last
-        day read), after every opening read, so the merged openings read are the first ones
-        of the whole fortnight, and only the last of them could still grow. Unless `final`,
-        an answer that later openings could change is None: open until a time at or after
-        `horizon`, or nothing read opening after `moment`.
+        Openings starting later all start at or after `horizon` (the local midnight after the
+        last day read), after every opening read: so the merged openings read are the first
+        ones of the whole fortnight, and only the last of them could still grow. The answer
+        stands unless it is "open until" a time at or after `horizon`, or nothing read opens
+        after `moment`.
         """
         at = _utc(moment)
         intervals = self._intervals_around(moment, days)
@@ -201,12 +201,10 @@ class OpeningHours:
         horizon = _utc(_local(moment.astimezone(LONDON).date() + timedelta(days=days + 1), time(0)))
         for start, end in merged:
             if _utc(start) <= at < _utc(end):
-                if not final and _utc(end) >= horizon:
-                    return None
-                return True, end.astimezone(LONDON)
+                return (True, end.astimezone(LONDON)), _utc(end) < horizon
             if _utc(start) > at:
-                return False, start.astimezone(LONDON)
-        return (False, None) if final else None
+                return (False, start.astimezone(LONDON)), True
+        return (False, None), False
 
     def open_between(self, start: datetime, end: datetime) -> bool:
         """True when open at any moment in [start, end)."""

@@ -1,13 +1,14 @@
 """Response targets: a reminder to the service before a request's target passes, a flag after.
 
 A recurring outbox job (`referrals.sla_check`, every 15 minutes) looks for requests still
-unanswered. On the working day before the due day (or on the due day, for a one-day target)
-the receiving organisation's workers get one reminder; once the target has passed, the sender
-is told once, and their referral page offers similar services to send it to instead. Each
-stamp is a compare-and-set (`... WHERE reminded_at IS NULL`) written in one transaction with
-its event and notifications, so two workers running the check at once tell people once.
-A suspended referral (the client's consent no longer names the service) is left alone: the
-service cannot answer it. `ensure_sla_job` starts the chain at app start and from the demo.
+unanswered. On the working day before the due day (or on the due day, for a one-day target;
+never at a weekend or on a bank holiday) the receiving organisation's workers get one
+reminder; once the target has passed, the sender is told once, and their referral page offers
+similar services to send it to instead. Each stamp is a compare-and-set (`... WHERE
+reminded_at IS NULL`) written in one transaction with its event and notifications, so two
+workers running the check at once tell people once. A suspended referral (the client's
+consent no longer names the service) is left alone: the service cannot answer it.
+`ensure_sla_job` starts the chain at app start and from the demo.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from hub.tables import OutboxJob
 from referrals import notify
 from referrals.lifecycle import REQUESTED
 from referrals.tables import Referral, ReferralEvent
-from referrals.working_days import LONDON, working_days_left
+from referrals.working_days import LONDON, is_working_day, working_days_left
 
 SLA_JOB = "referrals.sla_check"
 RUN_EVERY = timedelta(minutes=15)
@@ -51,12 +52,15 @@ def due_day_text(due: datetime) -> str:
 def reminder_due(row: dict[str, Any], now: datetime) -> bool:
     """Is it time to remind the service? The working day before the due day, or on it.
 
-    Never on the day the referral was sent: a one-day target is reminded on its due day.
+    Only on a working day, and never on the day the referral was sent: a one-day target is
+    reminded on its due day.
     """
     if row["due_at"] is None or now >= row["due_at"]:
         return False
-    sent_today = row["requested_at"].astimezone(LONDON).date() == now.astimezone(LONDON).date()
-    return not sent_today and working_days_left(now, row["due_at"]) <= 1
+    today = now.astimezone(LONDON).date()
+    if today == row["requested_at"].astimezone(LONDON).date() or not is_working_day(today):
+        return False
+    return working_days_left(now, row["due_at"]) <= 1
 
 
 def _unanswered() -> Any:

@@ -89,6 +89,9 @@ async def _clean_tables() -> None:
     tables = sort_table_classes(Finder().get_table_classes())
     names = [table._meta.tablename for table in reversed(tables)]
     async with transaction():
+        # The search documents are not a Piccolo table; on PostgreSQL the replica role below
+        # also skips the foreign-key cascade that would otherwise take them with the services.
+        await raw("DELETE FROM directory_search_doc")
         if ON_POSTGRES:
             # Gets past the audit trail's append-only triggers, in this transaction only.
             # DELETE is ten times faster than TRUNCATE on these small tables.

@@ -4,7 +4,8 @@ Indexes narrow (text, category, capability and hour-slot tokens, a bounding box)
 decides exactly: distance by haversine, age, and "open" by minutes of the local day (or, when
 the clocks change within a day of the moment, by `OpeningHours.is_open`). Then it counts
 facets over the results, orders them and cuts the page. It runs once per matching listing,
-so it is written for speed: one pass, no per-row allocation for rows it drops.
+so it is written for speed: one pass with the cheapest rejections first, no allocation for
+rows it drops, one tuple per hit, and the facets counted in C over every hit at the end.
 
 A backend makes a `Matcher`, offers it each indexed `Document` with its relevance score,
 loads the opening hours of the keys in `matcher.unsure`, and calls `matcher.finish`.
@@ -16,10 +17,10 @@ import contextlib
 import gc
 import heapq
 import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -43,7 +44,7 @@ from directory.search.candidates import (
     codes_of,
 )
 from directory.search.documents import ACCEPTING, EVENINGS, FREE, NETWORK, WEEKENDS, name_key
-from directory.search.opening import Moment, exact_open, quick_open
+from directory.search.opening import Moment, exact_open
 from directory.search.schemas import FacetCounts, SearchHit, SearchQuery, SearchResults
 
 EXACT_NAME_BONUS = 1000.0
@@ -67,23 +68,19 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(slots=True)
-class Hit:
-    """A document that passed the filters so far, with what this search found out about it."""
-
-    doc: Row
-    score: float
-    distance_km: float | None
-    open_now: bool | None
-    """Open now (None: needs the opening hours)."""
-    open_then: bool | None
-    """Open at the moment asked for, when that is not now (None: needs the opening hours)."""
-    order: float
-    """Sort key, smaller first: the distance when nearest first, else minus the score."""
-    rank: float
-    """Minus the score: breaks ties between equal distances."""
-    name: str
-    """The name key: breaks remaining ties."""
+# A hit is a plain tuple (built in C, and the page is picked by C-built keys): a document that
+# passed the filters so far, with what this search found out about it.
+Hit = tuple[float, float, str, Row, float, float | None, bool | None, bool | None]
+(
+    ORDER,  # sort key, smaller first: the distance when nearest first, else minus the score
+    RANK,  # minus the score: breaks ties between equal distances
+    NAME,  # the name key: breaks remaining ties
+    DOC,
+    SCORE,
+    DISTANCE,  # km from the origin, or None
+    OPEN_NOW,  # open now (None: needs the opening hours)
+    OPEN_THEN,  # open at the moment asked for when that is not now (None: needs the hours)
+) = range(8)
 
 
 def required_flags(query: SearchQuery) -> int:
@@ -114,9 +111,9 @@ class Matcher:
     """Exact filters, facets, order and page for one search, fed one document at a time.
 
     The index has applied the category, capability and language filters already; they are
-    checked again here because it costs little and keeps every backend honest. Facets are
-    counted as documents are accepted; only documents whose opening needs their opening
-    hours wait for `finish`.
+    checked again here because it costs little and keeps every backend honest. Documents
+    whose opening needs their opening hours wait for `finish`, which counts the facets over
+    every hit at once.
     """
 
     def __init__(self, query: SearchQuery, now: datetime) -> None:
@@ -130,25 +127,15 @@ class Matcher:
         self.pending: list[Hit] = []
         self.unsure: list[Any] = []
         """Keys of documents whose opening needs their opening hours (load them for `finish`)."""
-        self.flag_counts: dict[int, int] = {}
-        self.category_counts: dict[int, int] = {}
-        self.language_counts: dict[int, int] = {}
-        self.open_now_count = 0
         self.offer = self._offer()
         """Call with each (document, score) the index matched."""
 
-    def _count(self, hit: Hit) -> None:
-        doc = hit.doc
-        self.flag_counts[doc[FLAGS]] = self.flag_counts.get(doc[FLAGS], 0) + 1
-        number = doc[CATEGORY_SET]
-        self.category_counts[number] = self.category_counts.get(number, 0) + 1
-        number = doc[LANGUAGE_SET]
-        self.language_counts[number] = self.language_counts.get(number, 0) + 1
-        if hit.open_now:
-            self.open_now_count += 1
-
     def _offer(self) -> Callable[[Row, float], None]:
-        """The per-document check, with everything it reads bound locally (it runs per row)."""
+        """The per-document check, with everything it reads bound locally (it runs per row).
+
+        The filters are all "and" and have no side effects, so the cheapest rejections come
+        first: the distance box throws out most candidates of a search near a point.
+        """
         query = self.query
         flags = required_flags(query)
         categories = tuple(query.categories)
@@ -165,17 +152,22 @@ class Matcher:
         radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
         inf = math.inf
         now, then = self.now, self.then
+        open_now_of = now.quick_open
+        open_then_of = then.quick_open if then is not None else None
         must_now = self.must_be_open_now
         by_distance = query.by_distance
         text_key = name_key(query.text) if not by_distance else ""
         hits, pending, unsure = self.hits, self.pending, self.unsure
-        flag_counts = self.flag_counts
-        category_counts = self.category_counts
-        language_counts = self.language_counts
 
         def offer(doc: Row, score: float) -> None:
-            doc_flags = doc[FLAGS]
-            if doc_flags & flags != flags:
+            if box is not None:  # a distance limit: no place, or outside the box, is out
+                latitude = doc[LATITUDE]
+                if latitude is None:
+                    return
+                longitude = doc[LONGITUDE] or 0.0
+                if not (min_lat <= latitude <= max_lat and min_lon <= longitude <= max_lon):
+                    return
+            if doc[FLAGS] & flags != flags:
                 return
             for code in categories:
                 if code not in doc[CATEGORIES]:
@@ -189,27 +181,21 @@ class Matcher:
                 ):
                     return
             distance = None
-            latitude = doc[LATITUDE]
-            if origin is not None and latitude is not None:
-                longitude = doc[LONGITUDE] or 0.0
-                if box is not None and not (
-                    min_lat <= latitude <= max_lat and min_lon <= longitude <= max_lon
-                ):
-                    return
-                lat = radians(latitude)
-                dlon = radians(longitude) - lon0
-                h = sin((lat - lat0) / 2) ** 2 + cos0 * cos(lat) * sin(dlon / 2) ** 2
-                distance = diameter * asin(min(1.0, sqrt(h)))
-                if limit is not None and distance > limit:
-                    return
-            elif limit is not None:
-                return
-            open_now = quick_open(doc, now)
+            if origin is not None:
+                latitude = doc[LATITUDE]
+                if latitude is not None:
+                    lat = radians(latitude)
+                    dlon = radians(doc[LONGITUDE] or 0.0) - lon0
+                    h = sin((lat - lat0) / 2) ** 2 + cos0 * cos(lat) * sin(dlon / 2) ** 2
+                    distance = diameter * asin(min(1.0, sqrt(h)))
+                    if limit is not None and distance > limit:
+                        return
+            open_now = open_now_of(doc)
             if must_now and open_now is False:
                 return
             open_then = None
-            if then is not None:
-                open_then = quick_open(doc, then)
+            if open_then_of is not None:
+                open_then = open_then_of(doc)
                 if open_then is False:
                     return
             name = doc[NAME_KEY]
@@ -219,19 +205,12 @@ class Matcher:
                 elif name.startswith(text_key):
                     score += NAME_PREFIX_BONUS
             order = (inf if distance is None else distance) if by_distance else -score
-            hit = Hit(doc, score, distance, open_now, open_then, order, -score, name)
+            hit = (order, -score, name, doc, score, distance, open_now, open_then)
             if open_now is None or (then is not None and open_then is None):
                 unsure.append(doc[KEY])
                 pending.append(hit)
                 return
             hits.append(hit)
-            flag_counts[doc_flags] = flag_counts.get(doc_flags, 0) + 1
-            number = doc[CATEGORY_SET]
-            category_counts[number] = category_counts.get(number, 0) + 1
-            number = doc[LANGUAGE_SET]
-            language_counts[number] = language_counts.get(number, 0) + 1
-            if open_now:
-                self.open_now_count += 1
 
         return offer
 
@@ -245,19 +224,18 @@ class Matcher:
         """Settle the unsure openings with `hours`, count facets, order, and cut the page."""
         query = self.query
         now, then = self.now, self.then
-        for hit in self.pending:
-            known = hours.get(hit.doc[KEY])
-            if hit.open_now is None:
-                hit.open_now = known is not None and exact_open(known, now)
-                if self.must_be_open_now and not hit.open_now:
-                    continue
-            if then is not None and hit.open_then is None:
-                hit.open_then = known is not None and exact_open(known, then)
-                if not hit.open_then:
-                    continue
-            self.hits.append(hit)
-            self._count(hit)
         results = self.hits
+        for order, rank, name, doc, score, distance, open_now, open_then in self.pending:
+            known = hours.get(doc[KEY])
+            if open_now is None:
+                open_now = known is not None and exact_open(known, now)
+                if self.must_be_open_now and not open_now:
+                    continue
+            if then is not None and open_then is None:
+                open_then = known is not None and exact_open(known, then)
+                if not open_then:
+                    continue
+            results.append((order, rank, name, doc, score, distance, open_now, open_then))
         end = query.offset + query.per_page
         key = _NEAREST if query.by_distance else _BEST
         page = heapq.nsmallest(end, results, key=key)[query.offset :]
@@ -265,44 +243,52 @@ class Matcher:
             total=len(results),
             items=[
                 SearchHit(
-                    service_id=UUID(hit.doc[SERVICE_ID]),
-                    score=round(hit.score, 6),
-                    distance_km=None if hit.distance_km is None else round(hit.distance_km, 3),
+                    service_id=UUID(doc[SERVICE_ID]),
+                    score=round(score, 6),
+                    distance_km=None if distance is None else round(distance, 3),
                 )
-                for hit in page
+                for _, _, _, doc, score, distance, _, _ in page
             ],
-            facets=self._facets(),
+            facets=_facets(results),
             page=query.page,
             per_page=query.per_page,
             capped=capped,
             near_misses=near_misses,
         )
 
-    def _facets(self) -> FacetCounts:
-        categories: dict[str, int] = {}
-        for number, count in self.category_counts.items():
-            for code in codes_of(number):
-                categories[code] = categories.get(code, 0) + count
-        languages: dict[str, int] = {}
-        for number, count in self.language_counts.items():
-            for code in codes_of(number):
-                languages[code] = languages.get(code, 0) + count
 
-        def with_bit(bit: int) -> int:
-            return sum(count for value, count in self.flag_counts.items() if value & bit)
+def _facets(hits: list[Hit]) -> FacetCounts:
+    """How many hits have each category, language, flag, and are open now."""
+    docs = list(map(_doc, hits))
+    categories: dict[str, int] = {}
+    for number, count in Counter(map(_category_set, docs)).items():
+        for code in codes_of(number):
+            categories[code] = categories.get(code, 0) + count
+    languages: dict[str, int] = {}
+    for number, count in Counter(map(_language_set, docs)).items():
+        for code in codes_of(number):
+            languages[code] = languages.get(code, 0) + count
+    flag_counts = Counter(map(_flags, docs))
 
-        return FacetCounts(
-            categories=categories,
-            open_now=self.open_now_count,
-            evenings=with_bit(EVENINGS),
-            weekends=with_bit(WEEKENDS),
-            network=with_bit(NETWORK),
-            accepting=with_bit(ACCEPTING),
-            free=with_bit(FREE),
-            languages=languages,
-        )
+    def with_bit(bit: int) -> int:
+        return sum(count for value, count in flag_counts.items() if value & bit)
+
+    return FacetCounts(
+        categories=categories,
+        open_now=sum(1 for hit in hits if hit[OPEN_NOW]),
+        evenings=with_bit(EVENINGS),
+        weekends=with_bit(WEEKENDS),
+        network=with_bit(NETWORK),
+        accepting=with_bit(ACCEPTING),
+        free=with_bit(FREE),
+        languages=languages,
+    )
 
 
+_doc = itemgetter(DOC)
+_flags = itemgetter(FLAGS)
+_category_set = itemgetter(CATEGORY_SET)
+_language_set = itemgetter(LANGUAGE_SET)
 # Sort keys built in C: order, then (nearest first) relevance, then the name.
-_BEST = attrgetter("order", "name")
-_NEAREST = attrgetter("order", "rank", "name")
+_BEST = itemgetter(ORDER, NAME)
+_NEAREST = itemgetter(ORDER, RANK, NAME)

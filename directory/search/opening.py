@@ -8,7 +8,8 @@ changing, where wall-clock minutes and instants part ways, `OpeningHours.is_open
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,8 @@ class Moment:
     today: str
     yesterday: str
     clock_changes: bool
+    quick_open: Callable[[Row], bool | None] = field(compare=False, repr=False)
+    """`quick_open(doc, this moment)`, with the moment's parts bound (it runs per listing)."""
 
     @classmethod
     def of(cls, at: datetime) -> Moment:
@@ -35,31 +38,45 @@ class Moment:
         local = at.astimezone(LONDON)
         day = local.date()
         minute = local.hour * 60 + local.minute
+        minute_of_week = local.weekday() * MINUTES_PER_DAY + minute
+        today = f"{day:%Y%m%d}"
+        yesterday = f"{day - timedelta(days=1):%Y%m%d}"
+        clock_changes = clock_changes_near(at)
         return cls(
             at=at,
-            minute_of_week=local.weekday() * MINUTES_PER_DAY + minute,
+            minute_of_week=minute_of_week,
             minute_of_day=minute,
             day=day,
-            today=f"{day:%Y%m%d}",
-            yesterday=f"{day - timedelta(days=1):%Y%m%d}",
-            clock_changes=clock_changes_near(at),
+            today=today,
+            yesterday=yesterday,
+            clock_changes=clock_changes,
+            quick_open=_quick_check(minute_of_week, today, yesterday, clock_changes),
         )
 
 
 def quick_open(doc: Row, moment: Moment) -> bool | None:
     """Open at `moment` by the weekly minutes, or None when the opening hours must say."""
-    week = doc[WEEK]
-    if week is None or moment.clock_changes:
-        return None
-    dates = doc[EXCEPTION_DATES]
-    if dates and (moment.today in dates or moment.yesterday in dates):
-        return None
-    minute = moment.minute_of_week
+    return moment.quick_open(doc)
+
+
+def _quick_check(
+    minute: int, today: str, yesterday: str, clock_changes: bool
+) -> Callable[[Row], bool | None]:
     later = minute + MINUTES_PER_WEEK
-    for start, end in week:  # noqa: SIM110 - a plain loop: any() is slower on this hot path
-        if start <= minute < end or start <= later < end:
-            return True
-    return False
+
+    def check(doc: Row) -> bool | None:
+        week = doc[WEEK]
+        if week is None or clock_changes:
+            return None
+        dates = doc[EXCEPTION_DATES]
+        if dates and (today in dates or yesterday in dates):
+            return None
+        for start, end in week:  # noqa: SIM110 - a plain loop: any() is slower on this hot path
+            if start <= minute < end or start <= later < end:
+                return True
+        return False
+
+    return check
 
 
 def _minutes(at: Any) -> int:

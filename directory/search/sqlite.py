@@ -165,27 +165,34 @@ class SQLiteBackend(DatabaseBackend):
         if query.origin is not None and query.max_distance_km is not None:
             box = bounding_box(query.origin, query.max_distance_km)
         args: list[Any] = []
+        ranked = False
         if expression is None:
-            sql = "SELECT id, 0.0 FROM directory_search_doc"
+            sql = "SELECT id FROM directory_search_doc"
             if box is not None:
                 sql += " WHERE latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?"
                 args = list(box)
         else:
-            rank = "bm25(directory_search_fts, {}, {}, {}, {})".format(*WEIGHTS)
-            if not query_terms(query.text) or query.by_distance:
-                # Nearest first: relevance only breaks ties, and bm25 is a third of the cost.
-                rank = "0.0"
-            sql = (
-                f"SELECT rowid, {rank} FROM directory_search_fts WHERE directory_search_fts MATCH ?"
-            )
+            # Without words, or nearest first (relevance only breaks ties between equal
+            # distances, and every score is equal), bm25 would be a third of the cost.
+            ranked = bool(query_terms(query.text)) and not query.by_distance
+            rank = ", bm25(directory_search_fts, {}, {}, {}, {})".format(*WEIGHTS) if ranked else ""
+            sql = f"SELECT rowid{rank} FROM directory_search_fts WHERE directory_search_fts MATCH ?"
             args = [expression]
         rows = cursor.execute(sql, args).fetchall()
-        docs = self._documents().get(cursor, [row[0] for row in rows])
+        keys = [row[0] for row in rows]
+        docs = self._documents().get(cursor, keys)
         offer = matcher.offer
-        for key, rank in rows:
+        if ranked:
+            for key, rank in rows:
+                doc = docs.get(key)
+                if doc is not None:  # else removed since the index was read
+                    offer(doc, -rank)
+            return
+        # Unranked rows all score -0.0 (minus a zero rank); reading ids alone is cheaper.
+        for key in keys:
             doc = docs.get(key)
-            if doc is not None:  # else removed since the index was read
-                offer(doc, -rank)
+            if doc is not None:
+                offer(doc, -0.0)
 
     def _documents(self) -> DocumentCache:
         path = str(get_engine().path)  # type: ignore[attr-defined]

@@ -104,6 +104,19 @@ async def test_a_one_day_target_is_reminded_on_its_due_day_not_the_day_it_was_se
     assert len(await told(net.partner_worker.id, "referral.reminder")) == 1
 
 
+async def test_no_reminder_at_the_weekend_or_on_a_bank_holiday() -> None:
+    # Sent on Friday 27 November with a one-day target: due at the end of Tuesday 1 December,
+    # as Monday is St Andrew's Day. The reminder waits for the Tuesday.
+    clock.freeze(datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
+    net = await network(response_target_days=1)
+    await sent(net)
+    for _ in range(3):  # Saturday, Sunday, St Andrew's Day
+        clock.advance(timedelta(days=1))
+        assert await sla.run_sla_check() == {"reminded": 0, "overdue": 0}
+    clock.advance(timedelta(days=1))
+    assert await sla.run_sla_check() == {"reminded": 1, "overdue": 0}
+
+
 async def test_a_check_that_missed_the_reminder_window_only_flags() -> None:
     net, _ = await sent_on_monday()
     clock.advance(timedelta(days=14))

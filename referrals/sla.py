@@ -21,7 +21,7 @@ from hub import audit, clock, outbox
 from hub.audit import Actor
 from hub.db import is_sqlite, raw, transaction
 from hub.tables import OutboxJob
-from referrals import notify
+from referrals import notify, suspension
 from referrals.lifecycle import REQUESTED
 from referrals.tables import Referral, ReferralEvent
 from referrals.working_days import LONDON, is_working_day, working_days_left
@@ -171,4 +171,5 @@ async def sla_check_job(payload: dict[str, Any]) -> None:
     """Outbox handler: run the check, then queue the next (once, however many ran)."""
     _ = payload
     await run_sla_check()
+    await suspension.settle_all_open()
     await _queue_next(clock.now() + RUN_EVERY)

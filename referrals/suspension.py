@@ -115,3 +115,14 @@ async def settle_client(client_id: UUID) -> dict[UUID, str]:
 async def consent_changed_job(payload: dict[str, Any]) -> None:
     """Outbox handler for consent.changed: suspend or resume the client's referrals."""
     await settle_client(UUID(payload["client_id"]))
+
+
+async def settle_all_open() -> dict[UUID, str]:
+    """Settle every open referral: catches consents that ran out, which queue no job."""
+    rows = (
+        await Referral.select(Referral.client).where(Referral.status.is_in(list(OPEN))).distinct()
+    )
+    changes: dict[UUID, str] = {}
+    for row in rows:
+        changes.update(await settle_client(row["client"]))
+    return changes

@@ -4,6 +4,7 @@ and it resumes when consent is given again."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from uuid import UUID
 
 import pytest
@@ -13,12 +14,12 @@ from consent import consents, policy
 from consent.consents import CONSENT_CHANGED_JOB
 from consent.tables import Consent
 from consent.vocabulary import CONTACT, IDENTITY, NEEDS
-from hub import outbox
+from hub import clock, outbox
 from hub.audit import Actor
 from hub.db import transaction
 from hub.errors import Conflict
 from hub.tables import Notification, OutboxJob
-from referrals import moves, suspension, views
+from referrals import moves, sla, suspension, views
 from referrals.schemas import MoveForm
 from referrals.tables import Referral, ReferralEvent
 from tests.consent.factories import consent_to
@@ -170,3 +171,15 @@ async def test_the_job_is_queued_with_the_withdrawal() -> None:
     await withdraw(net)
     after = await OutboxJob.count().where(OutboxJob.kind == CONSENT_CHANGED_JOB)
     assert after == before + 1
+
+
+async def test_a_consent_that_runs_out_is_caught_by_the_regular_check() -> None:
+    net = await network()
+    referral_id = await sent(net)
+    clock.freeze(clock.now())
+    clock.advance(timedelta(days=400))
+    await sla.sla_check_job({})
+    row = await Referral.select(Referral.suspended_at).where(Referral.id == referral_id).first()
+    assert row["suspended_at"] is not None
+    told = await Notification.count().where(Notification.staff == net.hub_worker.id)
+    assert told >= 1

@@ -89,4 +89,5 @@ class ReferralMessage(Table):
     at = Timestamptz()
     author_staff = ForeignKey(references=Staff, on_delete=OnDelete.restrict)
     author_organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict)
+    author_name = Varchar(length=200, default="")  # as shown: a person, or "API: <token>"
     body = Text()

@@ -26,6 +26,7 @@ async def messages_for(referral_id: UUID, organisation_id: UUID | None) -> list[
             ReferralMessage.at,
             ReferralMessage.body,
             ReferralMessage.author_staff.name.as_alias("author"),
+            ReferralMessage.author_name,
             ReferralMessage.author_organisation.as_alias("organisation_id"),
             ReferralMessage.author_organisation.name.as_alias("organisation"),
         )
@@ -36,7 +37,7 @@ async def messages_for(referral_id: UUID, organisation_id: UUID | None) -> list[
         MessageView(
             id=row["id"],
             at=row["at"],
-            author=row["author"],
+            author=row["author_name"] or row["author"],
             organisation=row["organisation"],
             body=row["body"],
             own=row["organisation_id"] == organisation_id,
@@ -62,6 +63,7 @@ async def post_message(principal: Principal, referral_id: UUID, form: MessageFor
         at=clock.now(),
         author_staff=principal.id,
         author_organisation=principal.organisation_id,
+        author_name=principal.name,
         body=body,
     )
     async with transaction():

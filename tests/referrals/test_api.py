@@ -187,6 +187,7 @@ async def test_both_sides_write_and_read_the_thread(client) -> None:
     assert posted.json()["body"] == "Can we call on Tuesday?"
     assert posted.json()["organisation"] == "Housing First"
     assert posted.json()["own"] is True
+    assert posted.json()["author"].startswith("API: ")
     await client.post(url, json={"body": "Yes, after ten."}, headers=hub)
 
     thread = await client.get(url, headers=partner)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -103,6 +104,9 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         worker = asyncio.create_task(
             outbox.run_forever(JOB_HANDLERS, stop, settings.worker_poll_seconds)
         )
+    # What start-up made lives as long as the process: keep it out of the garbage collector's
+    # full passes, which otherwise paused about one request in 400 for 70-100 ms.
+    gc.freeze()
     try:
         yield
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
@@ -22,6 +23,29 @@ CAPACITY_STATUSES = {
     "assessment_first": "Assessment first",
 }
 STALE_AFTER = timedelta(days=183)  # six months
+
+
+def capacity_words(status: str, waitlist_weeks: int | None) -> str:
+    """Capacity in words, e.g. "Waiting list (about 6 weeks)"."""
+    text = CAPACITY_STATUSES.get(status, status)
+    if status == "waitlist" and waitlist_weeks:
+        text += f" (about {waitlist_weeks} weeks)"
+    return text
+
+
+def referral_words(methods: Sequence[str]) -> str:
+    """How to refer, in words."""
+    return ", ".join(REFERRAL_METHODS.get(m, m) for m in methods) or "Not given"
+
+
+def accepting(status: str) -> bool:
+    """True for a capacity that is taking referrals now (accepting or via assessment)."""
+    return status in {"accepting", "assessment_first"}
+
+
+def stale(verified_at: datetime | None, now: datetime) -> bool:
+    """True when not verified in the last six months (shown as "not recently checked")."""
+    return verified_at is None or now - verified_at > STALE_AFTER
 
 
 class Phone(msgspec.Struct, frozen=True, kw_only=True):
@@ -218,20 +242,17 @@ class ServiceRecord(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_accepting(self) -> bool:
         """True when it is currently taking referrals (accepting or via assessment)."""
-        return self.capacity_status in {"accepting", "assessment_first"}
+        return accepting(self.capacity_status)
 
     @property
     def capacity_text(self) -> str:
         """Capacity in words, e.g. "Waiting list (about 6 weeks)"."""
-        text = CAPACITY_STATUSES.get(self.capacity_status, self.capacity_status)
-        if self.capacity_status == "waitlist" and self.capacity_waitlist_weeks:
-            text += f" (about {self.capacity_waitlist_weeks} weeks)"
-        return text
+        return capacity_words(self.capacity_status, self.capacity_waitlist_weeks)
 
     @property
     def referral_text(self) -> str:
         """How to refer, in words."""
-        return ", ".join(REFERRAL_METHODS.get(m, m) for m in self.referral_methods) or "Not given"
+        return referral_words(self.referral_methods)
 
     @property
     def point(self) -> tuple[float, float] | None:
@@ -250,4 +271,4 @@ class ServiceRecord(msgspec.Struct, frozen=True, kw_only=True):
 
     def is_stale(self, now: datetime) -> bool:
         """True when not verified in the last six months (shown as "not recently checked")."""
-        return self.verified_at is None or now - self.verified_at > STALE_AFTER
+        return stale(self.verified_at, now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from directory.hours import OpeningHours
-from directory.search.candidates import Document, bounding_box
+from directory.search.candidates import Document, Row, bounding_box
 from directory.search.database import DatabaseBackend, transaction_connection
 from directory.search.documents import (
     FLAG_TOKENS,
@@ -33,6 +33,7 @@ from hub.db import raw
 CONFIG = "english"
 # ts_rank weights for D, C, B, A: the name counts most, then the description.
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
+CACHE_LIMIT = 250_000
 _COLUMNS = (
     "service_id::text AS service_id, name_key, latitude, longitude, minimum_age, maximum_age, "
     "flags, categories, languages, week, exception_dates"
@@ -155,19 +156,50 @@ class PostgresBackend(DatabaseBackend):
         )
 
 
-def _document(row: dict[str, Any]) -> Document:
-    return Document.of(
-        key=row["service_id"],
-        service_id=row["service_id"],
-        name_key=row["name_key"],
-        point=(row["latitude"], row["longitude"]),
-        ages=(row["minimum_age"], row["maximum_age"]),
-        flags=row["flags"],
-        categories=row["categories"].split(),
-        languages=row["languages"].split(),
-        week=decode_week(row["week"]),
-        exception_dates=row["exception_dates"],
+_documents: dict[tuple[Any, ...], Row] = {}
+
+
+def _document(row: dict[str, Any]) -> Row:
+    """The matcher's document for a row, parsed once per distinct row content.
+
+    Parsing (the weekly minutes' JSON, numbering the code sets) cost more than the rest of a
+    search matching thousands of listings. A parsed document depends only on the columns it
+    is made from, so they are its key: a changed listing has a new key, and nothing goes
+    stale. Kept as plain tuples, which the garbage collector stops tracking (see
+    candidates.Row).
+    """
+    key = (
+        row["service_id"],
+        row["name_key"],
+        row["latitude"],
+        row["longitude"],
+        row["minimum_age"],
+        row["maximum_age"],
+        row["flags"],
+        row["categories"],
+        row["languages"],
+        row["week"],
+        row["exception_dates"],
     )
+    found = _documents.get(key)
+    if found is None:
+        if len(_documents) >= CACHE_LIMIT:
+            _documents.clear()
+        found = _documents[key] = tuple(
+            Document.of(
+                key=row["service_id"],
+                service_id=row["service_id"],
+                name_key=row["name_key"],
+                point=(row["latitude"], row["longitude"]),
+                ages=(row["minimum_age"], row["maximum_age"]),
+                flags=row["flags"],
+                categories=row["categories"].split(),
+                languages=row["languages"].split(),
+                week=decode_week(row["week"]),
+                exception_dates=row["exception_dates"],
+            )
+        )
+    return found
 
 
 def _row(doc: IndexDocument) -> tuple[Any, ...]:

@@ -18,7 +18,7 @@ import msgspec
 
 from directory.hours import OpeningHours
 from directory.read import load_services
-from directory.schemas import CAPACITY_STATUSES, REFERRAL_METHODS, STALE_AFTER
+from directory.schemas import accepting, capacity_words, referral_words, stale
 from directory.search.documents import decode_hours
 from hub.db import is_sqlite, raw
 
@@ -57,24 +57,21 @@ class ResultListing(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_accepting(self) -> bool:
         """True when it is currently taking referrals (accepting or via assessment)."""
-        return self.capacity_status in {"accepting", "assessment_first"}
+        return accepting(self.capacity_status)
 
     @property
     def capacity_text(self) -> str:
         """Capacity in words, e.g. "Waiting list (about 6 weeks)"."""
-        text = CAPACITY_STATUSES.get(self.capacity_status, self.capacity_status)
-        if self.capacity_status == "waitlist" and self.capacity_waitlist_weeks:
-            text += f" (about {self.capacity_waitlist_weeks} weeks)"
-        return text
+        return capacity_words(self.capacity_status, self.capacity_waitlist_weeks)
 
     @property
     def referral_text(self) -> str:
         """How to refer, in words."""
-        return ", ".join(REFERRAL_METHODS.get(m, m) for m in self.referral_methods) or "Not given"
+        return referral_words(self.referral_methods)
 
     def is_stale(self, now: datetime) -> bool:
         """True when not verified in the last six months (shown as "not recently checked")."""
-        return self.verified_at is None or now - self.verified_at > STALE_AFTER
+        return stale(self.verified_at, now)
 
 
 async def load_results(ids: Sequence[UUID]) -> dict[UUID, tuple[ResultListing, OpeningHours]]:

@@ -30,16 +30,21 @@ async def queue_email(
 ) -> None:
     """Queue one plain-text e-mail (optionally with one text attachment); call inside the
     transaction that causes it."""
-    domain = get_settings().mail_from.rsplit("@", 1)[-1].rstrip(">") or "wraparound.invalid"
-    payload: dict[str, Any] = {
-        "to": to,
-        "subject": subject,
-        "body": body,
-        "message_id": make_msgid(domain=domain),
-    }
+    payload = email_payload(to, subject, body)
     if attachment is not None:
         payload["attachment"] = msgspec.to_builtins(attachment)
     await outbox.enqueue(EMAIL_JOB, payload)
+
+
+def email_payload(to: str, subject: str, body: str) -> dict[str, Any]:
+    """The job payload for one plain-text e-mail, with its own Message-ID."""
+    domain = get_settings().mail_from.rsplit("@", 1)[-1].rstrip(">") or "wraparound.invalid"
+    return {"to": to, "subject": subject, "body": body, "message_id": make_msgid(domain=domain)}
+
+
+async def queue_emails(messages: list[tuple[str, str, str]]) -> None:
+    """Queue several plain-text e-mails (to, subject, body) in one write."""
+    await outbox.enqueue_many(EMAIL_JOB, [email_payload(*message) for message in messages])
 
 
 def _attach(message: EmailMessage, attachment: dict[str, str]) -> None:

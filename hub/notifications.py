@@ -74,11 +74,10 @@ async def notify(
                 for row in people
             ]
         )
-        for row in people:
-            if row["notify_by_email"]:
-                await mail.queue_email(
-                    row["email"], f"Wraparound: {subject}"[:200], _email_body(subject, link)
-                )
+        title, body = f"Wraparound: {subject}"[:200], _email_body(subject, link)
+        await mail.queue_emails(
+            [(row["email"], title, body) for row in people if row["notify_by_email"]]
+        )
     return len(people)
 
 

@@ -9,7 +9,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,19 +48,36 @@ async def enqueue(
     max_attempts: int = 8,
 ) -> uuid.UUID:
     """Write a job; call inside the transaction of the change that causes it."""
+    [job_id] = await enqueue_many(kind, [payload], run_after=run_after, max_attempts=max_attempts)
+    return job_id
+
+
+async def enqueue_many(
+    kind: str,
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    run_after: datetime | None = None,
+    max_attempts: int = 8,
+) -> list[uuid.UUID]:
+    """Write several jobs of one kind in one statement (e.g. one e-mail per recipient)."""
+    if not payloads:
+        return []
     now = clock.now()
-    job = OutboxJob(
-        kind=kind,
-        payload=json.dumps(dict(payload), sort_keys=True),
-        status="pending",
-        attempts=0,
-        max_attempts=max_attempts,
-        run_after=run_after or now,
-        created_at=now,
-    )
+    jobs = [
+        OutboxJob(
+            kind=kind,
+            payload=json.dumps(dict(payload), sort_keys=True),
+            status="pending",
+            attempts=0,
+            max_attempts=max_attempts,
+            run_after=run_after or now,
+            created_at=now,
+        )
+        for payload in payloads
+    ]
     async with transaction():
-        await OutboxJob.insert(job)
-    return job.id
+        await OutboxJob.insert(*jobs)
+    return [job.id for job in jobs]
 
 
 def backoff(attempts: int) -> timedelta:

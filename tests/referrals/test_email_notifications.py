@@ -7,10 +7,7 @@ turn e-mail off; an e-mail carries a link and nothing about the client.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from uuid import UUID
-
-import pytest
 
 from app import JOB_HANDLERS
 from consent import consents, policy
@@ -20,7 +17,7 @@ from hub.settings import get_settings
 from hub.tables import Staff
 from referrals import moves, suspension
 from referrals.schemas import MoveForm
-from tests.hub.conftest import Mailbox, free_port
+from tests.hub.conftest import Mailbox
 from tests.referrals.factories import Network, network, sent
 
 # Everything the referral form and the client record hold that must never be e-mailed.
@@ -34,20 +31,6 @@ CLIENT_DATA = (
     "Mornings",
     "phone",
 )
-
-
-@pytest.fixture
-def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
-    """A real SMTP server on loopback that the app's settings point at."""
-    box = Mailbox(free_port())
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SMTP_PORT", str(box.port))
-    monkeypatch.setenv("SMTP_TLS", "none")
-    get_settings.cache_clear()
-    box.start()
-    yield box
-    box.stop()
-    get_settings.cache_clear()
 
 
 async def drain() -> None:

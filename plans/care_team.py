@@ -65,7 +65,12 @@ async def lead_history(client_id: UUID, *, current_only: bool = False) -> list[L
     return [LeadView(**row) for row in await query]
 
 
-async def team_organisations(client_id: UUID) -> dict[UUID, list[str]]:
+_UNKNOWN: Any = object()
+
+
+async def team_organisations(
+    client_id: UUID, lead: LeadView | None = _UNKNOWN
+) -> dict[UUID, list[str]]:
     """Organisation id -> why it is on the team, in plain words."""
     client = await Client.select(Client.registered_by).where(Client.id == client_id).first()
     if client is None:
@@ -74,7 +79,8 @@ async def team_organisations(client_id: UUID) -> dict[UUID, list[str]]:
     why[client["registered_by"]].append("registered them")
     for row in await _working_referrals(client_id):
         why[row["recipient_organisation"]].append(f"working on a referral ({row['service_name']})")
-    lead = await current_lead(client_id)
+    if lead is _UNKNOWN:
+        lead = await current_lead(client_id)
     if lead is not None:
         why[lead.organisation_id].append("lead professional")
     return dict(why)
@@ -92,7 +98,9 @@ async def _names(organisation_ids: list[UUID]) -> dict[UUID, str]:
     return {row["id"]: row["name"] for row in rows}
 
 
-async def _workers(client_id: UUID, organisations: dict[UUID, list[str]]) -> list[TeamWorker]:
+async def _workers(
+    client_id: UUID, organisations: dict[UUID, list[str]], lead: LeadView | None
+) -> list[TeamWorker]:
     names = await _names(list(organisations))
     found: dict[UUID, TeamWorker] = {}
     members = await CareTeamMember.select(
@@ -119,7 +127,6 @@ async def _workers(client_id: UUID, organisations: dict[UUID, list[str]]) -> lis
     )
     derived = [(r["sender_staff"], "sent a referral") for r in referrals]
     derived += [(row["staff"], "accepted a referral") for row in accepted if row["staff"]]
-    lead = await current_lead(client_id)
     if lead is not None:
         derived.append((lead.staff_id, "lead professional"))
     people = await Staff.select(Staff.id, Staff.name, Staff.organisation, Staff.active).where(
@@ -144,7 +151,8 @@ async def _workers(client_id: UUID, organisations: dict[UUID, list[str]]) -> lis
 
 async def care_team(client_id: UUID) -> CareTeam:
     """The client's care team now (no access check: callers check first)."""
-    organisations = await team_organisations(client_id)
+    lead = await current_lead(client_id)
+    organisations = await team_organisations(client_id, lead)
     names = await _names(list(organisations))
     return CareTeam(
         client_id=client_id,
@@ -155,8 +163,8 @@ async def care_team(client_id: UUID) -> CareTeam:
             ),
             key=lambda o: o.name,
         ),
-        workers=await _workers(client_id, organisations),
-        lead=await current_lead(client_id),
+        workers=await _workers(client_id, organisations, lead),
+        lead=lead,
     )
 
 

@@ -8,6 +8,7 @@ same transaction, so its client data is gone from their view at once.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -168,10 +169,10 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     return planned.to
 
 
-async def stamp_opened(principal: Principal, row: dict[str, Any]) -> bool:
-    """Record the first time the recipient looks; True when this look was the first."""
+async def stamp_opened(principal: Principal, row: dict[str, Any]) -> datetime | None:
+    """Record the first time the recipient looks; the moment, when this look was the first."""
     if row["opened_at"] is not None:
-        return False
+        return None
     now = clock.now()
     async with transaction():
         stamped = (
@@ -180,7 +181,7 @@ async def stamp_opened(principal: Principal, row: dict[str, Any]) -> bool:
             .returning(Referral.id)
         )
         if not stamped:
-            return False
+            return None
         await ReferralEvent.insert(
             ReferralEvent(
                 referral=row["id"],
@@ -198,4 +199,4 @@ async def stamp_opened(principal: Principal, row: dict[str, Any]) -> bool:
         await notify.sender_told(
             row, f"Referral to {notify.reference(row)}: opened", "referral.opened"
         )
-    return True
+    return now

@@ -106,9 +106,10 @@ async def get_referral(principal: Principal, referral_id: UUID) -> ReferralView:
     base = _base(row, access)
     if access.level != FULL:
         return ReferralView(**base)
-    if access.side == RECIPIENT and await stamp_opened(principal, row):
-        row, access = await referral_and_access(principal, referral_id)
-        base = _base(row, access)
+    if access.side == RECIPIENT:
+        opened_at = await stamp_opened(principal, row)
+        if opened_at is not None:
+            base["opened_at"] = opened_at
     decision = access.decision
     shown: list[str] = []
     client = None

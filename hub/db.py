@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import sqlite3
 import threading
@@ -234,6 +235,47 @@ def transaction() -> Any:
     if isinstance(engine, SQLiteEngine):
         return SerialisedSQLiteTransaction(engine)
     return engine.transaction()
+
+
+_LOCK_KEYS: dict[int, str] = {}
+
+
+def lock_key(name: str) -> int:
+    """The 64-bit advisory-lock key for a lock name (signed, as PostgreSQL takes it)."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def named_lock(name: str) -> str:
+    """Declare a lock name once at import; two names with one key fail at start-up.
+
+    Returns the name, for `lock()`. The declared names are `declared_locks()`.
+    """
+    key = lock_key(name)
+    holder = _LOCK_KEYS.setdefault(key, name)
+    if holder != name:  # pragma: no cover - only a 1 in 2**64 bad name reaches this
+        msg = f"Lock names {holder!r} and {name!r} share a key: rename one"
+        raise RuntimeError(msg)
+    return name
+
+
+def declared_locks() -> dict[str, int]:
+    """Every lock name declared so far, with its key."""
+    return {name: key for key, name in _LOCK_KEYS.items()}
+
+
+async def lock(name: str) -> None:
+    """Hold the named lock until the current transaction ends.
+
+    On PostgreSQL a transaction-scoped advisory lock keyed by the name; on SQLite nothing
+    more is needed, because `transaction()` already holds the only write lock there is.
+    Call it first thing inside `transaction()`.
+    """
+    if name not in _LOCK_KEYS.values():
+        msg = f"Lock {name!r} was not declared with named_lock()"
+        raise RuntimeError(msg)
+    if not is_sqlite():
+        await raw("SELECT pg_advisory_xact_lock({})", lock_key(name))
 
 
 async def prepare_sqlite_file(engine: Engine) -> None:

@@ -134,7 +134,7 @@ class StaffController(Controller):
     @get("/staff/{staff_id:uuid}", name="staff.edit")
     async def edit_staff(self, request: AnyRequest, staff_id: FromPath[UUID]) -> Template:
         """The edit form for one staff member."""
-        member = await staff.get_staff(request.user, staff_id)
+        member = await staff.get_changeable_staff(request.user, staff_id)
         return page("hub/staff_edit.html", member=member, values=form_values(member))
 
     @post("/staff/{staff_id:uuid}", name="staff.update")
@@ -144,7 +144,7 @@ class StaffController(Controller):
         try:
             member = await staff.update_staff(request.user, staff_id, form, client_address(request))
         except Invalid as exc:
-            member = await staff.get_staff(request.user, staff_id)
+            member = await staff.get_changeable_staff(request.user, staff_id)
             return form_error_page(
                 "hub/staff_edit.html", exc, member=member, values=form_values(form)
             )

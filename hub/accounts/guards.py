@@ -8,6 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 
 
@@ -31,14 +32,13 @@ def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
 
 def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Staff of any organisation."""
-    if not _principal(connection).is_staff:
+    if not roles.is_staff(_principal(connection)):
         raise PermissionDeniedException(detail="This page is for staff.")
 
 
 def requires_org_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Organisation admins (system admins too)."""
-    principal = _principal(connection)
-    if not (principal.is_staff and (principal.is_org_admin or principal.is_system_admin)):
+    if not roles.is_admin(_principal(connection)):
         raise PermissionDeniedException(detail="This page is for organisation administrators.")
 
 
@@ -46,8 +46,7 @@ def requires_system_admin(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """System administrators."""
-    principal = _principal(connection)
-    if not (principal.is_staff and principal.is_system_admin):
+    if not roles.is_system_admin(_principal(connection)):
         raise PermissionDeniedException(detail="This page is for system administrators.")
 
 

@@ -97,6 +97,8 @@ class StaffMember(msgspec.Struct, frozen=True, kw_only=True):
     is_org_admin: bool
     is_system_admin: bool
     active: bool
+    may_change: bool = False
+    """May the person looking change this account (only system admins change system admins)?"""
 
 
 class StaffCreate(msgspec.Struct, kw_only=True):

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from hub import audit, clock
-from hub.accounts import sessions
+from hub.accounts import roles, sessions
 from hub.accounts.passwords import check_new_password, hash_password
 from hub.accounts.schemas import (
     Organisation,
@@ -21,7 +21,7 @@ from hub.accounts.schemas import (
     StaffUpdate,
 )
 from hub.audit import Actor
-from hub.db import transaction
+from hub.db import lock, named_lock, transaction
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.tables import Organisation as OrganisationTable
 from hub.tables import Staff
@@ -37,19 +37,28 @@ _STAFF_COLUMNS = (
     Staff.is_system_admin,
     Staff.active,
 )
+_SYSTEM_ADMINS_LOCK = named_lock("hub.staff.system_admins")
+NOT_YOURS = "Only a system administrator can change a system administrator's account"
+LAST_SYSTEM_ADMIN = (
+    "This is the last active system administrator: make someone else a system administrator "
+    "before deactivating this account"
+)
 
 
 def may_manage_staff_of(principal: Principal, organisation_id: UUID) -> bool:
     """System admins manage anyone's staff; org admins only their own organisation's."""
-    if not principal.is_staff:
-        return False
-    if principal.is_system_admin:
-        return True
-    return principal.is_org_admin and principal.organisation_id == organisation_id
+    return roles.administers(principal, organisation_id)
+
+
+def _member(principal: Principal, row: dict[str, Any]) -> StaffMember:
+    may_change = roles.may_change_staff(
+        principal, row["organisation_id"], target_is_system_admin=row["is_system_admin"]
+    )
+    return msgspec.convert({**row, "may_change": may_change}, StaffMember)
 
 
 def _require_system_admin(principal: Principal) -> None:
-    if not (principal.is_staff and principal.is_system_admin):
+    if not roles.is_system_admin(principal):
         msg = "Only system administrators manage organisations"
         raise Forbidden(msg)
 
@@ -179,7 +188,7 @@ async def list_staff(principal: Principal, organisation_id: UUID) -> list[StaffM
         .where(Staff.organisation == organisation_id)
         .order_by(Staff.name)
     )
-    return msgspec.convert(rows, list[StaffMember])
+    return [_member(principal, row) for row in rows]
 
 
 async def get_staff(principal: Principal, staff_id: UUID) -> StaffMember:
@@ -188,7 +197,38 @@ async def get_staff(principal: Principal, staff_id: UUID) -> StaffMember:
     if row is None or not may_manage_staff_of(principal, row["organisation_id"]):
         msg = "No such staff member"
         raise NotFound(msg)
-    return msgspec.convert(row, StaffMember)
+    return _member(principal, row)
+
+
+async def get_changeable_staff(principal: Principal, staff_id: UUID) -> StaffMember:
+    """One staff member whose account this person may change.
+
+    Raises:
+        NotFound: not someone this person manages at all.
+        Forbidden: a system admin, and this person is not one.
+    """
+    member = await get_staff(principal, staff_id)
+    if not member.may_change:
+        raise Forbidden(NOT_YOURS)
+    return member
+
+
+async def _refuse(principal: Principal, staff_id: UUID, reason: str, address: str) -> None:
+    await audit.record(
+        "staff.refused",
+        principal.actor,
+        subject_type="staff",
+        subject_id=str(staff_id),
+        detail={"reason": reason},
+        address=address,
+    )
+
+
+async def _is_last_active_system_admin(staff_id: UUID) -> bool:
+    others = await Staff.count().where(
+        Staff.is_system_admin.eq(True) & Staff.active.eq(True) & (Staff.id != staff_id)
+    )
+    return others == 0
 
 
 async def create_staff(
@@ -240,8 +280,17 @@ async def create_staff(
 async def update_staff(
     principal: Principal, staff_id: UUID, form: StaffUpdate, address: str = ""
 ) -> StaffMember:
-    """Change a staff member's name, org-admin role or active flag; deactivation ends sessions."""
+    """Change a staff member's name, org-admin role or active flag; deactivation ends sessions.
+
+    Raises:
+        NotFound: not someone this person manages.
+        Forbidden: a system admin changed by someone who is not one (audited).
+        Invalid: a bad field, or deactivating the last active system admin (audited).
+    """
     before = await get_staff(principal, staff_id)
+    if not before.may_change:
+        await _refuse(principal, staff_id, "system_admin", address)
+        raise Forbidden(NOT_YOURS)
     errors: dict[str, str] = {}
     if not form.name.strip():
         errors["name"] = "Enter the person's name"
@@ -260,44 +309,58 @@ async def update_staff(
         changes["active"] = [before.active, form.active]
     if not changes:
         return before
+    refused = False
     async with transaction():
-        await Staff.update(
-            {
-                Staff.name: form.name.strip(),
-                Staff.is_org_admin: form.is_org_admin,
-                Staff.active: form.active,
-            }
-        ).where(Staff.id == staff_id)
-        if "is_org_admin" in changes:
-            await audit.record(
-                "staff.role_changed",
-                principal.actor,
-                subject_type="staff",
-                subject_id=str(staff_id),
-                detail={"is_org_admin": changes["is_org_admin"]},
-                address=address,
-            )
-        if "active" in changes:
-            if not form.active:
-                await sessions.end_all_sessions("staff", staff_id)
-            action = "staff.reactivated" if form.active else "staff.deactivated"
-            await audit.record(
-                action,
-                principal.actor,
-                subject_type="staff",
-                subject_id=str(staff_id),
-                address=address,
-            )
-        if "name" in changes:
-            await audit.record(
-                "staff.updated",
-                principal.actor,
-                subject_type="staff",
-                subject_id=str(staff_id),
-                detail={"name": changes["name"]},
-                address=address,
-            )
+        await lock(_SYSTEM_ADMINS_LOCK)
+        if (
+            before.is_system_admin
+            and not form.active
+            and await _is_last_active_system_admin(staff_id)
+        ):
+            refused = True
+        else:
+            await _save_staff_changes(principal, staff_id, form, changes, address)
+    if refused:
+        await _refuse(principal, staff_id, "last_system_admin", address)
+        raise Invalid(LAST_SYSTEM_ADMIN, {"active": LAST_SYSTEM_ADMIN})
     return await get_staff(principal, staff_id)
+
+
+async def _save_staff_changes(
+    principal: Principal, staff_id: UUID, form: StaffUpdate, changes: dict[str, Any], address: str
+) -> None:
+    await Staff.update(
+        {
+            Staff.name: form.name.strip(),
+            Staff.is_org_admin: form.is_org_admin,
+            Staff.active: form.active,
+        }
+    ).where(Staff.id == staff_id)
+    if "is_org_admin" in changes:
+        await audit.record(
+            "staff.role_changed",
+            principal.actor,
+            subject_type="staff",
+            subject_id=str(staff_id),
+            detail={"is_org_admin": changes["is_org_admin"]},
+            address=address,
+        )
+    if "active" in changes:
+        if not form.active:
+            await sessions.end_all_sessions("staff", staff_id)
+        action = "staff.reactivated" if form.active else "staff.deactivated"
+        await audit.record(
+            action, principal.actor, subject_type="staff", subject_id=str(staff_id), address=address
+        )
+    if "name" in changes:
+        await audit.record(
+            "staff.updated",
+            principal.actor,
+            subject_type="staff",
+            subject_id=str(staff_id),
+            detail={"name": changes["name"]},
+            address=address,
+        )
 
 
 async def create_system_admin(organisation_name: str, name: str, email: str, password: str) -> UUID:

@@ -1,0 +1,60 @@
+"""Who holds which role: the one place role tests are written.
+
+Guards, services and the sharing policy in consent/ ask these; nothing else compares
+`is_org_admin` or `is_system_admin` itself, so a role rule changes here once.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from hub.accounts.schemas import Principal
+
+
+def is_staff(principal: Principal | None) -> bool:
+    """Staff of any organisation (a partner system's token included)."""
+    return principal is not None and principal.is_staff
+
+
+def is_system_admin(principal: Principal | None) -> bool:
+    """A system administrator signed in as themselves."""
+    return is_staff(principal) and principal is not None and principal.is_system_admin
+
+
+def is_admin(principal: Principal | None) -> bool:
+    """An organisation's admin, or a system admin (who administers every organisation)."""
+    return (
+        is_staff(principal)
+        and principal is not None
+        and (principal.is_org_admin or principal.is_system_admin)
+    )
+
+
+def is_hub_worker(principal: Principal | None) -> bool:
+    """Staff of a hub organisation."""
+    return is_staff(principal) and principal is not None and principal.organisation_kind == "hub"
+
+
+def administers(principal: Principal | None, organisation_id: UUID | None) -> bool:
+    """Does this person administer `organisation_id`: its own admin, or any system admin?"""
+    if is_system_admin(principal):
+        return True
+    return (
+        is_admin(principal)
+        and principal is not None
+        and organisation_id is not None
+        and principal.organisation_id == organisation_id
+    )
+
+
+def may_change_staff(
+    principal: Principal | None, organisation_id: UUID, *, target_is_system_admin: bool
+) -> bool:
+    """May this person change a staff member's account (name, role, active)?
+
+    Only a system admin changes a system admin: an organisation's admin, even the hub's,
+    must never be able to lock the installation's administrator out.
+    """
+    if target_is_system_admin:
+        return is_system_admin(principal)
+    return administers(principal, organisation_id)

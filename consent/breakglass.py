@@ -16,7 +16,7 @@ from uuid import UUID
 
 import msgspec
 
-from consent import oversight
+from consent import oversight, policy
 from consent.schemas import BreakGlassRequest, BreakGlassView, ReviewForm
 from consent.tables import AccessLog, BreakGlass, BreakGlassReview
 from hub import audit, clock, mail
@@ -24,7 +24,7 @@ from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Conflict, Invalid, NotFound
 from hub.settings import get_settings
-from hub.tables import Client, Staff
+from hub.tables import Staff
 
 DURATION = timedelta(hours=4)
 MIN_REASON = 15
@@ -95,26 +95,27 @@ DATA_PROTECTION_LEAD = ReviewerRole(
 register_reviewer_role(DATA_PROTECTION_LEAD)
 
 
+async def require_may_open(principal: Principal, client_id: UUID) -> None:
+    """NotFound (audited) unless this staff member may open an override on the client."""
+    await policy.check_break_glass(principal, client_id)
+
+
 async def open_break_glass(principal: Principal, client_id: UUID, form: BreakGlassRequest) -> UUID:
     """Open (or keep using) this staff member's override on one client; returns its id.
 
     Raises:
+        NotFound: no such client, or one the staff member's organisation is not involved
+            with (the same answer, audited as refused).
         Invalid: no reason, or too short a one.
-        NotFound: no such client (audited as refused, as is any other refusal).
     """
-    if not principal.is_staff or principal.organisation_id is None:
+    if principal.organisation_id is None or principal.is_api:
         msg = "No such client"
         raise NotFound(msg)
+    await require_may_open(principal, client_id)
     reason = form.reason.strip()
     if len(reason) < MIN_REASON:
         msg = "Explain the safeguarding concern that means you must see this record now"
         raise Invalid(msg, {"reason": msg})
-    if not await Client.exists().where(Client.id == client_id):
-        await audit.record(
-            "break_glass.refused", principal.actor, subject_type="client", subject_id=str(client_id)
-        )
-        msg = "No such client"
-        raise NotFound(msg)
     now = clock.now()
     async with transaction():
         current = (

@@ -93,6 +93,16 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
         return self.involved and (bool(self.consented) or self.organisation_id in self.recorders)
 
     @property
+    def may_open_break_glass(self) -> bool:
+        """May the reader open a break-glass override on this client?
+
+        Only an organisation already working with the client (registered them, has an open
+        referral, is on the care team): the override is for more than consent allows in an
+        emergency, never a way in for an organisation with no relationship to the person.
+        """
+        return self.involved
+
+    @property
     def may_act(self) -> bool:
         """May the reader act for the client (record consent or entries, make an invitation)?
 
@@ -234,6 +244,21 @@ async def check(
             subject_type="client",
             subject_id=str(client_id),
             detail={"purpose": purpose, "act": act},
+        )
+        msg = "No such client"
+        raise NotFound(msg)
+    return decision
+
+
+async def check_break_glass(principal: Principal, client_id: UUID) -> Decision:
+    """The decision for someone about to open a break-glass, or NotFound (audited).
+
+    An organisation not involved with the client gets exactly what an unknown id gets.
+    """
+    decision = await decide(principal, client_id) if principal.is_staff else None
+    if decision is None or not decision.may_open_break_glass:
+        await audit.record(
+            "break_glass.refused", principal.actor, subject_type="client", subject_id=str(client_id)
         )
         msg = "No such client"
         raise NotFound(msg)

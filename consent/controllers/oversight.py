@@ -24,8 +24,9 @@ class BreakGlassController(Controller):
     guards = [requires_staff]
 
     @get("/clients/{client_id:uuid}/break-glass", name="break_glass.new")
-    async def new(self, client_id: FromPath[UUID]) -> Template:
-        """The reason form. It looks the same for every id: it says nothing of who exists."""
+    async def new(self, request: AnyRequest, client_id: FromPath[UUID]) -> Template:
+        """The reason form, for staff of an organisation involved with the client (else 404)."""
+        await breakglass.require_may_open(request.user, client_id)
         return render("consent/break_glass_new.html", client_id=client_id, values={})
 
     @post("/clients/{client_id:uuid}/break-glass", name="break_glass.open")

@@ -8,12 +8,20 @@ from consent.tables import AccessLog, BreakGlass, BreakGlassReview
 from consent.vocabulary import HOUSING, RISK
 from hub import clock
 from hub.tables import AuditEvent, Organisation, OutboxJob
-from tests.consent.factories import decided, first, note, principal, registered_client, staff_member
+from tests.consent.factories import (
+    decided,
+    first,
+    involve,
+    note,
+    principal,
+    registered_client,
+    staff_member,
+)
 from tests.support import make_organisation, post_form, sign_in
 
 
 async def _emergency(client):
-    """A Housing First worker who needs a client the hub registered and never shared."""
+    """A Housing First worker with an open referral for a client the hub shared nothing of."""
     hub = await make_organisation("Lochee Hub", kind="hub")
     partner = await make_organisation("Housing First")
     lead = await staff_member(partner, email="dp-lead@housing-first.example")
@@ -23,6 +31,7 @@ async def _emergency(client):
     worker = await staff_member(partner)
     person = await registered_client(hub, full_name="Dana Lee")
     await note(person.id, hub, RISK, "Threats from an ex-partner")
+    await involve(person.id, partner, "referral:1")
     await sign_in(client, worker.email)
     return hub, partner, lead, worker, person
 
@@ -153,6 +162,7 @@ async def test_a_lead_who_opens_one_is_reviewed_by_an_admin_and_others_see_nothi
     outsider = await staff_member(await make_organisation("Peer Support"), is_org_admin=True)
     person = await registered_client(hub)
     await note(person.id, hub, HOUSING, "Rough sleeping")
+    await involve(person.id, partner, "referral:1")
     await sign_in(client, lead.email)
     await post_form(client, f"/clients/{person.id}/break-glass", {"reason": "Found unconscious"})
 

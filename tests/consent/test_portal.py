@@ -127,6 +127,7 @@ async def test_who_saw_my_record_and_the_leads_view_of_their_own_staff(client, o
     await note(person.id, hub, HOUSING, "Tenancy at risk")
     peer = await make_organisation("Peer Support")
     outsider = await staff_member(peer)
+    await involve(person.id, peer, "care_team")  # break-glass needs a relationship
     as_partner = principal(partner_worker, partner)
     await record.get_record(as_partner, person.id)
     await record.get_record(as_partner, person.id)

@@ -285,12 +285,17 @@ async def change_consent(principal: Principal, consent_id: UUID, form: ConsentFo
         return await insert_version(row["client_id"], values, principal.actor, replaces=row)
 
 
+def _seen_by(decision: policy.Decision, row: Mapping[str, Any]) -> ConsentView:
+    """The consent as far as this reader may see it: in full, or their own part."""
+    full = _access(decision, row) == policy.FULL
+    return to_view(row, only_for=None if full else decision.organisation_id)
+
+
 async def consent_for_withdrawal(principal: Principal, consent_id: UUID) -> ConsentView:
     """A live consent this worker may record the withdrawal of (as far as they may see it)."""
     decision, row = await _staff_consent(principal, consent_id, full=False)
     require_live(row)
-    full = _access(decision, row) == policy.FULL
-    return to_view(row, only_for=None if full else decision.organisation_id)
+    return _seen_by(decision, row)
 
 
 async def withdraw_by_staff(principal: Principal, consent_id: UUID, form: StaffWithdrawal) -> UUID:
@@ -309,8 +314,13 @@ async def withdraw_by_staff(principal: Principal, consent_id: UUID, form: StaffW
 
 
 async def staff_receipt(principal: Principal, consent_id: UUID) -> Receipt:
-    """The receipt to print for the client, for the organisation that obtained the consent."""
-    decision, row = await _staff_consent(principal, consent_id, full=True)
+    """The receipt to print for the client, for anyone who may record its withdrawal.
+
+    Whoever may withdraw a consent may read what they are withdrawing: the organisation that
+    obtained it sees all of it; an organisation it names sees its own part, as on the
+    withdrawal page.
+    """
+    decision, row = await _staff_consent(principal, consent_id, full=False)
     client = await Client.select(Client.full_name).where(Client.id == row["client_id"]).first()
     await access_log.record_reads(
         principal,
@@ -318,4 +328,6 @@ async def staff_receipt(principal: Principal, consent_id: UUID) -> Receipt:
         context="consent",
         break_glass_id=decision.break_glass_id,
     )
-    return Receipt(consent=to_view(row), client_name=client["full_name"] if client else "")
+    return Receipt(
+        consent=_seen_by(decision, row), client_name=client["full_name"] if client else ""
+    )

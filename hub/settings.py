@@ -113,6 +113,8 @@ class Settings:
     """Meilisearch server; empty means the database's own full-text index."""
     meilisearch_api_key: str = field(default="", repr=False)
     """Meilisearch API key."""
+    directory_publisher: str = ""
+    """Organisation that imported listings without one are attached to (a feed's publisher)."""
     demo_password: str = field(default="", repr=False)
     """Password given to every demo sign-in; generated when not set."""
 
@@ -181,6 +183,7 @@ def load_settings() -> Settings:
         worker_poll_seconds=_env_float("WORKER_POLL_SECONDS", 2.0),
         meilisearch_url=_env("MEILISEARCH_URL"),
         meilisearch_api_key=_env("MEILISEARCH_API_KEY"),
+        directory_publisher=_env("DIRECTORY_PUBLISHER"),
         demo_password=_env("DEMO_PASSWORD"),
     )
 

@@ -9,7 +9,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -17,18 +17,24 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from directory.cli import directory_group
 from directory.exchange import exporter, postcodes, sources
 from directory.exchange.hsds_in import Candidate
 from directory.exchange.importer import ImportSummary, import_candidates
 from directory.exchange.problems import Problem
+from directory.exchange.report import grouped_lines, names_line, write_report
+from hub import clock
 from hub.db import close_pool, get_engine, open_pool
 from hub.errors import Invalid
+from hub.settings import get_settings
 
 T = TypeVar("T")
 SHOW_AT_MOST = 50
@@ -51,16 +57,27 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
         raise click.ClickException(str(exc)) from exc
 
 
-def _progress() -> Progress:
-    return Progress(
+def _progress(*, rate: bool = False) -> Progress:
+    columns: list[Any] = [
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    )
+    ]
+    if rate:
+        columns.append(RateColumn())
+    return Progress(*columns, console=Console(stderr=True), transient=False)
+
+
+class RateColumn(ProgressColumn):
+    """Listings a second, averaged over the whole run so far."""
+
+    def render(self, task: Task) -> Text:
+        """e.g. "1,204 listings/s"."""
+        elapsed = task.elapsed or 0.0
+        speed = task.completed / elapsed if elapsed > 0 else 0.0
+        return Text(f"{speed:,.0f} listings/s", style="progress.data.speed")
 
 
 def _show(title: str, problems: list[Problem]) -> None:
@@ -73,45 +90,78 @@ def _show(title: str, problems: list[Problem]) -> None:
         click.echo(f"  ... and {len(problems) - SHOW_AT_MOST} more")
 
 
-def print_summary(summary: ImportSummary) -> None:
-    """The closing report: counts, organisations created, problems by line and field."""
-    _show("Not imported", summary.errors)
-    _show("Warnings", summary.warnings)
+def print_summary(summary: ImportSummary, report: Path | None = None) -> None:
+    """The closing report: counts, problems grouped by kind, and where the full list is."""
+    if summary.errors:
+        click.echo(f"Refused ({summary.failed} listings, {len(summary.errors)} problems):")
+        click.echo("\n".join(grouped_lines(summary.errors)))
+    if summary.warnings:
+        click.echo(f"Taken with warnings ({len(summary.warnings)} problems):")
+        click.echo("\n".join(grouped_lines(summary.warnings)))
     if summary.organisations_created:
-        names = ", ".join(summary.organisations_created)
-        click.echo(
-            f"Organisations created (listed only: kind partner, no staff, not network members): "
-            f"{names}"
-        )
+        click.echo(names_line(summary.organisations_created))
+    if report is not None:
+        click.echo(f"Problems report (every problem, CSV): {report}")
     click.echo(
         f"Import finished: {summary.created} created, {summary.updated} updated, "
-        f"{summary.unchanged} unchanged, {summary.failed} failed."
+        f"{summary.unchanged} unchanged, {summary.failed} refused, of {summary.total}."
     )
 
 
-async def run_import(spec: str) -> ImportSummary:
-    """Import `spec` with a progress bar (used by the command)."""
+async def run_import(spec: str, publisher: str = "") -> ImportSummary:
+    """Import `spec` with a progress bar showing listings a second (used by the command)."""
     async with sources.http_client() as client:
         source = await sources.open_source(spec, client)
-        with _progress() as progress:
+        with _progress(rate=True) as progress:
             task = progress.add_task(f"Importing {source.label}", total=source.total)
 
             def advance(candidate: Candidate, outcome: str) -> None:
                 progress.advance(task)
 
-            return await import_candidates(source.candidates, source.label, advance)
+            return await import_candidates(
+                source.candidates, source.label, advance, publisher=publisher
+            )
+
+
+def default_report_path() -> Path:
+    """var/import-reports/import-YYYYMMDD-HHMMSS.csv"""
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    return get_settings().var_dir / "import-reports" / f"import-{stamp}.csv"
 
 
 @directory_group.command("import")
 @click.argument("source")
-def import_command(source: str) -> None:
+@click.option(
+    "--publisher",
+    default="",
+    help="Organisation that listings naming none are attached to (default: DIRECTORY_PUBLISHER, "
+    "else named after the feed).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the CSV of every problem (default: var/import-reports/).",
+)
+def import_command(source: str, publisher: str, report_path: Path | None) -> None:
     """Import listings from SOURCE: an Open Referral UK / HSDS feed URL, a JSON file, an HSDS
     CSV datapackage (folder or datapackage.json) or a plain CSV of services.
 
-    Importing the same source again updates the same listings. Exits 1 if any failed.
+    Repairs (web addresses without https://, trailing full stops, HTML descriptions) are
+    warnings; a listing is refused only when it cannot be one (no name or id) or is unsafe.
+    Importing the same source again updates the same listings. Exits 1 if any was refused.
     """
-    summary = _run(lambda: run_import(source))
-    print_summary(summary)
+    summary = _run(lambda: run_import(source, publisher))
+    report = None
+    if summary.errors or summary.warnings or summary.organisations_created:
+        report = write_report(
+            report_path or default_report_path(),
+            summary.errors,
+            summary.warnings,
+            summary.organisations_created,
+        )
+    print_summary(summary, report)
     sys.exit(1 if summary.failed else 0)
 
 

@@ -13,9 +13,13 @@ from uuid import UUID
 
 from piccolo.table import Table
 
+from directory.exchange import addresses
+from directory.exchange.addresses import Repaired
+from directory.exchange.html_text import plain_text
 from directory.exchange.problems import Problem
-from directory.openreferral.formats import is_email, is_uri
 
+HTML_TEXT = "HTML description made into plain text"
+SHOWN = 300  # characters of a long field kept in a problem report
 WHERE_KEY = "_where"  # set on objects assembled from CSV rows: "locations.csv line 3"
 
 
@@ -36,9 +40,31 @@ class FieldReader:
         """Note a problem that stops this listing being imported."""
         self.errors.append(Problem(*self._place(obj, path, key), message))
 
-    def warn(self, obj: dict[str, Any], path: str, key: str, message: str) -> None:
-        """Note a problem the import works around."""
-        self.warnings.append(Problem(*self._place(obj, path, key), message))
+    def warn(
+        self,
+        obj: dict[str, Any],
+        path: str,
+        key: str,
+        message: str,
+        *,
+        kind: str = "",
+        read: str = "",
+        stored: str = "",
+    ) -> None:
+        """Note a problem the import works around (a repair says what it read and stored)."""
+        where, field = self._place(obj, path, key)
+        self.warnings.append(Problem(where, field, message, kind, read, stored))
+
+    def _repaired(
+        self, obj: dict[str, Any], path: str, key: str, raw: str, repaired: Repaired
+    ) -> str:
+        for kind, message in repaired.notes:
+            if kind == addresses.UNSAFE:
+                where, field = self._place(obj, path, key)
+                self.errors.append(Problem(where, field, message, kind, raw))
+            else:
+                self.warn(obj, path, key, message, kind=kind, read=raw, stored=repaired.value)
+        return repaired.value
 
     def text(
         self,
@@ -81,22 +107,52 @@ class FieldReader:
             return None
 
     def url(self, obj: dict[str, Any], path: str, key: str, limit: tuple[type[Table], str]) -> str:
-        """An absolute URL, or an error."""
-        raw = self.text(obj, path, key, limit=limit)
-        if raw and not is_uri(raw):
-            self.error(obj, path, key, f"'{raw}' is not a web address (https://...)")
+        """A web address, repaired where plain; one that cannot be used is left out (warning).
+
+        Only an unsafe address (a script) is an error.
+        """
+        raw = self.text(obj, path, key)
+        if not raw:
             return ""
-        return raw
+        value = self._repaired(obj, path, key, raw, addresses.web_address(raw))
+        return self._within(obj, path, key, value, limit)
 
     def email(
         self, obj: dict[str, Any], path: str, key: str, limit: tuple[type[Table], str]
     ) -> str:
-        """An e-mail address, or an error."""
-        raw = self.text(obj, path, key, limit=limit)
-        if raw and not is_email(raw):
-            self.error(obj, path, key, f"'{raw}' is not an e-mail address")
+        """An e-mail address, repaired where plain; one that cannot be used is left out."""
+        raw = self.text(obj, path, key)
+        if not raw:
             return ""
-        return raw
+        value = self._repaired(obj, path, key, raw, addresses.email_address(raw))
+        return self._within(obj, path, key, value, limit)
+
+    def _within(
+        self, obj: dict[str, Any], path: str, key: str, value: str, limit: tuple[type[Table], str]
+    ) -> str:
+        """The value, or "" with a warning when it is longer than its column."""
+        table, column = limit
+        longest = getattr(table._meta.get_column_by_name(column), "length", None)
+        if value and longest is not None and len(value) > longest:
+            self.warn(obj, path, key, f"longer than {longest} characters; left out", read=value)
+            return ""
+        return value
+
+    def prose(self, obj: dict[str, Any], path: str, key: str) -> str:
+        """A long text field as plain text: HTML is made into readable text, with a warning."""
+        raw = self.text(obj, path, key)
+        text, was_html = plain_text(raw)
+        if was_html:
+            self.warn(
+                obj,
+                path,
+                key,
+                "HTML made into plain text",
+                kind=HTML_TEXT,
+                read=raw[:SHOWN],
+                stored=text[:SHOWN],
+            )
+        return text
 
     def number(self, obj: dict[str, Any], path: str, key: str) -> float | None:
         """A number (text holding a number is accepted, as CSV gives)."""

@@ -18,7 +18,6 @@ from directory import schemas
 from directory.exchange import hsds_parts as parts
 from directory.exchange.fields import FieldReader
 from directory.exchange.problems import Problem
-from directory.openreferral.formats import is_email, is_uri
 from directory.openreferral.info import OrganisationInfo, TaxonomyInfo, TermInfo
 from directory.schemas import CAPACITY_STATUSES, REFERRAL_METHODS
 from directory.tables import OrganisationProfile, Service, Taxonomy, TaxonomyTerm
@@ -60,19 +59,18 @@ def read_organisation(
     org_id = reader.uuid(obj, path, "id") or (
         uuid.uuid5(IMPORT_NAMESPACE, f"organisation:{name.casefold()}") if name else None
     )
-    values = {}
-    for key, check in (("website", is_uri), ("email", is_email)):
-        raw = reader.text(obj, path, key, limit=(OrganisationProfile, key))
-        if raw and not check(raw):
-            reader.warn(obj, path, key, f"'{raw}' is not valid; left out")
-            raw = ""
-        values[key] = raw
+    # HSDS 3 calls the website `website`; Open Referral UK feeds often call it `url`.
+    site_key = "website" if obj.get("website") else "url"
+    values = {
+        "website": reader.url(obj, path, site_key, (OrganisationProfile, "website")),
+        "email": reader.email(obj, path, "email", (OrganisationProfile, "email")),
+    }
     if not name or org_id is None:
         return None
     return OrganisationInfo(
         id=org_id,
         name=name,
-        description=reader.text(obj, path, "description"),
+        description=reader.prose(obj, path, "description"),
         alternate_name=reader.text(
             obj, path, "alternate_name", limit=(OrganisationProfile, "alternate_name")
         ),
@@ -250,14 +248,14 @@ def read_service(data: Any, where: str, parent: OrganisationInfo | None = None) 
         "alternate_name": reader.text(
             data, "", "alternate_name", limit=(Service, "alternate_name")
         ),
-        "description": reader.text(data, "", "description"),
+        "description": reader.prose(data, "", "description"),
         "url": reader.url(data, "", "url", (Service, "url")),
         "email": reader.email(data, "", "email", (Service, "email")),
         "status": _status(reader, data),
-        "fees_description": reader.text(data, "", "fees_description")
-        or reader.text(data, "", "fees"),
-        "eligibility_description": reader.text(data, "", "eligibility_description"),
-        "referral_instructions": reader.text(data, "", "application_process"),
+        "fees_description": reader.prose(data, "", "fees_description")
+        or reader.prose(data, "", "fees"),
+        "eligibility_description": reader.prose(data, "", "eligibility_description"),
+        "referral_instructions": reader.prose(data, "", "application_process"),
         "minimum_age": reader.whole(data, "", "minimum_age"),
         "maximum_age": reader.whole(data, "", "maximum_age"),
         "assured_date": reader.day(data, "", "assured_date"),

@@ -8,7 +8,9 @@ any organisation or term created for it); the others carry on.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import msgspec
@@ -16,15 +18,18 @@ import msgspec
 from directory import schemas
 from directory.exchange import organisations
 from directory.exchange.child_ids import settle_child_ids
-from directory.exchange.hsds_in import UNKNOWN, Candidate
+from directory.exchange.hsds_in import IMPORT_NAMESPACE, UNKNOWN, Candidate
 from directory.exchange.problems import Problem, RowFailed
+from directory.openreferral.info import OrganisationInfo
 from directory.read import load_service
 from directory.store import diff, upsert_service
 from directory.tables import Service
 from hub.audit import Actor
 from hub.db import transaction
+from hub.settings import get_settings
 
 log = logging.getLogger(__name__)
+NO_ORGANISATION = "no organisation, attached to the feed's publisher"
 
 
 class ImportSummary(msgspec.Struct, kw_only=True):
@@ -44,10 +49,32 @@ class ImportSummary(msgspec.Struct, kw_only=True):
         return self.created + self.updated + self.unchanged + self.failed
 
 
+def publisher_info(name: str) -> OrganisationInfo:
+    """The organisation standing for a feed's publisher, found or created by its name."""
+    return OrganisationInfo(
+        id=uuid.uuid5(IMPORT_NAMESPACE, f"organisation:{name.casefold()}"), name=name
+    )
+
+
+def publisher_name(given: str, source: str) -> str:
+    """The publisher named on the command line, else in settings, else after the source."""
+    named = given.strip() or get_settings().directory_publisher
+    if named:
+        return named[:200]
+    host = urlsplit(source).hostname if "://" in source else None
+    return f"Publisher of {host or source}"[:200]
+
+
 async def _organisation(
-    candidate: Candidate, record: schemas.ServiceRecord, created: list[str]
+    candidate: Candidate,
+    record: schemas.ServiceRecord,
+    created: list[str],
+    warnings: list[Problem],
+    publisher: str,
 ) -> tuple[schemas.ServiceRecord, dict[UUID, UUID]]:
     """The record with our organisation's id and name, and feed organisation id -> ours.
+
+    A listing naming no organisation is attached to the feed's publisher, with a warning.
 
     Raises:
         RowFailed: the listing names no organisation we have or can create.
@@ -65,9 +92,22 @@ async def _organisation(
     else:
         existing = await Service.select(Service.organisation).where(Service.id == record.id).first()
         if existing is None:
-            problem = Problem(candidate.where, "organization", "is required (or organization_id)")
-            raise RowFailed([problem])
-        org_id = existing["organisation"]
+            info = publisher_info(publisher)
+            org_id, is_new = await organisations.ensure_organisation(info)
+            if is_new:
+                created.append(info.name)
+            warnings.append(
+                Problem(
+                    candidate.where,
+                    "organization",
+                    f"none given; attached to the feed's publisher, {info.name}",
+                    NO_ORGANISATION,
+                    "",
+                    info.name,
+                )
+            )
+        else:
+            org_id = existing["organisation"]
     name = await organisations.organisation_name(org_id)
     if name is None:
         problem = Problem(
@@ -121,13 +161,17 @@ async def _terms(
 
 
 async def _save(
-    candidate: Candidate, record: schemas.ServiceRecord, summary: ImportSummary, source: str
+    candidate: Candidate,
+    record: schemas.ServiceRecord,
+    summary: ImportSummary,
+    source: str,
+    publisher: str,
 ) -> str:
     """Save one listing in one transaction; report only once it has committed."""
     warnings: list[Problem] = []
     created: list[str] = []
     async with transaction():
-        record, ours = await _organisation(candidate, record, created)
+        record, ours = await _organisation(candidate, record, created, warnings, publisher)
         record = await _locations(candidate, record, ours, warnings)
         record = await _terms(candidate, record, warnings)
         record = await settle_child_ids(record)
@@ -153,9 +197,14 @@ async def import_candidates(
     candidates: AsyncIterator[Candidate],
     source: str,
     on_item: Callable[[Candidate, str], None] | None = None,
+    publisher: str = "",
 ) -> ImportSummary:
-    """Save every good candidate; count and report the rest. `on_item` hears each outcome."""
+    """Save every good candidate; count and report the rest. `on_item` hears each outcome.
+
+    Listings naming no organisation go to `publisher` (see `publisher_name`).
+    """
     summary = ImportSummary()
+    publisher = publisher_name(publisher, source)
     async for candidate in candidates:
         summary.warnings.extend(candidate.warnings)
         outcome = "failed"
@@ -165,7 +214,7 @@ async def import_candidates(
             )
         else:
             try:
-                outcome = await _save(candidate, candidate.record, summary, source)
+                outcome = await _save(candidate, candidate.record, summary, source, publisher)
             except RowFailed as exc:
                 summary.errors.extend(exc.problems)
             except Exception as exc:  # one bad listing must not stop the rest (logged)

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import re
+
 import msgspec
+
+_QUOTED = re.compile(r"'[^']*'|\\d+")
 
 
 class Problem(msgspec.Struct, frozen=True):
-    """One thing wrong with the input, e.g. line 12, field 'latitude': not a number."""
+    """One thing wrong with the input, e.g. line 12, field 'latitude': not a number.
+
+    `kind` groups problems in a summary; `read` and `stored` show what a repair did.
+    """
 
     where: str
     field: str
     message: str
+    kind: str = ""
+    read: str = ""
+    stored: str = ""
+
+    @property
+    def group(self) -> str:
+        """What the summary counts this under: its kind, or its message without the values."""
+        if self.kind:
+            return self.kind
+        general = _QUOTED.sub("'...'", self.message)
+        last = self.field.rsplit(".", 1)[-1]
+        return f"{last}: {general}" if last else general
 
     def __str__(self) -> str:
         if not self.field:

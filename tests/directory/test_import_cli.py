@@ -48,7 +48,7 @@ async def test_the_commands_import_export_and_load_postcodes(tmp_path: Path) -> 
     )
     assert imported.returncode == 1  # something failed: say so to scripts
     assert "line 3, field 'latitude': is not a number" in imported.stdout
-    assert "Import finished: 1 created, 0 updated, 0 unchanged, 1 failed." in imported.stdout
+    assert "Import finished: 1 created, 0 updated, 0 unchanged, 1 refused, of 2." in imported.stdout
     assert "Importing services.csv" in imported.stderr  # the progress bar
     assert await Service.count() == 1
     out = tmp_path / "export.json"

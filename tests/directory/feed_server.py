@@ -1,0 +1,87 @@
+"""A small Open Referral UK feed on a real loopback HTTP server, serving pages tests write."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+class FeedServer:
+    """Answers `/services?page=N` and `/services/{id}` from `pages` (lists of services).
+
+    `status` replaces the answer with an error status for every request once set.
+    """
+
+    def __init__(self) -> None:
+        self.pages: list[list[dict[str, Any]]] = [[]]
+        self.status = 200
+        self.requests: list[str] = []
+        self.url = ""
+
+    def page(self, number: int) -> dict[str, Any]:
+        """One page of the `/services` list, as ORUK shapes it."""
+        index = min(max(number, 1), len(self.pages)) - 1
+        return {
+            "total_items": sum(len(page) for page in self.pages),
+            "total_pages": len(self.pages),
+            "page_number": index + 1,
+            "size": len(self.pages[index]),
+            "first_page": index == 0,
+            "last_page": index == len(self.pages) - 1,
+            "empty": not self.pages[index],
+            "contents": self.pages[index],
+        }
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        """(status, JSON body) for one GET."""
+        if self.status != 200:
+            return self.status, {"title": "Server error"}
+        if path == "":
+            return 200, {"version": "3.0", "profile": "https://openreferraluk.org/"}
+        if path == "/services":
+            return 200, self.page(int(query.get("page", ["1"])[0]))
+        for page in self.pages:
+            for service in page:
+                if path == f"/services/{service.get('id')}":
+                    return 200, service
+        return 404, {"title": "Not found"}
+
+
+def _handler(feed: FeedServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            feed.requests.append(self.path)
+            status, body = feed.answer(parts.path.rstrip("/"), parse_qs(parts.query))
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    return Handler
+
+
+@contextmanager
+def serve_feed() -> Iterator[FeedServer]:
+    """A FeedServer listening on 127.0.0.1 (a free port) until the block ends."""
+    feed = FeedServer()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(feed))
+    feed.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield feed
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -12,6 +12,12 @@ from consent.vocabulary import CONTACT_WAYS, IDENTITY
 # --- Forms (only these fields are ever read from a request: over-posting is ignored) ---
 
 
+class ClientSearch(msgspec.Struct, kw_only=True):
+    """Form: search the clients shared with one's organisation by name (posted, never in a URL)."""
+
+    q: str = ""
+
+
 class ClientRegistration(msgspec.Struct, kw_only=True):
     """Form: register a client. `acknowledged_duplicates` lists possible duplicates seen."""
 

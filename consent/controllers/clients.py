@@ -12,7 +12,7 @@ from litestar.response import Template
 from consent import record
 from consent.controllers.common import AnyRequest, render, render_errors, submitted, values_of
 from consent.record import PossibleDuplicates
-from consent.schemas import ClientRegistration, EntryCreate
+from consent.schemas import ClientRegistration, ClientSearch, EntryCreate
 from hub.accounts.guards import requires_staff
 from hub.errors import Invalid
 from hub.web.forms import read_form
@@ -26,15 +26,19 @@ class ClientController(Controller):
     guards = [requires_staff]
 
     @get("/", name="clients.list")
-    async def list_clients(
-        self, request: AnyRequest, q: FromQuery[str] = "", withdrawn: FromQuery[str] = ""
-    ) -> Template:
-        """Every client shared with this organisation; `q` searches the names it may see."""
-        query = q.strip()[:100]
+    async def list_clients(self, request: AnyRequest, withdrawn: FromQuery[str] = "") -> Template:
+        """Every client shared with this organisation (a search is posted: names stay out of
+        addresses, browser history and logs)."""
+        clients = await record.list_clients(request.user, "")
+        return render("consent/clients.html", clients=clients, query="", withdrawn=bool(withdrawn))
+
+    @post("/", name="clients.search", status_code=200)
+    async def search_clients(self, request: AnyRequest) -> Template:
+        """The names this organisation may see that match the posted search."""
+        form = await read_form(request, ClientSearch)
+        query = form.q.strip()[:100]
         clients = await record.list_clients(request.user, query)
-        return render(
-            "consent/clients.html", clients=clients, query=query, withdrawn=bool(withdrawn)
-        )
+        return render("consent/clients.html", clients=clients, query=query, withdrawn=False)
 
     @get("/new", name="clients.new")
     async def new_client(self) -> Template:

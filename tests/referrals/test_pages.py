@@ -407,8 +407,11 @@ async def test_inbox_groups_counts_search_and_pages_show_only_own_referrals(clie
     second = await client.get("/referrals?page=2")
     assert ROWS.findall(second.text) == [str(ids[0])]
 
-    found = await client.get("/referrals?q=sam")
+    found = await post_form(client, "/referrals", {"q": "sam"})
     assert ROWS.findall(found.text) == [str(sam_referral)]
+    assert "q=sam" not in found.text  # a search is never carried into a link
+    ignored = await client.get("/referrals?q=sam")  # the address never carries a search
+    assert len(ROWS.findall(ignored.text)) == 25
     awaiting = await client.get("/referrals?group=awaiting")
     assert ROWS.findall(awaiting.text) == [str(ids[0])]
     assert "/referrals?box=received&amp;group=awaiting&amp;page=2" not in awaiting.text

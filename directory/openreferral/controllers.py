@@ -26,7 +26,12 @@ from litestar.types import (
 )
 
 from directory.openreferral import mapping, reads
-from directory.openreferral.params import Page, parse_paging, parse_service_query
+from directory.openreferral.params import (
+    Page,
+    parse_paging,
+    parse_service_query,
+    parse_taxonomy_filter,
+)
 from directory.openreferral.throttle import Throttle
 from hub.errors import Invalid, NotFound, TooManyRequests, WraparoundError
 
@@ -97,10 +102,7 @@ class OpenReferralController(Controller):
     async def taxonomy_terms(self, request: Request[Any, Any, Any]) -> Page:
         """Taxonomy terms, one page; `taxonomy_id` narrows them to one taxonomy."""
         params = _params(request)
-        taxonomy_id = params.get("taxonomy_id", "").strip()
-        return await reads.taxonomy_terms_page(
-            parse_paging(params), reads.parse_id(taxonomy_id) if taxonomy_id else None
-        )
+        return await reads.taxonomy_terms_page(parse_paging(params), parse_taxonomy_filter(params))
 
     @get("/taxonomy_terms/{term_id:str}", name="openreferral.taxonomy_term")
     async def taxonomy_term(self, term_id: FromPath[str]) -> dict[str, Any]:

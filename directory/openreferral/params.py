@@ -16,7 +16,12 @@ from hub.errors import Invalid
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000
 MAX_PROXIMITY_METRES = 200_000
+MAX_AGE = 150
+MAX_SEARCH_LENGTH = 200
+MAX_TERM_IDS = 100
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 class BadQuery(Invalid):
@@ -84,28 +89,45 @@ def page_of(total: int, paging: Paging, contents: list[dict[str, Any]]) -> Page:
     )
 
 
-def _whole(params: Mapping[str, str], name: str, default: int, errors: dict[str, str]) -> int:
+def _whole(
+    params: Mapping[str, str], name: str, default: int, most: int, errors: dict[str, str]
+) -> int:
     raw = params.get(name, "").strip()
     if not raw:
         return default
-    if not re.fullmatch(r"[0-9]+", raw) or int(raw) < 1:
-        errors[name] = "must be a whole number, 1 or more"
+    # ASCII digits only, and few enough of them to compare without building a huge int.
+    if not re.fullmatch(r"[0-9]{1,18}", raw) or not 1 <= int(raw) <= most:
+        errors[name] = f"must be a whole number from 1 to {most}"
         return default
     return int(raw)
 
 
 def parse_paging(params: Mapping[str, str]) -> Paging:
-    """`page` and `per_page` (at most MAX_PER_PAGE).
+    """`page` (at most MAX_PAGE) and `per_page` (at most MAX_PER_PAGE).
 
     Raises:
-        BadQuery: either is not a whole number of at least 1.
+        BadQuery: either is not a whole number within its limits (the message names them).
     """
     errors: dict[str, str] = {}
-    page = _whole(params, "page", 1, errors)
-    per_page = _whole(params, "per_page", DEFAULT_PER_PAGE, errors)
+    page = _whole(params, "page", 1, MAX_PAGE, errors)
+    per_page = _whole(params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, errors)
     if errors:
         raise BadQuery(_message(errors), errors)
-    return Paging(page=page, per_page=min(per_page, MAX_PER_PAGE))
+    return Paging(page=page, per_page=per_page)
+
+
+def parse_taxonomy_filter(params: Mapping[str, str]) -> UUID | None:
+    """`/taxonomy_terms`'s optional `taxonomy_id`.
+
+    Raises:
+        BadQuery: it is given and is not an id.
+    """
+    errors: dict[str, str] = {}
+    raw = params.get("taxonomy_id", "").strip()
+    found = _uuid(raw, "taxonomy_id", errors) if raw else None
+    if errors:
+        raise BadQuery(_message(errors), errors)
+    return found
 
 
 def _message(errors: dict[str, str]) -> str:
@@ -120,14 +142,13 @@ def _uuid(raw: str, name: str, errors: dict[str, str]) -> UUID | None:
         return None
 
 
-def _number(raw: str, name: str, errors: dict[str, str]) -> float | None:
-    try:
-        value = float(raw)
-    except ValueError:
-        errors[name] = "must be a number"
+def _number(raw: str, name: str, most: float, errors: dict[str, str]) -> float | None:
+    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,6})?", raw.strip()):
+        errors[name] = f"must be a number from 0 to {most:g}"
         return None
-    if not math.isfinite(value) or value < 0:
-        errors[name] = "must be a number, 0 or more"
+    value = float(raw)
+    if value > most:
+        errors[name] = f"must be a number from 0 to {most:g}"
         return None
     return value
 
@@ -141,12 +162,21 @@ def _time(raw: str, name: str, errors: dict[str, str]) -> time | None:
 
 
 def _instant(raw: str, errors: dict[str, str]) -> datetime | None:
+    problem = (
+        f"must be a date or date and time from {EARLIEST_YEAR} to {LATEST_YEAR}, "
+        "e.g. 2025-01-31T09:00:00Z"
+    )
     try:
         moment = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        errors["modified_after"] = "must be a date or date and time, e.g. 2025-01-31T09:00:00Z"
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        errors["modified_after"] = problem
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        errors["modified_after"] = problem
+        return None
+    return moment
 
 
 def day_code(raw: str) -> str | None:
@@ -171,17 +201,27 @@ def parse_service_query(params: Mapping[str, str]) -> ServiceQuery:
         errors.update(exc.errors)
         paging = Paging()
     values: dict[str, Any] = {"paging": paging, "search": params.get("search", "").strip()}
+    if len(values["search"]) > MAX_SEARCH_LENGTH:
+        errors["search"] = f"must be at most {MAX_SEARCH_LENGTH} characters"
     if raw := params.get("taxonomy_term_id", "").strip():
-        found = [_uuid(part, "taxonomy_term_id", errors) for part in raw.split(",")]
+        parts = raw.split(",")
+        if len(parts) > MAX_TERM_IDS:
+            errors["taxonomy_term_id"] = f"must list at most {MAX_TERM_IDS} ids"
+            parts = []
+        found = [_uuid(part, "taxonomy_term_id", errors) for part in parts]
         values["taxonomy_term_ids"] = tuple(term for term in found if term)
     for name in ("taxonomy_id", "organization_id"):
         if raw := params.get(name, "").strip():
             values[name] = _uuid(raw, name, errors)
     if raw := params.get("modified_after", "").strip():
         values["modified_after"] = _instant(raw, errors)
-    for name in ("minimum_age", "maximum_age", "proximity"):
+    for name, most in (
+        ("minimum_age", MAX_AGE),
+        ("maximum_age", MAX_AGE),
+        ("proximity", MAX_PROXIMITY_METRES),
+    ):
         if raw := params.get(name, "").strip():
-            values[name] = _number(raw, name, errors)
+            values[name] = _number(raw, name, most, errors)
     if raw := params.get("day", "").strip():
         values["day"] = day_code(raw) or ""
         if not values["day"]:
@@ -193,8 +233,6 @@ def parse_service_query(params: Mapping[str, str]) -> ServiceQuery:
     proximity = values.get("proximity")
     if proximity is not None and not values["postcode"]:
         errors["proximity"] = "needs a postcode to measure from"
-    elif proximity is not None and proximity > MAX_PROXIMITY_METRES:
-        errors["proximity"] = f"must be at most {MAX_PROXIMITY_METRES} metres"
     if errors:
         raise BadQuery(_message(errors), errors)
     return ServiceQuery(**values)

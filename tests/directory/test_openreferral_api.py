@@ -164,9 +164,7 @@ async def test_paging_arithmetic_and_bad_paging(client) -> None:
     assert nothing["last_page"]
     org = await make_organisation()
     await make_service(org)
-    capped = await client.get(f"{API}/services", params={"per_page": 100000})
-    assert capped.status_code == 200
-    for params in ({"page": "0"}, {"page": "x"}, {"per_page": "-1"}):
+    for params in ({"page": "0"}, {"page": "x"}, {"per_page": "-1"}, {"per_page": 100000}):
         response = await client.get(f"{API}/services", params=params)
         assert response.status_code == 400, params
         assert response.headers["content-type"] == "application/problem+json"

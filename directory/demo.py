@@ -17,6 +17,7 @@ from typing import Any
 from directory import schemas
 from directory.exchange.hours_text import parse_hours
 from directory.exchange.postcodes import load_postcodes
+from directory.search.backend import ensure_index
 from directory.store import upsert_service
 from directory.tables import OrganisationProfile, Service
 from directory.taxonomy import NEED_CATEGORIES, NEED_TAXONOMY_ID, ensure_need_taxonomy, term_id
@@ -177,6 +178,7 @@ async def seed_demo_directory() -> list[tuple[str, str]]:
         await ensure_need_taxonomy()
         await load_postcodes(POSTCODES_FILE)
         await _seed_listings()
+    await ensure_index()  # after an upgrade that changed how text is indexed
     return []
 
 

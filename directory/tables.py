@@ -52,6 +52,8 @@ class TaxonomyTerm(Table):
     description = Text(default="")
     parent_id = UUID(null=True, default=None)
     position = Integer(default=0)
+    synonyms = Text(default="")
+    """Everyday words and phrases for this need, one per line ("drugs", "food bank")."""
 
 
 class Service(Table):

@@ -31,7 +31,12 @@ def term_id(code: str) -> uuid.UUID:
 
 
 async def ensure_need_taxonomy() -> None:
-    """Create the shipped taxonomy and any missing terms; terms admins edited are left alone."""
+    """Create the shipped taxonomy and any missing terms; terms admins edited are left alone.
+
+    A shipped category whose everyday words are empty gets the shipped list
+    (`directory/data/need_synonyms.toml`).
+    """
+    from directory.search.synonyms import format_synonyms, shipped_synonyms
     from directory.tables import Taxonomy, TaxonomyTerm
 
     if not await Taxonomy.exists().where(Taxonomy.id == NEED_TAXONOMY_ID):
@@ -55,3 +60,7 @@ async def ensure_need_taxonomy() -> None:
                     position=position,
                 )
             )
+    for code, phrases in shipped_synonyms().items():
+        await TaxonomyTerm.update({TaxonomyTerm.synonyms: format_synonyms(phrases)}).where(
+            (TaxonomyTerm.id == term_id(code)) & (TaxonomyTerm.synonyms == "")
+        )

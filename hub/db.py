@@ -9,7 +9,7 @@ import logging
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -264,18 +264,19 @@ def declared_locks() -> dict[str, int]:
     return {name: key for key, name in _LOCK_KEYS.items()}
 
 
-async def lock(name: str) -> None:
-    """Hold the named lock until the current transaction ends.
+async def lock(name: str, item: str = "") -> None:
+    """Hold the named lock (on one `item`, such as a client's id) until the transaction ends.
 
-    On PostgreSQL a transaction-scoped advisory lock keyed by the name; on SQLite nothing
-    more is needed, because `transaction()` already holds the only write lock there is.
-    Call it first thing inside `transaction()`.
+    On PostgreSQL a transaction-scoped advisory lock keyed by the name (and item); on SQLite
+    nothing more is needed, because `transaction()` already holds the only write lock there
+    is. Call it inside `transaction()`, before reading what the lock protects.
     """
     if name not in _LOCK_KEYS.values():
         msg = f"Lock {name!r} was not declared with named_lock()"
         raise RuntimeError(msg)
     if not is_sqlite():
-        await raw("SELECT pg_advisory_xact_lock({})", lock_key(name))
+        key = lock_key(f"{name}/{item}" if item else name)
+        await raw("SELECT pg_advisory_xact_lock({})", key)
 
 
 async def prepare_sqlite_file(engine: Engine) -> None:
@@ -289,6 +290,28 @@ async def raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Run one SQL statement with `{}` placeholders and return its rows."""
     result = await get_engine().run_querystring(QueryString(sql, *args))
     return list(result or [])
+
+
+async def raw_tuples(sql: str, *args: Any) -> list[Sequence[Any]]:
+    """`raw`, with rows as tuples; on PostgreSQL straight from asyncpg (no dicts per row).
+
+    For reads of thousands of rows, where making a dict of each cost more than the query.
+    """
+    engine = get_engine()
+    if not isinstance(engine, PostgresEngine):
+        return [tuple(row.values()) for row in await raw(sql, *args)]
+    compiled, values = QueryString(sql, *args).compile_string("postgres")
+    current = engine.current_transaction.get()
+    if current is not None:
+        return list(await current.connection.fetch(compiled, *values))
+    if engine.pool is not None:
+        async with engine.pool.acquire() as connection:
+            return list(await connection.fetch(compiled, *values))
+    connection = await engine.get_new_connection()
+    try:
+        return list(await connection.fetch(compiled, *values))
+    finally:
+        await connection.close()
 
 
 async def open_pool(engine: Engine) -> None:

@@ -83,6 +83,7 @@ async def _clean_tables() -> None:
     from piccolo.conf.apps import Finder
     from piccolo.table import sort_table_classes
 
+    from directory.search import synonyms, vocabulary
     from directory.taxonomy import ensure_need_taxonomy
     from hub.db import raw, transaction
 
@@ -92,6 +93,7 @@ async def _clean_tables() -> None:
         # The search documents are not a Piccolo table; on PostgreSQL the replica role below
         # also skips the foreign-key cascade that would otherwise take them with the services.
         await raw("DELETE FROM directory_search_doc")
+        await raw("DELETE FROM directory_search_term")
         if ON_POSTGRES:
             # Gets past the audit trail's append-only triggers, in this transaction only.
             # DELETE is ten times faster than TRUNCATE on these small tables.
@@ -102,6 +104,8 @@ async def _clean_tables() -> None:
             for name in names:
                 await raw(f'DELETE FROM "{name}"')
         await ensure_need_taxonomy()  # shipped data, as a fresh install has it
+    vocabulary.forget()
+    synonyms.forget()
 
 
 @pytest.fixture(autouse=True)

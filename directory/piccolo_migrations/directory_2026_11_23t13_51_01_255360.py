@@ -1,8 +1,10 @@
-"""Ship the need-category taxonomy (idempotent: existing terms are left as admins edited them)."""
+"""Shipped the need-category taxonomy; now done by 2026-12-05T20:40, once `synonyms` exists.
+
+The shipping code writes every column the table has today, so running it here, before a
+later migration adds a column, would fail on a fresh database.
+"""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-
-from directory.taxonomy import ensure_need_taxonomy
 
 ID = "2026-11-23T13:51:01:255360"
 VERSION = "1.38.0"
@@ -13,7 +15,7 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="directory", description=DESCRIPTION)
 
     async def seed() -> None:
-        await ensure_need_taxonomy()
+        """Nothing: see the module's docstring."""
 
     manager.add_raw(seed)
     return manager

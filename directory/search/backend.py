@@ -94,8 +94,26 @@ def get_backend() -> SearchBackend:
     return meilisearch_backend() or database_backend()
 
 
+async def ensure_index(progress: Progress | None = None) -> int:
+    """Rebuild the database index when it is empty but listings are not; returns how many.
+
+    An upgrade that changes how text is indexed empties the index in its migration; this
+    fills it again at the next start (or `wraparound demo`) without anyone being told to.
+    """
+    from directory.tables import Service
+    from hub.db import raw
+
+    if await raw("SELECT 1 FROM directory_search_doc LIMIT 1"):
+        return 0
+    if not await Service.exists().where(Service.status == "active"):
+        return 0
+    log.info("search index is empty: rebuilding it")
+    return await database_backend().rebuild(progress)
+
+
 async def prepare_search() -> None:
-    """At app start: apply Meilisearch's index settings (a server that is down is logged)."""
+    """At app start: fill an emptied index; apply Meilisearch's settings (if it is down, log)."""
+    await ensure_index()
     backend = meilisearch_backend()
     if backend is None:
         return

@@ -6,6 +6,7 @@ import math
 import threading
 from typing import Any, NamedTuple
 
+from directory.search.language import index_text
 from directory.search.schemas import GeoPoint
 
 EARTH_RADIUS_KM = 6371.0088
@@ -84,6 +85,8 @@ class Document(NamedTuple):
     """`code_set(categories)`."""
     language_set: int
     """`code_set(languages)`."""
+    name_terms: str
+    """The name's index terms, each with a space either side (to find a word in the name)."""
 
     @classmethod
     def of(
@@ -115,6 +118,7 @@ class Document(NamedTuple):
             exception_dates,
             code_set(categories),
             code_set(languages),
+            f" {index_text(name_key)} ",
         )
 
 
@@ -136,6 +140,7 @@ class Document(NamedTuple):
     EXCEPTION_DATES,
     CATEGORY_SET,
     LANGUAGE_SET,
+    NAME_TERMS,
 ) = range(len(Document._fields))
 
 Row = tuple[Any, ...]

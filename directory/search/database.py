@@ -10,6 +10,8 @@ from directory.read import load_services
 from directory.schemas import ServiceRecord
 from directory.search.backend import Progress
 from directory.search.documents import IndexDocument, build_document, is_searchable
+from directory.search.language import index_text, words
+from directory.search.vocabulary import add_words, clear_words, count_words
 from directory.tables import Service
 from hub.db import get_engine, transaction
 
@@ -23,6 +25,16 @@ def transaction_connection() -> Any:
         msg = "search index writes must run inside a transaction"
         raise RuntimeError(msg)
     return current.connection
+
+
+def written_words(doc: IndexDocument) -> list[str]:
+    """The words of a listing's searchable text, as written (folded)."""
+    return words(f"{doc.name} {doc.description} {doc.other}")
+
+
+def analysed(doc: IndexDocument) -> tuple[str, str, str]:
+    """The name, description and other text as the full-text columns store them."""
+    return index_text(doc.name), index_text(doc.description), index_text(doc.other)
 
 
 class DatabaseBackend:
@@ -53,6 +65,8 @@ class DatabaseBackend:
         """Re-index every active service batch by batch; the index answers throughout."""
         rows = await Service.select(Service.id).where(Service.status == "active")
         ids = [row["id"] for row in rows]
+        async with transaction():
+            await clear_words(transaction_connection())
         done = 0
         if progress:
             progress(0, len(ids))
@@ -75,6 +89,7 @@ class DatabaseBackend:
         await self._delete(service_ids)
         if documents:
             await self._insert(documents)
+            await add_words(transaction_connection(), count_words(map(written_words, documents)))
 
     async def _delete(self, service_ids: list[str]) -> None:
         raise NotImplementedError

@@ -10,7 +10,6 @@ there.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, time, timedelta
 
 import msgspec
@@ -24,6 +23,7 @@ from directory.hours import (
     Rule,
 )
 from directory.schemas import ServiceRecord
+from directory.search.language import words
 
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -42,30 +42,11 @@ FLAG_TOKENS = {
     EVENINGS: "f_evenings",
     WEEKENDS: "f_weekends",
 }
-# Words a query can leave out without losing meaning ("help with housing for a family").
-STOP_WORDS = frozenset(
-    {"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "help", "i", "in", "is"}
-    | {"it", "me", "my", "of", "on", "or", "the", "to", "with"}
-)
-_WORD = re.compile(r"[^\W_]+")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for comparing names ("Café" and "cafe" are the same)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def name_key(text: str) -> str:
     """A name reduced to its words, for the exact-name match: The Pop-Up Shop -> the pop up shop."""
-    return " ".join(_WORD.findall(fold(text)))
-
-
-def query_terms(text: str) -> list[str]:
-    """The words of a query worth matching, folded, in order, without repeats or stop words."""
-    words = _WORD.findall(fold(text))
-    kept = [word for word in words if word not in STOP_WORDS]
-    return list(dict.fromkeys(kept or words))
+    return " ".join(words(text))
 
 
 def category_token(code: str) -> str:

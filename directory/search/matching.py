@@ -38,6 +38,7 @@ from directory.search.candidates import (
     MAXIMUM_AGE,
     MINIMUM_AGE,
     NAME_KEY,
+    NAME_TERMS,
     SERVICE_ID,
     Row,
     bounding_box,
@@ -46,9 +47,25 @@ from directory.search.candidates import (
 from directory.search.documents import ACCEPTING, EVENINGS, FREE, NETWORK, WEEKENDS, name_key
 from directory.search.opening import Moment, exact_open
 from directory.search.schemas import FacetCounts, SearchHit, SearchQuery, SearchResults
+from directory.search.understanding import SearchPlan
 
-EXACT_NAME_BONUS = 1000.0
-NAME_PREFIX_BONUS = 100.0
+# Relevance, Meilisearch's order as one number: words matched, then fewer typos, then words
+# matched in the listing's own text (not only through a need's everyday words), then words
+# in the name, then the exact name or its start, then the index's own score (bm25/ts_rank).
+TIER = 1e7
+"""Per (words matched x 10 - typos)."""
+OWN_TEXT = 1e6
+IN_NAME = 1e5
+EXACT_WORD = 3e4
+"""Per word found whole, not only as the start of a longer word (Meilisearch's exactness)."""
+EXACT_NAME_BONUS = 5e4
+NAME_PREFIX_BONUS = 2e4
+RELATED = 5e3
+SPECIALIST = 1e3
+INDEX_SCORE = 999.0
+DISTANCE_TIER = 1e6
+"""Nearest first still puts listings matching more words (with fewer typos) first."""
+NO_DISTANCE = 1e5
 
 
 @contextlib.contextmanager
@@ -116,8 +133,9 @@ class Matcher:
     every hit at once.
     """
 
-    def __init__(self, query: SearchQuery, now: datetime) -> None:
+    def __init__(self, query: SearchQuery, now: datetime, plan: SearchPlan | None = None) -> None:
         self.query = query
+        self.plan = plan or SearchPlan()
         self.now = Moment.of(now)
         self.must_be_open_now = query.open_now or query.open_at == now
         self.then = (
@@ -128,9 +146,71 @@ class Matcher:
         self.unsure: list[Any] = []
         """Keys of documents whose opening needs their opening hours (load them for `finish`)."""
         self.offer = self._offer()
-        """Call with each (document, score) the index matched."""
+        """Call with each (document, index score, words matched by its own text) found.
 
-    def _offer(self) -> Callable[[Row, float], None]:
+        The words are a bit mask over `plan.words` (bit i: word i is in the listing's text).
+        Without words in the plan, the index score alone orders (Meilisearch's own).
+        """
+
+    def _relevance(self) -> Callable[[Row, float, int], tuple[float, int]]:
+        """(score, tier) of a document from its index score and own-text words.
+
+        Tables over every mask of matched words are made once, so a document costs a few
+        lookups; a document's need categories give their mask once per distinct set.
+        """
+        words = self.plan.words
+        if not words:
+            return lambda doc, rank, mask: (rank, 0)
+        count = len(words)
+        full = (1 << count) - 1
+        whole = sum(1 << i for i, word in enumerate(words) if not word.prefix)
+        masks = range(1 << count)
+        typos = [sum(w.typos for i, w in enumerate(words) if m >> i & 1) for m in masks]
+        tier = [m.bit_count() * 10 - typos[m] for m in masks]
+        own = [m.bit_count() for m in masks]
+        word_categories = [set(word.categories) for word in words]
+        by_category_set: dict[int, int] = {}
+        needles = [
+            (
+                tuple(f" {term} " for term in word.terms),
+                f" {word.prefix}" if word.prefix else "",
+            )
+            for word in words
+        ]
+        ranked = not self.query.by_distance
+
+        def category_mask(doc: Row) -> int:
+            mask = by_category_set.get(doc[CATEGORY_SET])
+            if mask is None:
+                codes = set(doc[CATEGORIES])
+                mask = sum(1 << i for i, wanted in enumerate(word_categories) if wanted & codes)
+                by_category_set[doc[CATEGORY_SET]] = mask
+            return mask
+
+        def relevance(doc: Row, rank: float, mask: int) -> tuple[float, int]:
+            text = mask & full
+            needs = category_mask(doc)
+            matched = text | needs
+            level = tier[matched]
+            if not ranked:
+                return 0.0, level
+            score = level * TIER + own[text] * OWN_TEXT
+            score += own[((mask >> (2 * count)) | whole) & text] * EXACT_WORD
+            name = doc[NAME_TERMS]
+            for exact, prefix in needles:
+                if (prefix and prefix in name) or any(needle in name for needle in exact):
+                    score += IN_NAME
+            if needs & ~text:  # some words only through the needs they name
+                if (mask >> count) & needs & ~text:
+                    score += RELATED  # its text uses the need's other everyday words
+                score += SPECIALIST / max(len(doc[CATEGORIES]), 1)  # fewer needs: specialist
+            if rank > 0:
+                score += INDEX_SCORE * rank / (rank + 10.0)
+            return score, level
+
+        return relevance
+
+    def _offer(self) -> Callable[[Row, float, int], None]:
         """The per-document check, with everything it reads bound locally (it runs per row).
 
         The filters are all "and" and have no side effects, so the cheapest rejections come
@@ -150,7 +230,6 @@ class Matcher:
         cos0 = math.cos(lat0)
         diameter = 2 * EARTH_RADIUS_KM
         radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
-        inf = math.inf
         now, then = self.now, self.then
         open_now_of = now.quick_open
         open_then_of = then.quick_open if then is not None else None
@@ -158,8 +237,9 @@ class Matcher:
         by_distance = query.by_distance
         text_key = name_key(query.text) if not by_distance else ""
         hits, pending, unsure = self.hits, self.pending, self.unsure
+        relevance = self._relevance()
 
-        def offer(doc: Row, score: float) -> None:
+        def offer(doc: Row, rank: float, text: int = 0) -> None:
             if box is not None:  # a distance limit: no place, or outside the box, is out
                 latitude = doc[LATITUDE]
                 if latitude is None:
@@ -198,13 +278,17 @@ class Matcher:
                 open_then = open_then_of(doc)
                 if open_then is False:
                     return
+            score, level = relevance(doc, rank, text)
             name = doc[NAME_KEY]
             if text_key:
                 if name == text_key:
                     score += EXACT_NAME_BONUS
                 elif name.startswith(text_key):
                     score += NAME_PREFIX_BONUS
-            order = (inf if distance is None else distance) if by_distance else -score
+            if by_distance:
+                order = (NO_DISTANCE if distance is None else distance) - level * DISTANCE_TIER
+            else:
+                order = -score
             hit = (order, -score, name, doc, score, distance, open_now, open_then)
             if open_now is None or (then is not None and open_then is None):
                 unsure.append(doc[KEY])

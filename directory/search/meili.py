@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from meilisearch_python_sdk import AsyncClient
 from meilisearch_python_sdk.index import AsyncIndex
 from meilisearch_python_sdk.models.settings import (
@@ -41,8 +42,12 @@ from directory.search.documents import (
     is_searchable,
     open_tokens,
 )
+from directory.search.language import STOP_WORDS, split_time_words, words
 from directory.search.matching import Matcher, filter_moments
+from directory.search.own_text import described, with_plan
 from directory.search.schemas import SearchQuery, SearchResults
+from directory.search.synonyms import load_synonyms
+from directory.search.understanding import SearchPlan
 from directory.tables import Service
 from hub import clock
 
@@ -73,8 +78,12 @@ RETRIEVE = [
 _SAFE = re.compile(r"[^a-z0-9_-]")
 
 
-def index_settings() -> MeilisearchSettings:
-    """Searchable (most important first), filterable incl. `_geo`, sortable, typo tolerance."""
+def index_settings(synonyms: dict[str, list[str]] | None = None) -> MeilisearchSettings:
+    """Searchable (most important first), filterable incl. `_geo`, sortable, typo tolerance.
+
+    Typos, stop words and the needs' everyday words as the database backends have them: one
+    typo from 5 letters, two from 9; `synonyms` is `Synonyms.export()`.
+    """
     return MeilisearchSettings(
         searchable_attributes=["name", "description", "other"],
         filterable_attributes=[
@@ -89,10 +98,12 @@ def index_settings() -> MeilisearchSettings:
         sortable_attributes=["_geo", "name_key"],
         typo_tolerance=TypoTolerance(
             enabled=True,
-            min_word_size_for_typos=MinWordSizeForTypos(one_typo=4, two_typos=8),
+            min_word_size_for_typos=MinWordSizeForTypos(one_typo=5, two_typos=9),
             disable_on_attributes=["other"],
         ),
         pagination=Pagination(max_total_hits=CANDIDATE_LIMIT),
+        stop_words=sorted(STOP_WORDS),
+        synonyms=synonyms or {},
     )
 
 
@@ -225,23 +236,27 @@ class MeilisearchBackend:
     async def setup(self) -> None:
         """Create the index if needed and apply its settings, waiting until they hold."""
         await self.client().get_or_create_index(INDEX_UID, primary_key="id")
-        task = await self.index_handle().update_settings(index_settings())
+        synonyms = (await load_synonyms()).export()
+        task = await self.index_handle().update_settings(index_settings(synonyms))
         await self._wait(task.task_uid)
 
     async def search(self, query: SearchQuery) -> SearchResults:
         """One page of results."""
         now = clock.now()
+        kept, open_now = split_time_words(words(query.text))
+        plan = SearchPlan(open_now=open_now)
+        query = msgspec.structs.replace(with_plan(query, plan), text=" ".join(kept))
         found = await self.index_handle().search(**search_params(query, now))
         hits: list[dict[str, Any]] = list(found.hits)
         matcher = Matcher(query, now)
         for hit in hits:
-            matcher.offer(document_from_hit(hit), float(hit.get("_rankingScore", 0.0)))
+            matcher.offer(document_from_hit(hit), float(hit.get("_rankingScore", 0.0)), 0)
         hours_text = {hit["id"]: hit.get("hours", "") for hit in hits}
         hours = {
             key: decode_hours(hours_text[key]) for key in matcher.unsure if hours_text.get(key)
         }
         estimated = found.estimated_total_hits or len(hits)
-        return matcher.finish(hours, capped=estimated > len(hits))
+        return described(matcher.finish(hours, capped=estimated > len(hits)), plan)
 
     async def index(self, service_ids: Sequence[UUID]) -> None:
         """Bring these services into step (waits for Meilisearch to apply it)."""

@@ -1,6 +1,7 @@
 """PostgreSQL backend: weighted tsvector (name A, description B, the rest C) with a GIN index,
-prefix tsqueries ranked by ts_rank, filter tokens in a GIN-indexed text[], and pg_trgm
-similarity on names as a fallback only when full text finds nothing (OR-ing it in cost 2-3x).
+over text analysed as on SQLite (`simple` configuration), ranked by ts_rank; filter tokens in
+a GIN-indexed text[]. A search reads ids, scores and own-text flags only; the documents
+themselves are parsed once per process and kept by id (ids are never reused).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 
 from directory.hours import OpeningHours
 from directory.search.candidates import Document, Row, bounding_box
-from directory.search.database import DatabaseBackend, transaction_connection
+from directory.search.database import DatabaseBackend, analysed, transaction_connection
 from directory.search.documents import (
     FLAG_TOKENS,
     IndexDocument,
@@ -18,7 +19,6 @@ from directory.search.documents import (
     decode_week,
     language_token,
     open_tokens,
-    query_terms,
 )
 from directory.search.matching import (
     Matcher,
@@ -26,17 +26,26 @@ from directory.search.matching import (
     filter_moments,
     required_flags,
 )
+from directory.search.own_text import OwnText, described, wants_any_word, with_plan
 from directory.search.schemas import SearchQuery, SearchResults
+from directory.search.understanding import QueryWord, SearchPlan, understand
 from hub import clock
-from hub.db import raw
+from hub.db import get_engine, raw, raw_tuples
 
-CONFIG = "english"
+CONFIG = "simple"
+"""Text arrives analysed (stems and written words, see `language`): index it as it is."""
 # ts_rank weights for D, C, B, A: the name counts most, then the description.
 RANK_WEIGHTS = [0.05, 0.2, 0.4, 1.0]
+# Scaled to bm25's range on SQLite (ts_rank is a few tenths), so that the index score
+# weighs the same against the rest of relevance on both databases.
+RANK_SCALE = 30
+NO_MATCH = 1e-6
+"""ts_rank gives a document without the words 1e-20, not 0."""
+RANK_SQL = f"{RANK_SCALE} * ts_rank({{}}::float4[], document, to_tsquery('{CONFIG}', {{}}))"
 CACHE_LIMIT = 250_000
 _COLUMNS = (
-    "service_id::text AS service_id, name_key, latitude, longitude, minimum_age, maximum_age, "
-    "flags, categories, languages, week, exception_dates"
+    "id, service_id::text AS service_id, name_key, latitude, longitude, minimum_age, "
+    "maximum_age, flags, categories, languages, week, exception_dates"
 )
 _INSERT = (
     "INSERT INTO directory_search_doc (service_id, name, name_key, document, tokens, categories, "
@@ -49,9 +58,12 @@ _INSERT = (
 )
 
 
-def tsquery_text(terms: list[str]) -> str:
-    """`["hous", "support"]` -> `hous:* & support:*` (terms are word characters only)."""
-    return " & ".join(f"{term}:*" for term in terms)
+def text_tsquery(word: QueryWord) -> str:
+    """The listing's own text has this word: `'hous' | 'housing':*` (terms are word characters)."""
+    options = [f"'{term}'" for term in word.terms]
+    if word.prefix:
+        options.append(f"'{word.prefix}':*")
+    return " | ".join(options)
 
 
 def filter_sql(query: SearchQuery, now: Any) -> tuple[list[str], list[Any]]:
@@ -84,57 +96,136 @@ def filter_sql(query: SearchQuery, now: Any) -> tuple[list[str], list[Any]]:
     return conditions, args
 
 
+def words_sql(plan: SearchPlan, *, every_word: bool) -> tuple[str, list[Any]]:
+    """One condition for the words (each in the text or through a need it names)."""
+    parts: list[str] = []
+    args: list[Any] = []
+    for word in plan.words:
+        text = f"document @@ to_tsquery('{CONFIG}', {{}})"
+        args.append(text_tsquery(word))
+        if word.categories:
+            parts.append(f"({text} OR tokens && {{}}::text[])")
+            args.append([category_token(code) for code in word.categories])
+        else:
+            parts.append(text)
+    return "(" + (" AND " if every_word else " OR ").join(parts) + ")", args
+
+
 class PostgresBackend(DatabaseBackend):
     """Search in PostgreSQL."""
 
     name = "postgres"
 
-    async def search(self, query: SearchQuery) -> SearchResults:
-        """One page of results; near misses by name when full text finds nothing."""
-        now = clock.now()
-        conditions, args = filter_sql(query, now)
-        terms = query_terms(query.text)
-        near_misses = False
-        if terms:
-            rows = await self._select(
-                f"ts_rank({{}}::float4[], document, to_tsquery('{CONFIG}', {{}}))",
-                [RANK_WEIGHTS, tsquery_text(terms)],
-                [f"document @@ to_tsquery('{CONFIG}', {{}})", *conditions],
-                [tsquery_text(terms), *args],
-            )
-            if not rows:
-                text = " ".join(terms)
-                rows = await self._select(
-                    "word_similarity({}, name)", [text], ["{} <% name", *conditions], [text, *args]
-                )
-                near_misses = bool(rows)
-        else:
-            rows = await self._select("0.0", [], conditions, args)
-        matcher = Matcher(query, now)
-        with collector_paused():
-            for row in rows:
-                matcher.offer(_document(row), float(row["rank"]))
-        hours = await self._hours(matcher.unsure)
-        with collector_paused():
-            return matcher.finish(hours, near_misses=near_misses)
+    def __init__(self) -> None:
+        self._engine: object = None
+        self._rows: dict[int, Row] = {}
+        self._hours: dict[int, OpeningHours] = {}
 
-    async def _select(
-        self, rank: str, rank_args: list[Any], conditions: list[str], args: list[Any]
-    ) -> list[dict[str, Any]]:
-        sql = f"SELECT {_COLUMNS}, {rank} AS rank FROM directory_search_doc"
+    def _fresh_caches(self) -> None:
+        """Forget parsed documents of another database (ids are only unique within one)."""
+        engine = get_engine()
+        if engine is not self._engine:
+            self._engine = engine
+            self._rows.clear()
+            self._hours.clear()
+
+    async def search(self, query: SearchQuery) -> SearchResults:
+        """One page of results: every word first, then any word when that is too few."""
+        now = clock.now()
+        plan = await understand(query.text, exact=query.exact)
+        query = with_plan(query, plan)
+        self._fresh_caches()
+        results = await self._run(query, plan, now, every_word=True)
+        if wants_any_word(plan, query, results):
+            results = await self._run(query, plan, now, every_word=False)
+        return described(results, plan)
+
+    async def _run(
+        self, query: SearchQuery, plan: SearchPlan, now: Any, *, every_word: bool
+    ) -> SearchResults:
+        conditions, args = filter_sql(query, now)
+        ranked = bool(plan.words) and not query.by_distance
+        masks = OwnText(plan, every_word=every_word, ranked=ranked)
+        columns = ["id"]
+        column_args: list[Any] = []
+        if ranked:
+            columns.append(RANK_SQL)
+            column_args += [RANK_WEIGHTS, " | ".join(text_tsquery(word) for word in plan.words)]
+        for position in masks.asked:
+            columns.append(f"document @@ to_tsquery('{CONFIG}', {{}})")
+            column_args.append(text_tsquery(plan.words[position]))
+        for position in masks.exact:
+            columns.append(f"document @@ to_tsquery('{CONFIG}', {{}})")
+            column_args.append(" | ".join(f"'{term}'" for term in plan.words[position].terms))
+        for position in masks.related:
+            # ts_rank ignores the weight labels of a tsquery; @@ does not.
+            columns.append(
+                f"CASE WHEN document @@ to_tsquery('{CONFIG}', {{}}) THEN {RANK_SQL} END"
+            )
+            # Name and description only (A, B): the rest holds every listing's need names.
+            related = " | ".join(f"'{term}':AB" for term in plan.words[position].related)
+            column_args += [related, RANK_WEIGHTS, related]
+        if plan.words:
+            condition, word_args = words_sql(plan, every_word=every_word)
+            conditions.append(condition)
+            args += word_args
+        sql = f"SELECT {', '.join(columns)} FROM directory_search_doc"
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
-        return await raw(sql, *rank_args, *args)
+        connection_rows = await raw_tuples(sql, *column_args, *args)
+        docs = await self._documents([row[0] for row in connection_rows])
+        first = 2 if ranked else 1
+        for row in connection_rows:
+            for at, position in enumerate(masks.asked, start=first):
+                if row[at]:
+                    masks.found(position, (row[0],))
+            at_exact = first + len(masks.asked)
+            for at, position in enumerate(masks.exact, start=at_exact):
+                if row[at]:
+                    masks.found_exact(position, (row[0],))
+            for at, position in enumerate(masks.related, start=at_exact + len(masks.exact)):
+                if row[at] is not None:
+                    masks.found_related(position, ((row[0], float(row[at])),))
+        matcher = Matcher(query, now, plan)
+        offer, mask_of, score_of = matcher.offer, masks.mask_of, masks.score_of
+        with collector_paused():
+            for row in connection_rows:
+                doc = docs.get(row[0])
+                if doc is not None:
+                    rank = float(row[1]) if ranked and row[1] > NO_MATCH else 0.0
+                    offer(doc, score_of(row[0], rank), mask_of(row[0], rank))
+        hours = await self._hours_of(matcher.unsure)
+        with collector_paused():
+            return matcher.finish(hours)
 
-    async def _hours(self, keys: list[Any]) -> dict[Any, OpeningHours]:
-        if not keys:
-            return {}
-        rows = await raw(
-            "SELECT service_id::text AS key, hours FROM directory_search_doc "
-            "WHERE service_id = ANY({}::uuid[])",
-            keys,
-        )
-        return {row["key"]: decode_hours(row["hours"]) for row in rows}
+    async def _documents(self, ids: list[int]) -> dict[int, Row]:
+        """The parsed documents with these ids (a row never changes once written)."""
+        known = self._rows
+        missing = [key for key in ids if key not in known]
+        if len(known) + len(missing) > CACHE_LIMIT:
+            known.clear()
+            self._hours.clear()
+            missing = ids
+        for start in range(0, len(missing), 5000):
+            rows = await raw(
+                f"SELECT {_COLUMNS} FROM directory_search_doc WHERE id = ANY({{}}::bigint[])",
+                missing[start : start + 5000],
+            )
+            with collector_paused():
+                for row in rows:
+                    known[row["id"]] = _document(row)
+        return known
+
+    async def _hours_of(self, keys: list[Any]) -> dict[Any, OpeningHours]:
+        known = self._hours
+        missing = [key for key in keys if key not in known]
+        if missing:
+            rows = await raw(
+                "SELECT id, hours FROM directory_search_doc WHERE id = ANY({}::bigint[])", missing
+            )
+            for row in rows:
+                known[row["id"]] = decode_hours(row["hours"])
+        return {key: known[key] for key in keys if key in known}
 
     async def optimise(self) -> None:
         """Refresh the planner's statistics after a bulk load."""
@@ -156,59 +247,32 @@ class PostgresBackend(DatabaseBackend):
         )
 
 
-_documents: dict[tuple[Any, ...], Row] = {}
-
-
 def _document(row: dict[str, Any]) -> Row:
-    """The matcher's document for a row, parsed once per distinct row content.
-
-    Parsing (the weekly minutes' JSON, numbering the code sets) cost more than the rest of a
-    search matching thousands of listings. A parsed document depends only on the columns it
-    is made from, so they are its key: a changed listing has a new key, and nothing goes
-    stale. Kept as plain tuples, which the garbage collector stops tracking (see
-    candidates.Row).
-    """
-    key = (
-        row["service_id"],
-        row["name_key"],
-        row["latitude"],
-        row["longitude"],
-        row["minimum_age"],
-        row["maximum_age"],
-        row["flags"],
-        row["categories"],
-        row["languages"],
-        row["week"],
-        row["exception_dates"],
-    )
-    found = _documents.get(key)
-    if found is None:
-        if len(_documents) >= CACHE_LIMIT:
-            _documents.clear()
-        found = _documents[key] = tuple(
-            Document.of(
-                key=row["service_id"],
-                service_id=row["service_id"],
-                name_key=row["name_key"],
-                point=(row["latitude"], row["longitude"]),
-                ages=(row["minimum_age"], row["maximum_age"]),
-                flags=row["flags"],
-                categories=row["categories"].split(),
-                languages=row["languages"].split(),
-                week=decode_week(row["week"]),
-                exception_dates=row["exception_dates"],
-            )
+    """The matcher's document for a row, as a plain tuple (see candidates.Row)."""
+    return tuple(
+        Document.of(
+            key=row["id"],
+            service_id=row["service_id"],
+            name_key=row["name_key"],
+            point=(row["latitude"], row["longitude"]),
+            ages=(row["minimum_age"], row["maximum_age"]),
+            flags=row["flags"],
+            categories=row["categories"].split(),
+            languages=row["languages"].split(),
+            week=decode_week(row["week"]),
+            exception_dates=row["exception_dates"],
         )
-    return found
+    )
 
 
 def _row(doc: IndexDocument) -> tuple[Any, ...]:
+    name, description, other = analysed(doc)
     return (
         doc.service_id,
-        doc.name,
+        name,
         doc.name_key,
-        doc.description,
-        doc.other,
+        description,
+        other,
         doc.tokens,
         " ".join(doc.categories),
         " ".join(doc.languages),

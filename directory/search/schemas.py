@@ -41,6 +41,8 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    exact: bool = False
+    """Search the words exactly as typed: no spelling corrections."""
 
     @property
     def by_distance(self) -> bool:
@@ -86,3 +88,9 @@ class SearchResults(msgspec.Struct, kw_only=True):
     """True when the backend stopped counting at its candidate limit (Meilisearch)."""
     near_misses: bool = False
     """True when nothing matched exactly and these are near misses (spelling)."""
+    searched_for: str = ""
+    """The words searched for when some typed ones were corrected ("housing" for "housng")."""
+    open_now_from_text: bool = False
+    """The text said "tonight", "today" or "now", so only services open now were kept."""
+    named_categories: tuple[str, ...] = ()
+    """Need categories the words named through their everyday words."""

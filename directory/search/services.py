@@ -16,6 +16,7 @@ import msgspec
 from directory.hours import DAY_CODES, DAY_NAMES, LONDON, describe_status
 from directory.listings.schemas import LANGUAGES
 from directory.search.backend import get_backend
+from directory.search.fallback import suggest_needs
 from directory.search.results import ResultListing, load_results
 from directory.search.schemas import GeoPoint, SearchQuery, SearchResults
 from directory.signposting.services import services_on_list
@@ -25,6 +26,7 @@ from hub import clock
 from hub.accounts.schemas import Principal
 
 PER_PAGE = 20
+OPEN_NOW_SHOWN = 5
 DISTANCES = ("1", "2", "5", "10", "25")
 MILES_PER_KM = 0.621371
 SUMMARY_LENGTH = 180
@@ -57,6 +59,8 @@ class SearchForm(msgspec.Struct, kw_only=True):
     lon: str = ""
     sort: str = "relevance"
     page: int = 1
+    exact: bool = False
+    """Search the words as typed (the "search for ... instead" link)."""
 
 
 def read_search_form(params: Mapping[str, Sequence[str]]) -> SearchForm:
@@ -127,6 +131,12 @@ class SearchPage(msgspec.Struct, kw_only=True):
     languages: list[Option]
     pages: int
     page_urls: dict[int, str]
+    exact_url: str = ""
+    """The same search with the words as typed, when some were corrected."""
+    suggested_needs: list[Option] = []
+    """When nothing was found: the need categories the words may mean (links)."""
+    open_now: list[Result] = []
+    """When nothing was found: services open now, nearest the hub first."""
 
 
 async def hub_point(principal: Principal | None) -> tuple[GeoPoint, str] | None:
@@ -245,6 +255,7 @@ async def build_query(
         sort="distance" if form.sort == "distance" and origin is not None else "relevance",
         page=max(form.page, 1),
         per_page=PER_PAGE,
+        exact=form.exact,
     )
     return query, errors, label if origin is not None else ""
 
@@ -282,23 +293,7 @@ async def search_directory(
     results, need_categories, on_list = await asyncio.gather(
         get_backend().search(query), _need_categories(), _on_list(principal)
     )
-    shown = await load_results([hit.service_id for hit in results.items])
-    now = clock.now()
-    items = []
-    for hit in results.items:
-        if hit.service_id not in shown:
-            continue  # removed between the search and now
-        listing, hours = shown[hit.service_id]
-        items.append(
-            Result(
-                service=listing,
-                status=describe_status(hours, now),
-                is_open=hours.is_open(now),
-                distance_km=hit.distance_km,
-                stale=listing.is_stale(now),
-                on_list=listing.id in on_list,
-            )
-        )
+    items = await _shown(results, on_list)
     selected = set(query.categories)
     categories = [
         Option(code, name, results.facets.categories.get(code, 0), code in selected)
@@ -318,6 +313,10 @@ async def search_directory(
         key=lambda option: option.text,
     )
     pages = max(1, math.ceil(results.total / PER_PAGE))
+    suggested: list[Option] = []
+    open_now: list[Result] = []
+    if results.total == 0 and query.text.strip():
+        suggested, open_now = await _no_dead_end(query, results, need_categories, on_list)
     return SearchPage(
         form=form,
         results=results,
@@ -329,7 +328,56 @@ async def search_directory(
         languages=languages,
         pages=pages,
         page_urls=_page_urls(params, pages, query.page),
+        exact_url=_exact_url(params) if results.searched_for else "",
+        suggested_needs=suggested,
+        open_now=open_now,
     )
+
+
+async def _shown(results: SearchResults, on_list: set[UUID]) -> list[Result]:
+    """The page's hits as the page shows them (any removed since the search are left out)."""
+    shown = await load_results([hit.service_id for hit in results.items])
+    now = clock.now()
+    items = []
+    for hit in results.items:
+        if hit.service_id not in shown:
+            continue  # removed between the search and now
+        listing, hours = shown[hit.service_id]
+        items.append(
+            Result(
+                service=listing,
+                status=describe_status(hours, now),
+                is_open=hours.is_open(now),
+                distance_km=hit.distance_km,
+                stale=listing.is_stale(now),
+                on_list=listing.id in on_list,
+            )
+        )
+    return items
+
+
+async def _no_dead_end(
+    query: SearchQuery,
+    results: SearchResults,
+    need_categories: list[tuple[str, str]],
+    on_list: set[UUID],
+) -> tuple[list[Option], list[Result]]:
+    """Needs the words may mean, and services open now nearest the hub (or wherever asked)."""
+    names = dict(need_categories)
+    codes = await suggest_needs(query.text, results.named_categories)
+    suggested = [Option(code, names[code], 0, False) for code in codes if code in names]
+    around = SearchQuery(
+        open_now=True,
+        origin=query.origin,
+        sort="distance" if query.origin is not None else "relevance",
+        per_page=OPEN_NOW_SHOWN,
+    )
+    return suggested, await _shown(await get_backend().search(around), on_list)
+
+
+def _exact_url(params: Sequence[tuple[str, str]]) -> str:
+    kept = [(name, value) for name, value in params if name not in {"page", "exact"}]
+    return "/directory?" + urlencode([*kept, ("exact", "true")])
 
 
 def day_choices() -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from directory.hours import OpeningHours
 from directory.search.candidates import Document, Row, bounding_box
-from directory.search.database import DatabaseBackend, transaction_connection
+from directory.search.database import DatabaseBackend, analysed, transaction_connection
 from directory.search.documents import (
     FLAG_TOKENS,
     IndexDocument,
@@ -25,7 +25,6 @@ from directory.search.documents import (
     decode_week,
     language_token,
     open_tokens,
-    query_terms,
 )
 from directory.search.matching import (
     Matcher,
@@ -33,7 +32,9 @@ from directory.search.matching import (
     filter_moments,
     required_flags,
 )
+from directory.search.own_text import OwnText, described, wants_any_word, with_plan
 from directory.search.schemas import SearchQuery, SearchResults
+from directory.search.understanding import QueryWord, SearchPlan, understand
 from hub import clock
 from hub.db import HubSQLiteEngine, ReadConnections, get_engine, transaction
 
@@ -53,24 +54,46 @@ _INSERT = (
 _CHUNK = 900  # stays under SQLite's bound-parameter limit
 
 
-def match_expression(query: SearchQuery, now: Any) -> str | None:
-    """The FTS5 MATCH expression for the text and every filter the index can apply."""
-    parts: list[str] = []
-    terms = query_terms(query.text)
-    if terms:
-        # A one-letter prefix would merge half the vocabulary; match it whole instead.
-        phrases = [f'"{term}"*' if len(term) > 1 else f'"{term}"' for term in terms]
-        parts.append(f"{TEXT_COLUMNS} : ({' AND '.join(phrases)})")
+def filter_expression(query: SearchQuery, now: Any) -> list[str]:
+    """FTS5 conditions for every filter the index can apply (all must hold)."""
     tokens = [category_token(code) for code in query.categories]
     flags = required_flags(query)
     tokens += [token for bit, token in FLAG_TOKENS.items() if flags & bit]
     if query.language:
         tokens.append(language_token(query.language))
-    parts += [f"tokens : {token}" for token in tokens]
+    parts = [f"tokens : {token}" for token in tokens]
     for moment in filter_moments(query, now):
         any_of = open_tokens(moment)
         if any_of:
             parts.append(f"tokens : ({' OR '.join(any_of)})")
+    return parts
+
+
+def text_expression(word: QueryWord) -> str:
+    """The listing's own text has this word: a stem, or (as typed) the start of a word."""
+    options = [f'"{term}"' for term in word.terms]
+    if word.prefix:
+        options.append(f'"{word.prefix}"*')
+    return f"{TEXT_COLUMNS} : ({' OR '.join(options)})"
+
+
+def word_expression(word: QueryWord) -> str:
+    """This word, in the listing's text or through a need category it names."""
+    text = text_expression(word)
+    if not word.categories:
+        return text
+    needs = " OR ".join(category_token(code) for code in word.categories)
+    return f"({text}) OR (tokens : ({needs}))"
+
+
+def match_expression(
+    query: SearchQuery, now: Any, plan: SearchPlan, *, every_word: bool = True
+) -> str | None:
+    """The FTS5 MATCH expression: the filters, and every word (or any word)."""
+    parts = filter_expression(query, now)
+    if plan.words:
+        joiner = " AND " if every_word else " OR "
+        parts.append(joiner.join(f"({word_expression(word)})" for word in plan.words))
     if not parts:
         return None
     return " AND ".join(f"({part})" for part in parts)
@@ -141,58 +164,97 @@ class SQLiteBackend(DatabaseBackend):
     async def search(self, query: SearchQuery) -> SearchResults:
         """One page of results (reads what is committed)."""
         now = clock.now()
+        plan = await understand(query.text, exact=query.exact)
+        query = with_plan(query, plan)
         engine = get_engine()
         assert isinstance(engine, HubSQLiteEngine)
-        return await asyncio.to_thread(self._search_in_thread, engine.readers, query, now)
+        return await asyncio.to_thread(self._search_in_thread, engine.readers, query, plan, now)
 
     def _search_in_thread(
-        self, readers: ReadConnections, query: SearchQuery, now: Any
+        self, readers: ReadConnections, query: SearchQuery, plan: SearchPlan, now: Any
     ) -> SearchResults:
         with readers.lend(plain=True) as connection, collector_paused():
             cursor = connection.cursor()
             try:
-                matcher = Matcher(query, now)
-                self._match(cursor, matcher, now)
-                hours = self._documents().hours(cursor, matcher.unsure)
+                results = self._run(cursor, query, plan, now, every_word=True)
+                if wants_any_word(plan, query, results):
+                    results = self._run(cursor, query, plan, now, every_word=False)
             finally:
                 cursor.close()
-            return matcher.finish(hours)
+            return described(results, plan)
 
-    def _match(self, cursor: sqlite3.Cursor, matcher: Matcher, now: Any) -> None:
-        query = matcher.query
-        expression = match_expression(query, now)
+    def _run(
+        self, cursor: sqlite3.Cursor, query: SearchQuery, plan: SearchPlan, now: Any, **how: bool
+    ) -> SearchResults:
+        matcher = Matcher(query, now, plan)
+        self._match(cursor, matcher, now, **how)
+        hours = self._documents().hours(cursor, matcher.unsure)
+        return matcher.finish(hours)
+
+    def _match(
+        self, cursor: sqlite3.Cursor, matcher: Matcher, now: Any, *, every_word: bool
+    ) -> None:
+        query, plan = matcher.query, matcher.plan
+        expression = match_expression(query, now, plan, every_word=every_word)
         box = None
         if query.origin is not None and query.max_distance_km is not None:
             box = bounding_box(query.origin, query.max_distance_km)
         args: list[Any] = []
-        ranked = False
+        ranked = bool(plan.words) and not query.by_distance
         if expression is None:
             sql = "SELECT id FROM directory_search_doc"
             if box is not None:
                 sql += " WHERE latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?"
                 args = list(box)
         else:
-            # Without words, or nearest first (relevance only breaks ties between equal
-            # distances, and every score is equal), bm25 would be a third of the cost.
-            ranked = bool(query_terms(query.text)) and not query.by_distance
+            # Nearest first, relevance only breaks ties of whole tiers, and bm25 would be a
+            # third of the cost.
             rank = ", bm25(directory_search_fts, {}, {}, {}, {})".format(*WEIGHTS) if ranked else ""
             sql = f"SELECT rowid{rank} FROM directory_search_fts WHERE directory_search_fts MATCH ?"
             args = [expression]
         rows = cursor.execute(sql, args).fetchall()
         keys = [row[0] for row in rows]
         docs = self._documents().get(cursor, keys)
+        masks = OwnText(plan, every_word=every_word, ranked=ranked)
+        filters = filter_expression(query, now)
+        for position in masks.asked:
+            found = self._having(cursor, filters, text_expression(plan.words[position]))
+            masks.found(position, found)
+        for position in masks.exact:
+            options = " OR ".join(f'"{term}"' for term in plan.words[position].terms)
+            found = self._having(cursor, filters, f"{TEXT_COLUMNS} : ({options})")
+            masks.found_exact(position, found)
+        for position in masks.related:
+            options = " OR ".join(f'"{term}"' for term in plan.words[position].related)
+            # Not in `other`: it holds every listing's need names ("Money and benefits").
+            parts = [*filters, f"{{name description}} : ({options})"]
+            scored = cursor.execute(
+                "SELECT rowid, -bm25(directory_search_fts, {}, {}, {}, {}) FROM "
+                "directory_search_fts WHERE directory_search_fts MATCH ?".format(*WEIGHTS),
+                [" AND ".join(f"({part})" for part in parts)],
+            ).fetchall()
+            masks.found_related(position, scored)
         offer = matcher.offer
+        mask_of, score_of = masks.mask_of, masks.score_of
         if ranked:
             for key, rank in rows:
                 doc = docs.get(key)
                 if doc is not None:  # else removed since the index was read
-                    offer(doc, -rank)
+                    offer(doc, score_of(key, -rank), mask_of(key, -rank))
             return
-        # Unranked rows all score -0.0 (minus a zero rank); reading ids alone is cheaper.
         for key in keys:
             doc = docs.get(key)
             if doc is not None:
-                offer(doc, -0.0)
+                offer(doc, 0.0, mask_of(key, 0.0))
+
+    def _having(self, cursor: sqlite3.Cursor, filters: list[str], text: str) -> Any:
+        """Ids of the listings passing the filters and this text expression."""
+        parts = [*filters, text]
+        found = cursor.execute(
+            "SELECT rowid FROM directory_search_fts WHERE directory_search_fts MATCH ?",
+            [" AND ".join(f"({part})" for part in parts)],
+        ).fetchall()
+        return (row[0] for row in found)
 
     def _documents(self) -> DocumentCache:
         path = str(get_engine().path)  # type: ignore[attr-defined]
@@ -225,12 +287,13 @@ class SQLiteBackend(DatabaseBackend):
 
 
 def _row(doc: IndexDocument) -> tuple[Any, ...]:
+    name, description, other = analysed(doc)
     return (
         doc.service_id,
-        doc.name,
+        name,
         doc.name_key,
-        doc.description,
-        doc.other,
+        description,
+        other,
         " ".join(doc.tokens),
         " ".join(doc.categories),
         " ".join(doc.languages),

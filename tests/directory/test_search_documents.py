@@ -18,10 +18,12 @@ from directory.search.documents import (
     encode_hours,
     name_key,
     open_tokens,
-    query_terms,
     weekly_intervals,
 )
 from directory.search.opening import Moment, exact_open, quick_open
+from directory.search.synonyms import Synonyms
+from directory.search.understanding import plan_query
+from directory.search.vocabulary import Vocabulary
 from tests.directory.factories import need, weekly
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -78,9 +80,14 @@ def test_opening_exceptions_become_tokens_and_closures_do_not():
 
 def test_names_and_queries_are_folded():
     assert name_key("The Pop-Up  Café!") == "the pop up cafe"
-    assert query_terms("Help with HOUSING and drink, housing") == ["housing", "drink"]
-    assert query_terms("the") == ["the"]  # only stop words: keep them rather than match all
-    assert query_terms('"hous"* OR c_food') == ["hous", "c", "food"]  # no index syntax leaks
+    vocabulary, synonyms = Vocabulary({}), Synonyms({})
+
+    def typed(text: str) -> list[str]:
+        return [word.typed for word in plan_query(text, vocabulary, synonyms).words]
+
+    assert typed("Help with HOUSING and drink, housing") == ["housing", "drink"]
+    assert typed("the") == ["the"]  # only stop words: keep them rather than match all
+    assert typed('"hous"* OR c_food') == ["hous", "c", "food"]  # no index syntax leaks
 
 
 def test_hours_survive_the_round_trip():

@@ -1,0 +1,105 @@
+"""What both database backends do around their index: own-text masks, any-word retries.
+
+A listing can match a query word through its own text or through a need category the word
+names; relevance puts own-text matches first, so a backend learns, per word, which listings
+have it in their text. Every word must match first; when that leaves less than a page, the
+search runs again wanting any word, ranking listings that match more words first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import msgspec
+
+from directory.search.schemas import SearchQuery, SearchResults
+from directory.search.understanding import SearchPlan
+
+
+class OwnText:
+    """Which query words each found listing has in its own text, as a bit mask.
+
+    Bits 0 to n-1: word i is in the text. Bits n to 2n-1 (relevance order only): the text
+    has other everyday words of a need word i names ("company" for "lonely"). Bits 2n to 3n-1
+    (relevance order only, for the word typed last): the text has the word itself, not only a
+    longer word it begins ("work", not only "workers").
+    """
+
+    def __init__(self, plan: SearchPlan, *, every_word: bool, ranked: bool) -> None:
+        words = plan.words
+        self.related = (
+            [position for position, word in enumerate(words) if word.related] if ranked else []
+        )
+        """Positions of the words whose related everyday words the backend must look up."""
+        self.exact = (
+            [position for position, word in enumerate(words) if word.prefix] if ranked else []
+        )
+        """Positions of the words whose whole-word matches the backend must look up."""
+        self.fixed = 0
+        self.by_rank = False
+        """One word that names a need: the index score is 0 exactly when only the need matched."""
+        self.asked: list[int] = []
+        """Positions of the words whose listings the backend must look up (`found`)."""
+        self.extra: dict[object, int] = {}
+        self.related_scores: dict[object, float] = {}
+        self.count = len(words)
+        if not every_word:
+            self.asked = list(range(len(words)))
+            return
+        for position, word in enumerate(words):
+            if not word.categories or not ranked:
+                self.fixed |= 1 << position  # every listing found has it in its text
+            elif len(words) == 1:
+                self.by_rank = True
+            else:
+                self.asked.append(position)
+
+    def found(self, position: int, keys: Iterable[object]) -> None:
+        """These listings have word `position` in their own text."""
+        bit = 1 << position
+        extra = self.extra
+        for key in keys:
+            extra[key] = extra.get(key, 0) | bit
+
+    def found_related(self, position: int, ranked: Iterable[tuple[object, float]]) -> None:
+        """These listings' text has everyday words related to word `position` (index scores)."""
+        bit = 1 << (self.count + position)
+        extra, scores = self.extra, self.related_scores
+        for key, score in ranked:
+            extra[key] = extra.get(key, 0) | bit
+            scores[key] = scores.get(key, 0.0) + score
+
+    def found_exact(self, position: int, keys: Iterable[object]) -> None:
+        """These listings have word `position` itself, not only words it begins."""
+        self.found(2 * self.count + position, keys)
+
+    def score_of(self, key: object, rank: float) -> float:
+        """The index score, or (matched through needs only) how much its text uses their words."""
+        return rank if rank > 0 else self.related_scores.get(key, 0.0)
+
+    def mask_of(self, key: object, rank: float) -> int:
+        """The own-text words of one listing found with this index score."""
+        mask = self.fixed | self.extra.get(key, 0)
+        if self.by_rank and rank > 0:
+            mask |= 1
+        return mask
+
+
+def with_plan(query: SearchQuery, plan: SearchPlan) -> SearchQuery:
+    """The query with "tonight"/"today"/"now" in its text as the open-now filter."""
+    if plan.open_now and query.open_at is None and not query.open_now:
+        return msgspec.structs.replace(query, open_now=True)
+    return query
+
+
+def wants_any_word(plan: SearchPlan, query: SearchQuery, results: SearchResults) -> bool:
+    """True when listings with every word do not fill the page (then any word will do)."""
+    return len(plan.words) > 1 and results.total < query.offset + query.per_page
+
+
+def described(results: SearchResults, plan: SearchPlan) -> SearchResults:
+    """The results with what the search understood of the words."""
+    results.searched_for = plan.shown_text if plan.corrected else ""
+    results.open_now_from_text = plan.open_now
+    results.named_categories = plan.categories
+    return results

@@ -1,0 +1,150 @@
+"""What a typed query asks for: its words with their stems, corrections, prefixes and needs.
+
+Every backend searches from the same `SearchPlan`, so plurals, typos, prefixes, everyday words
+for needs, stop words and "tonight" mean the same on SQLite, PostgreSQL and Meilisearch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from directory.search.language import STOP_WORDS, split_time_words, stem, words
+from directory.search.synonyms import Synonyms, load_synonyms
+from directory.search.vocabulary import Vocabulary, load_words
+from hub.db import get_engine
+
+MIN_PREFIX = 3
+"""The last word is also matched as the start of a longer word once it has this many letters."""
+MAX_WORDS = 10
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One word of a query and everything that counts as matching it."""
+
+    typed: str
+    shown: str
+    """The word searched for: the typed one, or its correction."""
+    terms: tuple[str, ...]
+    """Index terms (stems) that match it exactly."""
+    prefix: str = ""
+    """Written words starting with this match too (the last word, as it is typed)."""
+    typos: int = 0
+    categories: tuple[str, ...] = ()
+    """Need categories whose everyday words include it."""
+    related: tuple[str, ...] = ()
+    """Stems of those categories' other everyday words: in a listing's text, they rank it up."""
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """A query understood: the words to match, and whether it asked for what is open now."""
+
+    words: tuple[QueryWord, ...] = ()
+    open_now: bool = False
+    """The text said "tonight", "today" or "now"."""
+    corrected: bool = False
+    categories: tuple[str, ...] = field(default=())
+    """Every need category the words name."""
+
+    @property
+    def shown_text(self) -> str:
+        """The words searched for, corrections included ("Showing results for ...")."""
+        return " ".join(word.shown for word in self.words)
+
+    @property
+    def typos(self) -> int:
+        """Typos corrected over all words."""
+        return sum(word.typos for word in self.words)
+
+
+def _content_words(folded: list[str]) -> list[int]:
+    """Positions of the words worth matching (all of them when every word is a stop word)."""
+    kept = [position for position, word in enumerate(folded) if word not in STOP_WORDS]
+    first: dict[str, int] = {}
+    for position in kept or range(len(folded)):
+        first.setdefault(folded[position], position)  # a repeated word counts once
+    return sorted(first.values())
+
+
+def plan_query(
+    text: str, vocabulary: Vocabulary, synonyms: Synonyms, *, exact: bool = False
+) -> SearchPlan:
+    """Understand `text` against the listings' words and the needs' everyday words.
+
+    Args:
+        text: what was typed.
+        vocabulary: the listings' written words (for typos and prefixes).
+        synonyms: the need categories' everyday words.
+        exact: search the words as typed, without correcting them.
+    """
+    folded, open_now = split_time_words(words(text))
+    folded = folded[: MAX_WORDS * 2]
+    positions = _content_words(folded)
+    last = positions[-1] if positions else -1
+    shown = list(folded)
+    typos = [0] * len(folded)
+    alternatives: list[list[str]] = [[word] for word in folded]
+    corrected = False
+    for position in positions:
+        word = folded[position]
+        known = word in synonyms.words or vocabulary.knows(
+            word, as_prefix=position == last and len(word) >= MIN_PREFIX
+        )
+        if known or exact or word.isdigit():
+            continue
+        found, distance = vocabulary.corrections(word)
+        if found:
+            alternatives[position] = found
+            shown[position] = found[0]
+            typos[position] = distance
+            corrected = True
+    stems = [stem(options[0]) for options in alternatives]
+    categories = synonyms.categories_by_position(stems)
+    query_words = []
+    for position in positions[:MAX_WORDS]:
+        word = folded[position]
+        terms = tuple(dict.fromkeys(stem(option) for option in alternatives[position]))
+        related = sorted(
+            {other for code in categories[position] for other in synonyms.related.get(code, ())}
+            - set(terms)
+        )
+        query_words.append(
+            QueryWord(
+                typed=word,
+                shown=shown[position],
+                terms=terms,
+                prefix=word if position == last and len(word) >= MIN_PREFIX else "",
+                typos=typos[position],
+                categories=categories[position],
+                related=tuple(related),
+            )
+        )
+    named = tuple(sorted({code for word in query_words for code in word.categories}))
+    return SearchPlan(
+        words=tuple(query_words), open_now=open_now, corrected=corrected, categories=named
+    )
+
+
+class _Cache:
+    """The Vocabulary built from the words last loaded (building it stems every word)."""
+
+    def __init__(self) -> None:
+        self.key: tuple[int, int, int] | None = None
+        self.vocabulary: Vocabulary | None = None
+
+
+_cache = _Cache()
+
+
+async def understand(text: str, *, exact: bool = False) -> SearchPlan:
+    """`plan_query` with this database's words and everyday words."""
+    if not words(text):
+        return SearchPlan()
+    counts = await load_words()
+    synonyms = await load_synonyms()
+    key = (id(get_engine()), id(counts), id(synonyms))
+    if _cache.key != key or _cache.vocabulary is None:
+        _cache.vocabulary = Vocabulary(counts, synonyms.words)
+        _cache.key = key
+    return plan_query(text, _cache.vocabulary, synonyms, exact=exact)

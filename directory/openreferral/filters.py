@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from piccolo.columns import Column
+import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from directory.openreferral.params import BadQuery, ServiceQuery
@@ -23,12 +23,11 @@ from directory.tables import (
     ServiceTaxonomy,
     TaxonomyTerm,
 )
-from hub.db import is_sqlite
-from hub.tables import Organisation
 
 EARTH_RADIUS_METRES = 6_371_008.8
 METRES_PER_DEGREE = 111_320.0
-MAX_SEARCH_WORDS = 8
+MAX_TEXT_MATCHES = 5000
+"""The most services a `text` filter keeps (best first)."""
 
 
 def distance_metres(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -39,18 +38,6 @@ def distance_metres(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * EARTH_RADIUS_METRES * math.asin(min(1.0, math.sqrt(h)))
-
-
-def _contains(column: Column, word: str) -> Any:
-    """Case-insensitive "contains" (SQLite's LIKE already ignores ASCII case)."""
-    pattern = f"%{word}%"
-    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
-
-
-def search_words(text: str) -> list[str]:
-    """The words of a search, without LIKE wildcards."""
-    cleaned = text.replace("%", " ").replace("_", " ")
-    return [word for word in cleaned.split() if word][:MAX_SEARCH_WORDS]
 
 
 def _schedule_condition(query: ServiceQuery) -> Any:
@@ -89,16 +76,9 @@ def _open_when_asked(query: ServiceQuery) -> Any:
 def service_conditions(query: ServiceQuery) -> Any:
     """The WHERE clause for everything but distance; defunct services are never public."""
     where: Any = Service.status != "defunct"
-    for word in search_words(query.search):
-        organisations = Organisation.select(Organisation.id).where(
-            _contains(Organisation.name, word)
-        )
-        where &= (
-            _contains(Service.name, word)
-            | _contains(Service.alternate_name, word)
-            | _contains(Service.description, word)
-            | Service.organisation.is_in(organisations)
-        )
+    if query.matching_ids is not None:
+        # An empty IN list is not valid SQL everywhere; no id is the nil UUID.
+        where &= Service.id.is_in(list(query.matching_ids) or [UUID(int=0)])
     if query.taxonomy_term_ids:
         where &= Service.id.is_in(
             ServiceTaxonomy.select(ServiceTaxonomy.service).where(
@@ -127,6 +107,22 @@ def service_conditions(query: ServiceQuery) -> Any:
     if query.day or query.start_time is not None or query.end_time is not None:
         where &= _open_when_asked(query)
     return where
+
+
+async def with_text_matches(query: ServiceQuery) -> ServiceQuery:
+    """The query with the services its words find, best first, through the directory search.
+
+    The same search as staff use (stems, typos, everyday words for needs), so `?text=drugs`
+    finds the substance-use services; only listed (active) services are searched.
+    """
+    if not query.search:
+        return query
+    from directory.search.backend import get_backend
+    from directory.search.schemas import SearchQuery
+
+    found = await get_backend().search(SearchQuery(text=query.search, per_page=MAX_TEXT_MATCHES))
+    ids = tuple(hit.service_id for hit in found.items)
+    return msgspec.structs.replace(query, matching_ids=ids)
 
 
 async def origin_of(query: ServiceQuery) -> tuple[float, float] | None:

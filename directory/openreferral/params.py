@@ -48,6 +48,9 @@ class ServiceQuery(msgspec.Struct, frozen=True, kw_only=True):
 
     paging: Paging = Paging()
     search: str = ""
+    """Words to find (`text`, or `search`), through the directory's own search."""
+    matching_ids: tuple[UUID, ...] | None = None
+    """Services the words find, best first (set by the reads, not by the client)."""
     taxonomy_term_ids: tuple[UUID, ...] = ()
     taxonomy_id: UUID | None = None
     organization_id: UUID | None = None
@@ -200,7 +203,9 @@ def parse_service_query(params: Mapping[str, str]) -> ServiceQuery:
     except BadQuery as exc:
         errors.update(exc.errors)
         paging = Paging()
-    values: dict[str, Any] = {"paging": paging, "search": params.get("search", "").strip()}
+    # ORUK 3.0 names the full-text filter `text`; earlier clients send `search`.
+    text = params.get("text", "").strip() or params.get("search", "").strip()
+    values: dict[str, Any] = {"paging": paging, "search": text}
     if len(values["search"]) > MAX_SEARCH_LENGTH:
         errors["search"] = f"must be at most {MAX_SEARCH_LENGTH} characters"
     if raw := params.get("taxonomy_term_id", "").strip():

@@ -20,6 +20,7 @@ from directory.openreferral.filters import (
     locations_within,
     origin_of,
     service_conditions,
+    with_text_matches,
 )
 from directory.openreferral.info import OrganisationInfo, TermInfo
 from directory.openreferral.params import Page, Paging, ServiceQuery, page_of
@@ -90,6 +91,10 @@ async def _service_ids(query: ServiceQuery) -> tuple[int, list[UUID], dict[UUID,
     where = service_conditions(query)
     origin = await origin_of(query)
     paging = query.paging
+    if query.matching_ids is not None and (origin is None or query.proximity is None):
+        allowed = await ids_matching(where, query.matching_ids)
+        ranked = [service_id for service_id in query.matching_ids if service_id in allowed]
+        return len(ranked), ranked[paging.offset : paging.offset + paging.per_page], {}
     if origin is None or query.proximity is None:
         total = await Service.count().where(where)
         rows = (
@@ -113,8 +118,11 @@ async def _service_ids(query: ServiceQuery) -> tuple[int, list[UUID], dict[UUID,
 
 @one_snapshot
 async def services_page(query: ServiceQuery) -> Page:
-    """`/services`: one page of services (one-to-one fields), nearest first near a postcode."""
-    total, ids, _ = await _service_ids(query)
+    """`/services`: one page of services (one-to-one fields), nearest first near a postcode.
+
+    With `text`, best match first (nearest first near a postcode).
+    """
+    total, ids, _ = await _service_ids(await with_text_matches(query))
     records = await load_services(ids)
     orgs = await lookups.organisations(record.organisation_id for record in records)
     contents = [
@@ -139,6 +147,7 @@ async def service(service_id: UUID) -> dict[str, Any]:
 
 
 async def _links_page(query: ServiceQuery) -> tuple[int, list[dict[str, Any]]]:
+    query = await with_text_matches(query)
     where = ServiceAtLocation.service.is_in(
         Service.select(Service.id).where(service_conditions(query))
     )

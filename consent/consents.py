@@ -20,7 +20,7 @@ from consent.vocabulary import IDENTITY, local_date
 from hub import audit, clock, outbox
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
-from hub.db import transaction
+from hub.db import lock, named_lock, transaction
 from hub.errors import Conflict, Invalid, NotFound
 from hub.tables import Client
 
@@ -75,6 +75,19 @@ GIVEN_FIELDS = (
     "representative_authority",
     "representative_evidence",
 )
+
+
+_CLIENT_CONSENTS = named_lock("consent.client_consents")
+
+
+async def hold_client_consents(client_id: UUID) -> None:
+    """Hold the client's consents still until the current transaction ends.
+
+    Giving, replacing and withdrawing a consent take this lock, and so does anything that acts
+    under a consent (sending a referral): whoever takes it second sees the first's change, so
+    nothing is ever done under a consent withdrawn before it was written.
+    """
+    await lock(_CLIENT_CONSENTS, str(client_id))
 
 
 CONSENT_CHANGED_JOB = "consent.changed"
@@ -168,6 +181,7 @@ async def insert_version(
     `obtained_by_organisation`; None when the client did it in the portal). Call inside a
     transaction. Raises Conflict if `replaces` has ended meanwhile.
     """
+    await hold_client_consents(client_id)
     now = clock.now()
     if replaces is not None:
         await end_consent(replaces["id"], policy.REPLACED, actor, "new version")
@@ -199,6 +213,9 @@ async def insert_version(
 async def end_consent(consent_id: UUID, reason: str, actor: Actor, how: str) -> None:
     """Withdraw or replace a live consent, once; Conflict if it has already ended."""
     async with transaction():
+        owner = await Consent.select(Consent.client).where(Consent.id == consent_id).first()
+        if owner is not None:
+            await hold_client_consents(owner["client"])
         ended = (
             await Consent.update(
                 {

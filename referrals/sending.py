@@ -9,10 +9,11 @@ referral ends; all in one transaction.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from consent import policy
+from consent import consents, policy
 from consent.involvement import start_involvement
 from consent.tables import Consent
 from consent.vocabulary import CATEGORIES, CONTACT_WAYS, IDENTITY, category_label
@@ -147,35 +148,32 @@ async def check_consent(
     return cover
 
 
-async def send_referral(
+async def _consent_version(consent_id: UUID | None) -> int | None:
+    if consent_id is None:
+        return None
+    row = await Consent.select(Consent.version).where(Consent.id == consent_id).first()
+    return row["version"] if row else None
+
+
+def _new_referral(
     principal: Principal,
+    client_id: UUID,
+    service: dict[str, Any],
     form: ReferralForm,
+    chosen: list[str],
+    cover: policy.Coverage,
+    version: int | None,
+    now: datetime,
     *,
-    rerouted_from: UUID | None = None,
-    reroute_reason: str = "",
-) -> UUID:
-    """Send the referral; returns its id. Invalid (or ConsentMissing) and nothing sent if not."""
-    client_id = parse_id(form.client_id, "client_id", "Choose the client")
-    service_id = parse_id(form.service_id, "service_id", "Choose a service from the directory")
-    await policy.check(principal, client_id, act=True)
-    service = await referrable_service(service_id, principal)
-    errors = _form_errors(form)
-    if errors:
-        raise Invalid(next(iter(errors.values())), errors)
-    chosen = [c for c in CATEGORIES if c in form.categories]
-    cover = await check_consent(client_id, service["organisation"], chosen)
-    version = None
-    if cover.consent_id is not None:
-        consent = (
-            await Consent.select(Consent.version).where(Consent.id == cover.consent_id).first()
-        )
-        version = consent["version"] if consent else None
-    now = clock.now()
+    rerouted_from: UUID | None,
+    reroute_reason: str,
+) -> Referral:
+    """The referral row, as sent now under `cover`."""
     days = service["response_target_days"] or DEFAULT_RESPONSE_DAYS
-    referral = Referral(
+    return Referral(
         id=uuid.uuid4(),
         client=client_id,
-        service=service_id,
+        service=service["id"],
         service_name=service["name"],
         sender_organisation=principal.organisation_id,
         sender_staff=principal.id,
@@ -197,7 +195,42 @@ async def send_referral(
         reroute_reason=reroute_reason,
         updated_at=now,
     )
+
+
+async def send_referral(
+    principal: Principal,
+    form: ReferralForm,
+    *,
+    rerouted_from: UUID | None = None,
+    reroute_reason: str = "",
+) -> UUID:
+    """Send the referral; returns its id. Invalid (or ConsentMissing) and nothing sent if not."""
+    client_id = parse_id(form.client_id, "client_id", "Choose the client")
+    service_id = parse_id(form.service_id, "service_id", "Choose a service from the directory")
+    await policy.check(principal, client_id, act=True)
+    service = await referrable_service(service_id, principal)
+    errors = _form_errors(form)
+    if errors:
+        raise Invalid(next(iter(errors.values())), errors)
+    chosen = [c for c in CATEGORIES if c in form.categories]
+    now = clock.now()
     async with transaction():
+        # Checked and written under the client's consent lock, which a withdrawal also takes:
+        # a withdrawal committed first is seen here, and one coming after waits for this.
+        await consents.hold_client_consents(client_id)
+        cover = await check_consent(client_id, service["organisation"], chosen)
+        referral = _new_referral(
+            principal,
+            client_id,
+            service,
+            form,
+            chosen,
+            cover,
+            await _consent_version(cover.consent_id),
+            now,
+            rerouted_from=rerouted_from,
+            reroute_reason=reroute_reason,
+        )
         await Referral.insert(referral)
         await ReferralEvent.insert(
             ReferralEvent(
@@ -223,7 +256,7 @@ async def send_referral(
                 "client_id": str(client_id),
                 "service_id": str(service_id),
                 "consent_id": str(cover.consent_id),
-                "consent_version": version,
+                "consent_version": referral.consent_version,
                 "categories": chosen,
                 "rerouted_from": str(rerouted_from) if rerouted_from else "",
             },

@@ -159,6 +159,8 @@ class TermForm(msgspec.Struct, kw_only=True):
     code: str = ""
     name: str = ""
     description: str = ""
+    words: str | None = None
+    """Everyday words and phrases, one per line or comma-separated (None: leave them)."""
 
 
 class TermView(msgspec.Struct, frozen=True, kw_only=True):
@@ -170,6 +172,13 @@ class TermView(msgspec.Struct, frozen=True, kw_only=True):
     description: str = ""
     position: int = 0
     services: int = 0
+    synonyms: str = ""
+    """Everyday words, one per line, as stored."""
+
+    @property
+    def words(self) -> list[str]:
+        """The everyday words as a list."""
+        return [line for line in self.synonyms.splitlines() if line.strip()]
 
 
 class ListingSummary(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,4 +1,4 @@
-"""System admins keep the need-category taxonomy: rename, describe, add terms.
+"""System admins keep the need-category taxonomy: rename, describe, add terms, everyday words.
 
 A term's code is its stable identity (filters, links, counts and exports use it), so it is
 chosen once when the term is added and never changed; its name and description can be.
@@ -13,8 +13,10 @@ from uuid import UUID
 import msgspec
 from piccolo.query.functions.aggregate import Count
 
+from directory.listings.need_words import check_phrases, words_changed
 from directory.listings.schemas import TermForm, TermView
 from directory.search.sync import listing_changed
+from directory.search.synonyms import format_synonyms
 from directory.tables import ServiceTaxonomy, TaxonomyTerm
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import audit
@@ -44,6 +46,7 @@ async def list_terms() -> list[TermView]:
             TaxonomyTerm.name,
             TaxonomyTerm.description,
             TaxonomyTerm.position,
+            TaxonomyTerm.synonyms,
         )
         .where(TaxonomyTerm.taxonomy == NEED_TAXONOMY_ID)
         .order_by(TaxonomyTerm.position)
@@ -121,6 +124,9 @@ async def update_term(principal: Principal, term_id: UUID, form: TermForm) -> Te
     _require_system_admin(principal)
     before = await get_term(term_id)
     errors = await _check(form, term_id)
+    words, problem = (before.words, "") if form.words is None else check_phrases(form.words)
+    if problem:
+        errors["words"] = problem
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
     async with transaction():
@@ -128,6 +134,7 @@ async def update_term(principal: Principal, term_id: UUID, form: TermForm) -> Te
             {
                 TaxonomyTerm.name: form.name.strip(),
                 TaxonomyTerm.description: form.description.strip(),
+                TaxonomyTerm.synonyms: format_synonyms(words),
             }
         ).where(TaxonomyTerm.id == term_id)
         users = await ServiceTaxonomy.select(ServiceTaxonomy.service).where(
@@ -139,8 +146,16 @@ async def update_term(principal: Principal, term_id: UUID, form: TermForm) -> Te
             principal.actor,
             subject_type="taxonomy_term",
             subject_id=str(term_id),
-            detail={"name": [before.name, form.name.strip()]},
+            detail={
+                "name": [before.name, form.name.strip()],
+                "words_added": sorted(set(words) - set(before.words)),
+                "words_removed": sorted(set(before.words) - set(words)),
+            },
         )
+    await words_changed()
     return msgspec.structs.replace(
-        before, name=form.name.strip(), description=form.description.strip()
+        before,
+        name=form.name.strip(),
+        description=form.description.strip(),
+        synonyms=format_synonyms(words),
     )

@@ -7,8 +7,8 @@ import pytest
 from directory.search.backend import database_backend
 from directory.search.schemas import SearchQuery
 from directory.tables import Service, TaxonomyTerm
-from hub.tables import AuditEvent
 from directory.taxonomy import term_id
+from hub.tables import AuditEvent
 from tests.directory.factories import make_service, need
 from tests.directory.listings_support import browser, first_row, org_with_admin, post, signed_in
 from tests.support import make_organisation, make_staff

@@ -21,7 +21,7 @@ from hub import audit, clock, outbox
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
 from hub.db import lock, named_lock, transaction
-from hub.errors import Conflict, Invalid, NotFound
+from hub.errors import Conflict, Invalid, NotFound, Refused
 from hub.tables import Client
 
 WITHDRAWAL_WAYS = {
@@ -252,13 +252,13 @@ def obtained_by(principal: Principal) -> dict[str, Any]:
 
 
 def require_live(row: Mapping[str, Any]) -> None:
-    """Conflict unless the consent is active or yet to start."""
+    """Refused unless the consent is active or yet to start."""
     if policy.consent_state(consent_fact(dict(row)), clock.now()) not in (
         policy.ACTIVE,
         policy.PENDING,
     ):
         msg = "This consent has already ended"
-        raise Conflict(msg)
+        raise Refused(msg)
 
 
 async def give_consent(principal: Principal, client_id: UUID, form: ConsentForm) -> UUID:

@@ -39,7 +39,7 @@ from hub import audit, clock
 from hub.accounts import clients as accounts
 from hub.accounts.schemas import Principal
 from hub.db import transaction
-from hub.errors import Conflict, Invalid
+from hub.errors import Invalid, Refused
 from hub.tables import Client, ClientAccount
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -57,8 +57,10 @@ LIMITS = {
 NEEDS_FOR_WAY = {"phone": "phone", "text": "phone", "email": "email", "letter": "address"}
 
 
-class PossibleDuplicates(Conflict):
+class PossibleDuplicates(Refused):
     """Records the worker may see look like the same person: show them before registering."""
+
+    title = "This person may already have a record"
 
     def __init__(self, candidates: list[DuplicateCandidate]) -> None:
         super().__init__("This person may already have a record")

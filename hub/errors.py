@@ -30,10 +30,19 @@ class Forbidden(WraparoundError):
     title = "You cannot do that"
 
 
-class Conflict(WraparoundError):
-    """The record changed under the request (someone else acted first)."""
+class Refused(WraparoundError):
+    """The record's state does not allow this now (closed, suspended, not offered, ended).
+
+    Not a race: the message says what the state is. Races are the `Conflict` kind of it.
+    """
 
     status_code = 409
+    title = "This cannot be done now"
+
+
+class Conflict(Refused):
+    """The record changed under the request (someone else acted first): races only."""
+
     title = "Someone else changed this first"
 
 

@@ -16,7 +16,7 @@ from consent.involvement import end_involvement
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.db import transaction
-from hub.errors import Conflict, Invalid
+from hub.errors import Conflict, Invalid, Refused
 from referrals import notify
 from referrals.access import FULL, referral_and_access
 from referrals.lifecycle import (
@@ -82,8 +82,8 @@ async def _lost_race(referral_id: UUID) -> Conflict:
 async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     """Make the move the form asks for; returns the new status.
 
-    Raises NotFound (not theirs), Conflict (not allowed now, or someone else acted first) or
-    Invalid (a reason or outcome is missing).
+    Raises NotFound (not theirs), Refused (not allowed in its state now), Conflict (someone
+    else acted first) or Invalid (a reason or outcome is missing).
     """
     row, access = await referral_and_access(principal, referral_id)
     if form.version and form.version != row["version"]:
@@ -91,13 +91,13 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     try:
         planned = plan_move(row["status"], form.action, access.side)
     except MoveRefused as refused:
-        raise Conflict(refused.message) from None
+        raise Refused(refused.message) from None
     if access.side == RECIPIENT and access.level != FULL:
         msg = (
             "This referral is suspended: the client's consent no longer covers your "
             "organisation, so it cannot be moved until they give it again."
         )
-        raise Conflict(msg)
+        raise Refused(msg)
     errors = _errors(planned.reasons, planned.needs_outcome, form)
     if errors:
         raise Invalid(next(iter(errors.values())), errors)

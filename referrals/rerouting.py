@@ -24,7 +24,7 @@ from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.db import is_sqlite, raw, transaction
-from hub.errors import Conflict, Forbidden, Invalid
+from hub.errors import Conflict, Forbidden, Invalid, Refused
 from referrals import moves, sending
 from referrals.access import referral_and_access
 from referrals.lifecycle import (
@@ -282,15 +282,15 @@ async def _lock(referral_id: UUID) -> dict[str, Any]:
 async def reroute(principal: Principal, referral_id: UUID, form: RerouteForm) -> UUID:
     """Send the referral to the chosen similar service instead; returns the new referral's id.
 
-    Raises NotFound (not theirs), Forbidden (the recipient asking), Conflict (not offered
-    now, already re-routed, or someone moved it first), Invalid (no reason or service) or
+    Raises NotFound (not theirs), Forbidden (the recipient asking), Refused (not offered
+    now), Conflict (already re-routed, or someone moved it first), Invalid (no reason or service) or
     sending.ConsentMissing (consent does not name the new organisation). On any of them
     nothing changes.
     """
     row = await _senders_referral(principal, referral_id)
     if not offer_reason(row):
         msg = "This referral can go to another service only once declined, failed or overdue."
-        raise Conflict(msg)
+        raise Refused(msg)
     service_id, reason = await _checked_choice(row, form)
     async with transaction():
         locked = await _lock(referral_id)

@@ -8,7 +8,7 @@ from uuid import UUID
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.db import transaction
-from hub.errors import Conflict, Invalid
+from hub.errors import Invalid, Refused
 from referrals import notify
 from referrals.access import FULL, referral_and_access
 from referrals.lifecycle import SENDER
@@ -47,11 +47,11 @@ async def messages_for(referral_id: UUID, organisation_id: UUID | None) -> list[
 
 
 async def post_message(principal: Principal, referral_id: UUID, form: MessageForm) -> UUID:
-    """Add a message to the thread and tell the other side; NotFound/Conflict if not allowed."""
+    """Add a message to the thread and tell the other side; NotFound/Refused if not allowed."""
     row, access = await referral_and_access(principal, referral_id)
     if access.level != FULL:
         msg = "You can no longer write on this referral: it is closed or suspended for you."
-        raise Conflict(msg)
+        raise Refused(msg)
     body = form.body.strip()
     if not body:
         raise Invalid("Enter a message", {"body": "Enter a message"})

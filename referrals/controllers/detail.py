@@ -12,7 +12,7 @@ from litestar.response import Template
 
 from hub.accounts.guards import requires_staff
 from hub.accounts.schemas import Principal
-from hub.errors import Conflict, Invalid
+from hub.errors import Invalid, Refused
 from hub.web.forms import form_values, read_form
 from hub.web.responses import see_other
 from referrals.controllers.common import AnyRequest, render
@@ -46,7 +46,7 @@ async def _read(request: AnyRequest, struct_type: type[Any]) -> Any:
 
 
 async def _conflict_page(
-    principal: Principal, referral_id: UUID, error: Conflict, seen_version: int
+    principal: Principal, referral_id: UUID, error: Refused, seen_version: int
 ) -> Template:
     """The referral as it is now (409), saying who changed it if it moved since the page loaded."""
     view = await get_referral(principal, referral_id)
@@ -58,6 +58,7 @@ async def _conflict_page(
         status_code=409,
         view=view,
         conflict=str(error),
+        conflict_title=error.title,
         changed_by=changed_by,
         values={},
         open_move="",
@@ -85,7 +86,7 @@ class ReferralController(Controller):
         form: MoveForm = await _read(request, MoveForm)
         try:
             await move(request.user, referral_id, form)
-        except Conflict as exc:
+        except Refused as exc:
             return await _conflict_page(request.user, referral_id, exc, form.version)
         except Invalid as exc:
             action = form.action if form.action in ACTIONS else "move"
@@ -106,8 +107,10 @@ class ReferralController(Controller):
         form: MessageForm = await _read(request, MessageForm)
         try:
             await post_message(request.user, referral_id, form)
-        except Conflict as exc:
-            return await _page(request.user, referral_id, 409, conflict=str(exc))
+        except Refused as exc:
+            return await _page(
+                request.user, referral_id, 409, conflict=str(exc), conflict_title=exc.title
+            )
         except Invalid as exc:
             return await _page(
                 request.user,

@@ -9,7 +9,7 @@ import pytest
 from consent import consents, policy
 from consent.vocabulary import IDENTITY, MENTAL_HEALTH
 from hub.audit import Actor
-from hub.errors import Conflict, Invalid, NotFound
+from hub.errors import Conflict, Invalid, NotFound, Refused
 from hub.tables import Notification
 from referrals import moves, sending, views
 from referrals.schemas import MoveForm
@@ -85,9 +85,9 @@ async def test_recipient_opens_accepts_and_completes() -> None:
 async def test_sender_cannot_accept_and_recipient_cannot_cancel() -> None:
     net = await network()
     referral_id = await sent(net)
-    with pytest.raises(Conflict, match="Only the service"):
+    with pytest.raises(Refused, match="Only the service"):
         await moves.move(net.sender, referral_id, MoveForm(action="accept", version=1))
-    with pytest.raises(Conflict, match="Only whoever sent it"):
+    with pytest.raises(Refused, match="Only whoever sent it"):
         await moves.move(
             net.recipient, referral_id, MoveForm(action="cancel", version=1, reason_code="other")
         )
@@ -133,7 +133,7 @@ async def test_withdrawn_consent_suspends_for_recipient() -> None:
     view = await views.get_referral(net.recipient, referral_id)
     assert view.access == "suspended"
     assert view.client is None
-    with pytest.raises(Conflict, match="suspended"):
+    with pytest.raises(Refused, match="suspended"):
         await moves.move(net.recipient, referral_id, MoveForm(action="accept", version=1))
     sender_view = await views.get_referral(net.sender, referral_id)
     assert sender_view.access == "full"

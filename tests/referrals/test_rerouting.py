@@ -14,7 +14,7 @@ import pytest
 from consent import policy
 from consent.vocabulary import CONTACT, IDENTITY, NEEDS
 from hub import clock
-from hub.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.errors import Forbidden, Invalid, NotFound, Refused
 from hub.tables import Notification, Organisation, Staff
 from referrals import moves, rerouting, sending, views
 from referrals.schemas import MoveForm, RerouteForm
@@ -124,7 +124,7 @@ async def test_no_offer_while_the_service_still_has_time() -> None:
     offer = await rerouting.reroute_offer(alt.net.sender, referral_id)
     assert (offer.why, offer.services) == ("", [])
     assert "requested" in offer.why_not
-    with pytest.raises(Conflict):
+    with pytest.raises(Refused):
         await rerouting.reroute(
             alt.net.sender, referral_id, RerouteForm(service_id=str(alt.options), reason=REASON)
         )
@@ -262,11 +262,11 @@ async def test_reroute_racing_an_accept_exactly_one_lands() -> None:
         moves.move(alt.net.recipient, referral_id, MoveForm(action="accept", version=1)),
         return_exceptions=True,
     )
-    conflicts = [r for r in results if isinstance(r, Conflict)]
+    conflicts = [r for r in results if isinstance(r, Refused)]
     assert len(conflicts) == 1, results
     final = await state(referral_id)
     assert final["version"] == 2
-    if isinstance(results[0], Conflict):
+    if isinstance(results[0], Refused):
         assert final["status"] == "accepted"
         assert await Referral.count() == 1
     else:
@@ -293,7 +293,7 @@ async def test_two_reroutes_at_once_send_one_new_referral() -> None:
         return_exceptions=True,
     )
     assert sum(isinstance(r, UUID) for r in results) == 1, results
-    assert sum(isinstance(r, Conflict) for r in results) == 1, results
+    assert sum(isinstance(r, Refused) for r in results) == 1, results
     assert await Referral.count().where(Referral.rerouted_from == referral_id) == 1
 
 

@@ -17,7 +17,7 @@ from consent.vocabulary import CONTACT, IDENTITY, NEEDS
 from hub import clock, outbox
 from hub.audit import Actor
 from hub.db import transaction
-from hub.errors import Conflict
+from hub.errors import Refused
 from hub.tables import Notification, OutboxJob
 from referrals import moves, sla, suspension, views
 from referrals.schemas import MoveForm
@@ -80,7 +80,7 @@ async def test_withdrawal_suspends_at_once_tells_both_sides_and_consent_again_re
     view = await views.get_referral(net.recipient, referral_id)
     assert (view.access, view.client, view.reason_client) == ("suspended", None, "")
     assert "withdrew" in view.suspended_reason
-    with pytest.raises(Conflict, match="suspended"):
+    with pytest.raises(Refused, match="suspended"):
         await moves.move(net.recipient, referral_id, MoveForm(action="accept", version=1))
     assert await suspended_at(referral_id) is None
 

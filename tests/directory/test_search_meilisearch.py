@@ -18,6 +18,7 @@ from directory import schemas
 from directory.hours import LONDON
 from directory.search import sync
 from directory.search.documents import build_document
+from directory.search.language import STOP_WORDS, typo_budget
 from directory.search.meili import (
     CANDIDATE_LIMIT,
     MeilisearchBackend,
@@ -28,6 +29,7 @@ from directory.search.meili import (
     search_params,
 )
 from directory.search.schemas import GeoPoint, SearchQuery
+from directory.search.synonyms import Synonyms
 from hub import clock, outbox
 from hub.db import raw
 from hub.tables import OutboxJob
@@ -72,6 +74,34 @@ def test_settings_make_everything_filterable_and_tolerate_typos():
     assert "_geo" in settings["sortableAttributes"]
     assert settings["typoTolerance"]["enabled"] is True
     assert settings["pagination"] == {"maxTotalHits": CANDIDATE_LIMIT}
+
+
+def test_settings_carry_the_database_backends_typos_stop_words_and_everyday_words():
+    needs = Synonyms(
+        {"substance-use": ["drugs", "needle exchange"], "food": ["food bank", "drugs"]},
+        {"substance-use": "Substance use", "food": "Food"},
+    )
+    settings = index_settings(needs.export()).model_dump(by_alias=True, exclude_none=True)
+    sizes = settings["typoTolerance"]["minWordSizeForTypos"]
+    assert (sizes["oneTypo"], sizes["twoTypos"]) == (5, 9)  # as typo_budget counts
+    assert typo_budget("x" * (sizes["oneTypo"] - 1)) == 0
+    assert typo_budget("x" * sizes["oneTypo"]) == 1
+    assert typo_budget("x" * sizes["twoTypos"]) == 2
+    assert set(settings["stopWords"]) == set(STOP_WORDS)
+    assert settings["synonyms"] == {
+        "drugs": ["food", "substance use"],
+        "food bank": ["food"],
+        "needle exchange": ["substance use"],
+    }
+
+
+async def test_time_words_become_the_open_now_filter_and_leave_the_text(fake_meili):
+    backend, index = fake_meili
+    clock.freeze(MONDAY_AFTERNOON)
+    results = await backend.search(SearchQuery(text="food open now"))
+    assert index.asked[-1]["query"] == "food"
+    assert "open_tokens IN [h_mo_14, x_20261123, x_20261122]" in index.asked[-1]["filter"]
+    assert results.open_now_from_text
 
 
 def test_a_document_has_geo_only_with_a_valid_point():

@@ -184,3 +184,58 @@ async def test_pages_of_results_link_to_each_other(client):
     assert query == {"q": ["peer"], "page": ["2"]}
     second = (await client.get(links[0].replace("&amp;", "&"))).text
     assert second.count('class="wa-result') == 1
+
+
+async def test_a_corrected_search_says_so_and_offers_the_words_as_typed(client):
+    await signed_in_worker(client)
+    partner = await make_organisation(name="Housing First")
+    await make_service(partner, name="Housing options", description="Somewhere to live")
+    page = await client.get("/directory", params={"q": "housng"})
+    assert "Showing results for <strong>housing</strong>" in page.text
+    assert "1 service found" in page.text
+    link = re.search(r'<a class="govuk-link" href="([^"]+)">Search for “housng” instead', page.text)
+    assert link, "no link to the words as typed"
+    exact = await client.get(link.group(1).replace("&amp;", "&"))
+    assert "No services found" in exact.text
+    assert "Showing results for" not in exact.text
+    fragment = await client.get("/directory", params={"q": "housng"}, headers=HTMX)
+    assert "Showing results for <strong>housing</strong>" in fragment.text
+    assert "<html" not in fragment.text
+
+
+async def test_nothing_found_is_never_a_dead_end(client):
+    clock.freeze(MONDAY_AFTERNOON)
+    await signed_in_worker(client)  # the hub's drop-in is open on Monday afternoons
+    page = await client.get("/directory", params={"q": "zzyzx kitchens"})
+    assert "No services found" in page.text
+    assert 'id="open-now-heading"' in page.text
+    assert "Hub drop-in" in page.text  # open now, nearest the hub
+    needs = await client.get("/directory", params={"q": "hungrry tonite"})
+    suggested = needs.text.split('id="suggested-needs"')[1].split("</ul>")[0]
+    assert 'href="/directory?category=food"' in suggested  # the need it most looks like
+
+
+async def test_the_search_boxes_examples_each_find_something(client):
+    """The hints under the home page's and the search page's boxes, on the demo directory."""
+    from directory.demo import seed_demo_directory
+    from hub.demo import seed_demo_network
+
+    await seed_demo_network()
+    await seed_demo_directory()
+    hub = await make_organisation(name="Example Hub", kind="hub")
+    await sign_in(client, (await make_staff(hub)).email)
+    home = (await client.get("/")).text
+    search = (await client.get("/directory")).text
+    home_hint = re.search(r'id="home-q-hint">For example: ([^<]+)</div>', home)
+    search_hint = re.search(r"A need, a service or an organisation, like ([^<\"]+)", search)
+    assert home_hint
+    assert search_hint
+    examples = [part.strip() for part in home_hint.group(1).split(",")]
+    examples += [part.strip() for part in search_hint.group(1).split(" or ")]
+    assert "food tonight" in examples
+    assert "food bank" in examples
+    thursday_evening = datetime(2026, 11, 26, 18, 30, tzinfo=LONDON)
+    for example in examples:
+        clock.freeze(thursday_evening)  # "tonight" needs something open: a weekday evening
+        page = await client.get("/directory", params={"q": example})
+        assert "No services found" not in page.text, example

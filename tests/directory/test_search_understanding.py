@@ -1,0 +1,158 @@
+"""What a hub worker types, understood: stems, typos, prefixes, everyday words, stop words, rank.
+
+The plan is checked as a pure function (the typo rules); the rest runs through the database
+backend of this run (SQLite or PostgreSQL), which must give the same answers.
+"""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from directory import schemas
+from directory.search.backend import database_backend
+from directory.search.schemas import SearchQuery, SearchResults
+from directory.search.synonyms import Synonyms
+from directory.search.understanding import plan_query
+from directory.search.vocabulary import Vocabulary
+from directory.tables import Service
+from hub import clock
+from hub.db import close_pool, get_engine, open_pool
+from tests.directory.factories import make_service, need, weekly
+from tests.directory.test_search import MONDAY_AFTERNOON
+from tests.support import make_organisation
+
+WORDS = Vocabulary(
+    {"housing": 9, "house": 2, "homeless": 3, "benefits": 2, "accommodation": 1, "food": 4}
+)
+NEEDS = Synonyms({"substance-use": ["drugs", "needle exchange"], "food": ["food bank"]})
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def pooled():
+    """A connection pool on PostgreSQL."""
+    engine = get_engine()
+    await open_pool(engine)
+    yield
+    await close_pool(engine)
+
+
+def shown(text: str, **how: bool) -> str:
+    """What the plan searches for."""
+    return plan_query(text, WORDS, NEEDS, **how).shown_text
+
+
+def test_typos_follow_meilisearchs_budget():
+    assert shown("housng") == "housing"  # 6 letters: one typo
+    assert shown("hosuing") == "housing"  # a swap of neighbours is one typo
+    assert shown("homles") == "homles"  # 6 letters, two letters missing: too many
+    assert shown("homless") == "homeless"
+    assert shown("gousing") == "gousing"  # never in the first letter
+    assert shown("fod") == "fod"  # no typos under five letters
+    assert shown("acomodation") == "accommodation"  # 11 letters: two typos
+    assert shown("housng", exact=True) == "housng"  # the words as typed, when asked
+    plan = plan_query("benifits housng", WORDS, NEEDS)
+    assert plan.corrected
+    assert plan.typos == 2
+    assert [word.typos for word in plan.words] == [1, 1]
+
+
+def test_the_closest_and_most_used_word_wins():
+    words = Vocabulary({"house": 1, "horse": 5, "housing": 1})
+    assert words.corrections("hoose") == (["horse", "house"], 1)  # more listings first
+    assert words.corrections("housin") == (["housing"], 1)
+
+
+def test_stop_words_time_words_prefixes_and_needs():
+    plan = plan_query("somewhere for me to get drugs tonight", WORDS, NEEDS)
+    assert [word.typed for word in plan.words] == ["drugs"]
+    assert plan.open_now
+    assert plan.words[0].categories == ("substance-use",)
+    assert plan.words[0].terms == ("drug",)  # the stem
+    assert plan_query("open now", WORDS, NEEDS).words == ()  # only "open now": no words
+    food = plan_query("food banks", WORDS, NEEDS)  # a plural inside a phrase
+    assert [word.categories for word in food.words] == [("food",), ("food",)]
+    typed = plan_query("needle hous", WORDS, NEEDS)
+    assert [word.prefix for word in typed.words] == ["", "hous"]  # only the last, as typed
+    assert plan_query("drinks", WORDS, NEEDS).words[0].categories == ()
+
+
+async def search(text: str, **values: object) -> SearchResults:
+    """The database backend's answer."""
+    return await database_backend().search(msgspec.convert({"text": text, **values}, SearchQuery))
+
+
+async def names(text: str, **values: object) -> list[str]:
+    """Names found, best first."""
+    rows = await Service.select(Service.id, Service.name)
+    by_id = {row["id"]: row["name"] for row in rows}
+    return [by_id[hit.service_id] for hit in (await search(text, **values)).items]
+
+
+async def listed(**values: object) -> schemas.ServiceRecord:
+    """A listing of a new organisation."""
+    return await make_service(await make_organisation(), **values)
+
+
+async def test_plurals_and_word_forms_match():
+    await listed(name="Drug service", description="Harm reduction for anyone who uses a drug.")
+    await listed(name="Clothing bank", description="Coats and shoes.")
+    await listed(name="Discharge team", description="Help when you leave hospital.")
+    await listed(name="Homelessness advice", description="Options and applications.")
+    assert await names("drugs") == ["Drug service"]
+    assert await names("clothes") == ["Clothing bank"]
+    assert await names("leaving hospital") == ["Discharge team"]
+    assert await names("homeless") == ["Homelessness advice"]
+
+
+async def test_a_corrected_word_is_said_and_the_exact_words_can_be_had():
+    await listed(name="Housing options", description="Somewhere to live.")
+    results = await search("housng")
+    assert results.searched_for == "housing"
+    assert len(results.items) == 1
+    exact = await search("housng", exact=True)
+    assert (exact.total, exact.searched_for) == (0, "")
+    assert (await search("housing")).searched_for == ""  # nothing to correct
+
+
+async def test_fewer_typos_rank_first():
+    await listed(name="Housing support", description="Keys and tenancies.")
+    await listed(name="Housing and benefits", description="Benefits checks for tenants.")
+    # "benifits" is corrected; both match "housing" and the second also "benefits".
+    assert await names("housing benifits") == ["Housing and benefits", "Housing support"]
+
+
+async def test_everyday_words_find_the_need_below_own_text():
+    own = await listed(
+        name="Recovery cafe", description="A drug-free space.", terms=[need("social", "Social")]
+    )
+    category = await listed(
+        name="Treatment clinic",
+        description="Prescribing and support.",
+        terms=[need("substance-use", "Substance use")],
+    )
+    found = await names("drugs")
+    assert found == [own.name, category.name]  # its own text says it, then the need
+    assert await names("methadone") == [category.name]  # a word no listing uses
+
+
+async def test_more_words_matched_rank_first_and_name_beats_description():
+    await listed(name="Food larder", description="Tins and fresh food on Fridays.")
+    await listed(name="Community cafe", description="Hot food and a larder of tins.")
+    await listed(name="Larder van", description="Visits the estates.")
+    assert (await names("food larder"))[:2] == ["Food larder", "Community cafe"]
+    assert (await names("larder"))[:2] == ["Larder van", "Food larder"]  # names first
+    assert (await names("fresh tins on friday"))[:1] == ["Food larder"]  # not every word needed
+
+
+async def test_tonight_means_open_now_and_no_word_is_needed_for_it():
+    clock.freeze(MONDAY_AFTERNOON)
+    open_now = await listed(name="Day centre food", schedules=[weekly("MO", 9, 17)])
+    await listed(name="Evening food club", schedules=[weekly("TU", 18, 21)])
+    results = await search("food today")
+    assert results.open_now_from_text
+    assert await names("food today") == [open_now.name]
+    assert len(await names("food")) == 2
+    assert await names("food today", open_at=MONDAY_AFTERNOON.replace(day=24, hour=19)) == [
+        "Evening food club"
+    ]  # a time asked for wins over the word

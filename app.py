@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from consent import web as consent_web
 from directory import web as directory_web
 from hub import mail, outbox
+from hub.accounts import roles
 from hub.accounts.admin_controllers import OrganisationController, StaffController
 from hub.accounts.api_token_controllers import ApiTokenController
 from hub.accounts.controllers import PasswordController, SignInController
@@ -53,11 +54,7 @@ log = logging.getLogger(__name__)
 
 def _register_navigation() -> None:
     navigation.register(navigation.NavItem("/", "Home", lambda p: True, order=0))
-    navigation.register(
-        navigation.NavItem(
-            "/staff", "Staff", lambda p: p.is_staff and (p.is_org_admin or p.is_system_admin), 80
-        )
-    )
+    navigation.register(navigation.NavItem("/staff", "Staff", roles.is_admin, 80))
     navigation.register(
         navigation.NavItem("/notifications", "Notifications", lambda p: p.is_staff, order=60)
     )
@@ -65,7 +62,7 @@ def _register_navigation() -> None:
         navigation.NavItem(
             "/admin/organisations",
             "Organisations",
-            lambda p: p.is_staff and p.is_system_admin,
+            roles.is_system_admin,
             order=90,
         )
     )

@@ -20,6 +20,7 @@ from consent import oversight, policy
 from consent.schemas import BreakGlassRequest, BreakGlassView, ReviewForm
 from consent.tables import AccessLog, BreakGlass, BreakGlassReview
 from hub import audit, clock, mail
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Conflict, Invalid, NotFound
@@ -72,13 +73,14 @@ async def _dp_reviewers_of(organisation_id: UUID, opener: UUID) -> list[UUID]:
 
 
 async def _dp_reviewable(principal: Principal) -> set[UUID]:
-    if not principal.is_staff or principal.organisation_id is None:
+    organisation = roles.staff_organisation(principal)
+    if organisation is None:
         return set()
     rows = await BreakGlass.select(BreakGlass.id, BreakGlass.staff).where(
-        BreakGlass.organisation == principal.organisation_id
+        BreakGlass.organisation == organisation
     )
-    overseers = await oversight.overseers(principal.organisation_id)
-    admins = await oversight.active_admins(principal.organisation_id)
+    overseers = await oversight.overseers(organisation)
+    admins = await oversight.active_admins(organisation)
     return {
         row["id"]
         for row in rows

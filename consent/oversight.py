@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.tables import Organisation, Staff
 
@@ -42,6 +43,7 @@ async def overseers(organisation_id: UUID) -> list[UUID]:
 
 async def oversees_own_organisation(principal: Principal) -> bool:
     """True for the DP lead of the principal's organisation (or an admin standing in)."""
-    if not principal.is_staff or principal.organisation_id is None:
+    organisation = roles.staff_organisation(principal)
+    if organisation is None:
         return False
-    return principal.id in await overseers(principal.organisation_id)
+    return principal.id in await overseers(organisation)

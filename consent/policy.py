@@ -40,6 +40,7 @@ from consent.vocabulary import (
     local_date,
 )
 from hub import audit, clock
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.errors import NotFound
 
@@ -206,12 +207,13 @@ async def observe_expiries(consents: Iterable[ConsentFact], at: datetime) -> Non
 
 def reader_of(principal: Principal) -> Reader:
     """The staff member behind a principal; clients and others are never readers here."""
-    if not principal.is_staff or principal.organisation_id is None:
+    organisation = roles.staff_organisation(principal)
+    if organisation is None:
         msg = "No such client"
         raise NotFound(msg)
     # A partner system's token reads as itself: never through its maker's break-glass.
     staff_id = principal.token_id or principal.id
-    return Reader(staff_id=staff_id, organisation_id=principal.organisation_id)
+    return Reader(staff_id=staff_id, organisation_id=organisation)
 
 
 async def decide(
@@ -255,7 +257,7 @@ async def check_break_glass(principal: Principal, client_id: UUID) -> Decision:
 
     An organisation not involved with the client gets exactly what an unknown id gets.
     """
-    decision = await decide(principal, client_id) if principal.is_staff else None
+    decision = await decide(principal, client_id) if roles.is_staff(principal) else None
     if decision is None or not decision.may_open_break_glass:
         await audit.record(
             "break_glass.refused", principal.actor, subject_type="client", subject_id=str(client_id)

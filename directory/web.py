@@ -29,6 +29,7 @@ from directory.search.backend import prepare_search
 from directory.search.controllers import SearchController
 from directory.search.sync import SYNC_JOB, search_sync_job
 from directory.signposting.controllers import SharedListController, SignpostController
+from hub.accounts import roles
 from hub.outbox import Handler
 from hub.web.navigation import NavItem
 
@@ -49,7 +50,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         "/directory/listings",
         "Listings",
-        lambda p: p.is_staff and (p.is_org_admin or p.is_system_admin),
+        roles.is_admin,
         order=70,
     ),
 ]

@@ -15,6 +15,7 @@ import msgspec
 from consent import policy
 from consent.vocabulary import PLAN, PLAN_SHARING
 from hub import audit
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.errors import NotFound
 from plans.care_team import current_lead, is_on_team
@@ -57,10 +58,10 @@ async def plan_access(principal: Principal, client_id: UUID) -> PlanAccess:
         if principal.id != client_id:
             raise await _refuse(principal, client_id)
         return PlanAccess(client_id=client_id, role=CLIENT, sees_all=True)
-    if not principal.is_staff or principal.organisation_id is None:
+    organisation = roles.staff_organisation(principal)
+    if organisation is None:
         raise await _refuse(principal, client_id)
     decision = await policy.decide(principal, client_id, PLAN_SHARING)
-    organisation = principal.organisation_id
     if decision is None or not decision.involved or not await is_on_team(client_id, organisation):
         raise await _refuse(principal, client_id)
     sees_all = PLAN in decision.consented

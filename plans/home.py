@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 from piccolo.columns.combination import Combinable
 
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from plans.care_team import is_on_team
 from plans.content import today
@@ -69,7 +70,8 @@ async def _overdue_actions(where: Combinable) -> Counter[UUID]:
 
 async def lead_panel(principal: Principal) -> LeadPanel:
     """The clients this worker leads, with review and action flags."""
-    if not principal.is_staff or principal.organisation_id is None:
+    organisation = roles.staff_organisation(principal)
+    if organisation is None:
         return LeadPanel(clients=[], own_overdue=[])
     led = await clients_led_by(principal)
     ids = [row["client_id"] for row in led]
@@ -97,6 +99,6 @@ async def lead_panel(principal: Principal) -> LeadPanel:
     own_overdue = [
         OwnOverdue(client_id=client, reference=client.hex[:8].upper(), count=count)
         for client, count in sorted(own.items(), key=lambda pair: pair[0].hex)
-        if client not in ids and await is_on_team(client, principal.organisation_id)
+        if client not in ids and await is_on_team(client, organisation)
     ]
     return LeadPanel(clients=clients, own_overdue=own_overdue)

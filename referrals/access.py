@@ -16,6 +16,7 @@ import msgspec
 from consent import policy
 from consent.vocabulary import IDENTITY
 from hub import audit
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.errors import NotFound
 from referrals.lifecycle import RECIPIENT, SENDER, TERMINAL
@@ -65,11 +66,12 @@ async def refuse(principal: Principal, referral_id: UUID) -> NotFound:
 
 def side_of(principal: Principal, row: dict[str, Any]) -> str | None:
     """SENDER or RECIPIENT for a staff member of either organisation, else None."""
-    if not principal.is_staff or principal.organisation_id is None:
+    organisation = roles.staff_organisation(principal)
+    if organisation is None:
         return None
-    if row["recipient_organisation"] == principal.organisation_id:
+    if row["recipient_organisation"] == organisation:
         return RECIPIENT
-    if row["sender_organisation"] == principal.organisation_id:
+    if row["sender_organisation"] == organisation:
         return SENDER
     return None
 

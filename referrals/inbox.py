@@ -12,6 +12,7 @@ from uuid import UUID
 
 from consent import access_log, policy, record
 from consent.vocabulary import IDENTITY
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from referrals.access import recipient_covered
 from referrals.lifecycle import INBOX_GROUPS, OPEN, STATUS_LABELS, TERMINAL, inbox_group
@@ -141,7 +142,7 @@ def _clients_named(shown: list[InboxItem], rows: list[dict[str, Any]]) -> list[U
 
 async def counts(principal: Principal) -> dict[str, int]:
     """Inbox counts per group, plus sent referrals now overdue (for the home page)."""
-    if not principal.is_staff or principal.organisation_id is None:
+    if roles.staff_organisation(principal) is None:
         return {}
     received = await Referral.select(Referral.status, Referral.opened_at).where(
         Referral.recipient_organisation == principal.organisation_id

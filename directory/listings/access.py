@@ -6,17 +6,14 @@ from uuid import UUID
 
 from directory import schemas
 from directory.read import load_service
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.errors import NotFound
 
 
 def may_edit(principal: Principal | None, organisation_id: UUID) -> bool:
     """System admins edit any listing; organisation admins only their own organisation's."""
-    if principal is None or not principal.is_staff:
-        return False
-    if principal.is_system_admin:
-        return True
-    return principal.is_org_admin and principal.organisation_id == organisation_id
+    return roles.administers(principal, organisation_id)
 
 
 def may_see_history(principal: Principal | None, organisation_id: UUID) -> bool:

@@ -36,6 +36,7 @@ from directory.listings.schemas import (
 from directory.listings.staleness import stale_count
 from directory.schemas import CAPACITY_STATUSES, REFERRAL_METHODS
 from hub import clock
+from hub.accounts import roles
 from hub.accounts.guards import requires_org_admin
 from hub.accounts.staff import list_organisations
 from hub.errors import Invalid
@@ -76,7 +77,7 @@ class ListingController(Controller):
         """The organisation's listings, those not checked for six months flagged."""
         organisation_id = _organisation_choice(request)
         listings = await services.organisation_listings(request.user, organisation_id)
-        organisations = await list_organisations() if request.user.is_system_admin else []
+        organisations = await list_organisations() if roles.is_system_admin(request.user) else []
         return page(
             "directory/listing_list.html",
             listings=listings,

@@ -17,6 +17,7 @@ from directory.search.synonyms import format_synonyms, parse_synonyms
 from directory.tables import TaxonomyTerm
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import audit
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Forbidden, Invalid, NotFound
@@ -94,7 +95,7 @@ async def add_words(principal: Principal, term_id: UUID, text: str) -> list[str]
         Forbidden: not an organisation or system admin.
         Invalid: no phrase given, or one that is too long or has symbols.
     """
-    if not (principal.is_staff and (principal.is_org_admin or principal.is_system_admin)):
+    if not roles.is_admin(principal):
         msg = "Only administrators add everyday words"
         raise Forbidden(msg)
     _, before = await _current(term_id)
@@ -116,7 +117,7 @@ async def replace_words(principal: Principal, term_id: UUID, text: str) -> list[
         Forbidden: not a system admin.
         Invalid: a phrase that is too long or has symbols.
     """
-    if not (principal.is_staff and principal.is_system_admin):
+    if not roles.is_system_admin(principal):
         msg = "Only system administrators remove everyday words"
         raise Forbidden(msg)
     _, before = await _current(term_id)

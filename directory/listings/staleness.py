@@ -17,6 +17,7 @@ from directory.listings.presentation import long_date
 from directory.schemas import STALE_AFTER
 from directory.tables import Service
 from hub import clock, mail, outbox
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.db import is_sqlite, raw, transaction
 from hub.settings import get_settings
@@ -34,7 +35,7 @@ def _stale_since(now: Any) -> Any:
 
 async def stale_count(principal: Principal) -> int:
     """How many of the principal's organisation's listings need checking (0 for non-admins)."""
-    if not (principal.is_staff and principal.is_org_admin and principal.organisation_id):
+    if not roles.administers(principal, roles.staff_organisation(principal)):
         return 0
     return int(
         await Service.count().where(

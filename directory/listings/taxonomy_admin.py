@@ -20,6 +20,7 @@ from directory.search.synonyms import format_synonyms
 from directory.tables import ServiceTaxonomy, TaxonomyTerm
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import audit
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Forbidden, Invalid, NotFound
@@ -28,7 +29,7 @@ CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _require_system_admin(principal: Principal) -> None:
-    if not (principal.is_staff and principal.is_system_admin):
+    if not roles.is_system_admin(principal):
         msg = "Only system administrators change the need categories"
         raise Forbidden(msg)
 

@@ -15,6 +15,7 @@ from uuid import UUID
 import msgspec
 
 from hub import audit, clock
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Forbidden, Invalid, NotFound
@@ -73,8 +74,7 @@ def token_hash(token: str) -> str:
 
 def _organisation_of(principal: Principal) -> UUID:
     """The admin's organisation; Forbidden for anyone else (and for API tokens themselves)."""
-    allowed = principal.is_staff and (principal.is_org_admin or principal.is_system_admin)
-    if not allowed or principal.is_api or principal.organisation_id is None:
+    if not roles.is_admin(principal) or principal.is_api or principal.organisation_id is None:
         msg = "Only organisation administrators manage API tokens"
         raise Forbidden(msg)
     return principal.organisation_id

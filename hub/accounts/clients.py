@@ -9,7 +9,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from hub import audit, clock
-from hub.accounts import throttle
+from hub.accounts import roles, throttle
 from hub.accounts.passwords import check_new_password, hash_password
 from hub.accounts.schemas import PortalActivation, Principal
 from hub.audit import Actor
@@ -39,7 +39,7 @@ async def issue_invitation(principal: Principal, client_id: UUID) -> str:
         NotFound: no such client.
         Invalid: the client already has a portal account.
     """
-    if not principal.is_staff or principal.organisation_id is None:
+    if roles.staff_organisation(principal) is None:
         msg = "Only staff can do this"
         raise Forbidden(msg)
     if not await Client.exists().where(Client.id == client_id):

@@ -16,6 +16,13 @@ def is_staff(principal: Principal | None) -> bool:
     return principal is not None and principal.is_staff
 
 
+def staff_organisation(principal: Principal | None) -> UUID | None:
+    """The organisation a staff member (or partner system) acts for; None for anyone else."""
+    if not is_staff(principal) or principal is None:
+        return None
+    return principal.organisation_id
+
+
 def is_system_admin(principal: Principal | None) -> bool:
     """A system administrator signed in as themselves."""
     return is_staff(principal) and principal is not None and principal.is_system_admin

@@ -60,7 +60,10 @@ EXACT_WORD = 3e4
 """Per word found whole, not only as the start of a longer word (Meilisearch's exactness)."""
 EXACT_NAME_BONUS = 5e4
 NAME_PREFIX_BONUS = 2e4
-RELATED = 5e3
+IN_NEED = 5e3
+"""A word matched through a need the listing is in (its organisation chose it) ..."""
+RELATED = 2e3
+"""... counts more than through the need's other words in its text (a passing mention)."""
 SPECIALIST = 1e3
 INDEX_SCORE = 999.0
 DISTANCE_TIER = 1e6
@@ -190,7 +193,8 @@ class Matcher:
         def relevance(doc: Row, rank: float, mask: int) -> tuple[float, int]:
             text = mask & full
             needs = category_mask(doc)
-            matched = text | needs
+            related = (mask >> count) & full
+            matched = text | needs | related
             level = tier[matched]
             if not ranked:
                 return 0.0, level
@@ -200,10 +204,10 @@ class Matcher:
             for exact, prefix in needles:
                 if (prefix and prefix in name) or any(needle in name for needle in exact):
                     score += IN_NAME
-            if needs & ~text:  # some words only through the needs they name
-                if (mask >> count) & needs & ~text:
-                    score += RELATED  # its text uses the need's other everyday words
-                score += SPECIALIST / max(len(doc[CATEGORIES]), 1)  # fewer needs: specialist
+            if needs & ~text:  # in a need a word names: specialist services (fewer needs) first
+                score += IN_NEED + SPECIALIST / max(len(doc[CATEGORIES]), 1)
+            if related & ~text:  # its text uses the named needs' other everyday words
+                score += RELATED
             if rank > 0:
                 score += INDEX_SCORE * rank / (rank + 10.0)
             return score, level

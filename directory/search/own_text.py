@@ -28,7 +28,9 @@ class OwnText:
     def __init__(self, plan: SearchPlan, *, every_word: bool, ranked: bool) -> None:
         words = plan.words
         self.related = (
-            [position for position, word in enumerate(words) if word.related] if ranked else []
+            [position for position, word in enumerate(words) if word.related]
+            if ranked or not every_word
+            else []
         )
         """Positions of the words whose related everyday words the backend must look up."""
         self.exact = (
@@ -36,8 +38,6 @@ class OwnText:
         )
         """Positions of the words whose whole-word matches the backend must look up."""
         self.fixed = 0
-        self.by_rank = False
-        """One word that names a need: the index score is 0 exactly when only the need matched."""
         self.asked: list[int] = []
         """Positions of the words whose listings the backend must look up (`found`)."""
         self.extra: dict[object, int] = {}
@@ -47,12 +47,10 @@ class OwnText:
             self.asked = list(range(len(words)))
             return
         for position, word in enumerate(words):
-            if not word.categories or not ranked:
-                self.fixed |= 1 << position  # every listing found has it in its text
-            elif len(words) == 1:
-                self.by_rank = True
+            if ranked and (word.categories or word.related):
+                self.asked.append(position)  # found through its needs too: which by text?
             else:
-                self.asked.append(position)
+                self.fixed |= 1 << position  # found with every word: only matters ranked
 
     def found(self, position: int, keys: Iterable[object]) -> None:
         """These listings have word `position` in their own text."""
@@ -79,10 +77,7 @@ class OwnText:
 
     def mask_of(self, key: object, rank: float) -> int:
         """The own-text words of one listing found with this index score."""
-        mask = self.fixed | self.extra.get(key, 0)
-        if self.by_rank and rank > 0:
-            mask |= 1
-        return mask
+        return self.fixed | self.extra.get(key, 0)
 
 
 def with_plan(query: SearchQuery, plan: SearchPlan) -> SearchQuery:

@@ -97,18 +97,28 @@ def filter_sql(query: SearchQuery, now: Any) -> tuple[list[str], list[Any]]:
 
 
 def words_sql(plan: SearchPlan, *, every_word: bool) -> tuple[str, list[Any]]:
-    """One condition for the words (each in the text or through a need it names)."""
+    """One condition for the words (each in the text, through a need it names or its words)."""
     parts: list[str] = []
     args: list[Any] = []
     for word in plan.words:
-        text = f"document @@ to_tsquery('{CONFIG}', {{}})"
+        options = [f"document @@ to_tsquery('{CONFIG}', {{}})"]
         args.append(text_tsquery(word))
         if word.categories:
-            parts.append(f"({text} OR tokens && {{}}::text[])")
+            options.append("tokens && {}::text[]")
             args.append([category_token(code) for code in word.categories])
-        else:
-            parts.append(text)
+        if word.related:
+            options.append(f"document @@ to_tsquery('{CONFIG}', {{}})")
+            args.append(related_tsquery(word))
+        parts.append("(" + " OR ".join(options) + ")")
     return "(" + (" AND " if every_word else " OR ").join(parts) + ")", args
+
+
+def related_tsquery(word: QueryWord) -> str:
+    """Other everyday words of the needs it names, in the name or description (A, B) only.
+
+    The rest (C) holds every listing's need names ("Money and benefits").
+    """
+    return " | ".join(f"'{term}':AB" for term in word.related)
 
 
 class PostgresBackend(DatabaseBackend):
@@ -162,8 +172,7 @@ class PostgresBackend(DatabaseBackend):
             columns.append(
                 f"CASE WHEN document @@ to_tsquery('{CONFIG}', {{}}) THEN {RANK_SQL} END"
             )
-            # Name and description only (A, B): the rest holds every listing's need names.
-            related = " | ".join(f"'{term}':AB" for term in plan.words[position].related)
+            related = related_tsquery(plan.words[position])
             column_args += [related, RANK_WEIGHTS, related]
         if plan.words:
             condition, word_args = words_sql(plan, every_word=every_word)

@@ -77,13 +77,23 @@ def text_expression(word: QueryWord) -> str:
     return f"{TEXT_COLUMNS} : ({' OR '.join(options)})"
 
 
+def related_expression(word: QueryWord) -> str:
+    """The listing's name or description uses other everyday words of the needs it names.
+
+    Not `other`: it holds every listing's need names ("Money and benefits").
+    """
+    options = " OR ".join(f'"{term}"' for term in word.related)
+    return f"{{name description}} : ({options})"
+
+
 def word_expression(word: QueryWord) -> str:
-    """This word, in the listing's text or through a need category it names."""
-    text = text_expression(word)
-    if not word.categories:
-        return text
-    needs = " OR ".join(category_token(code) for code in word.categories)
-    return f"({text}) OR (tokens : ({needs}))"
+    """This word: in the listing's text, through a need it names, or that need's words."""
+    parts = [text_expression(word)]
+    if word.categories:
+        parts.append(f"tokens : ({' OR '.join(category_token(c) for c in word.categories)})")
+    if word.related:
+        parts.append(related_expression(word))
+    return " OR ".join(f"({part})" for part in parts) if len(parts) > 1 else parts[0]
 
 
 def match_expression(
@@ -225,9 +235,7 @@ class SQLiteBackend(DatabaseBackend):
             found = self._having(cursor, filters, f"{TEXT_COLUMNS} : ({options})")
             masks.found_exact(position, found)
         for position in masks.related:
-            options = " OR ".join(f'"{term}"' for term in plan.words[position].related)
-            # Not in `other`: it holds every listing's need names ("Money and benefits").
-            parts = [*filters, f"{{name description}} : ({options})"]
+            parts = [*filters, related_expression(plan.words[position])]
             scored = cursor.execute(
                 "SELECT rowid, -bm25(directory_search_fts, {}, {}, {}, {}) FROM "
                 "directory_search_fts WHERE directory_search_fts MATCH ?".format(*WEIGHTS),

@@ -133,7 +133,8 @@ async def test_everyday_words_find_the_need_below_own_text():
     )
     found = await names("drugs")
     assert found == [own.name, category.name]  # its own text says it, then the need
-    assert await names("methadone") == [category.name]  # a word no listing uses
+    # A word no listing uses: the need's services, then text using the need's other words.
+    assert await names("methadone") == [category.name, own.name]
 
 
 async def test_more_words_matched_rank_first_and_name_beats_description():

@@ -97,3 +97,35 @@ async def test_hub_worker_signposts_two_housing_services_and_prints_them(page: P
     await page.emulate_media(media="print")
     await expect(page.locator(".govuk-service-navigation")).to_be_hidden()
     await assert_accessible(page)
+
+
+async def test_typing_a_misspelling_or_an_everyday_word_finds_the_right_services(
+    page: Page,
+) -> None:
+    member, _ = await hub_worker()
+    await _network_around_the_hub()
+    recovery = await make_organisation(name="Positive Steps")
+    await make_service(
+        recovery,
+        name="Recovery clinic",
+        description="Prescribing and keywork for people in treatment.",
+        terms=[need("substance-use", "Substance use")],
+    )
+    await sign_in_staff(page, member.email)
+    await page.goto("/directory")
+    box = page.get_by_label("What does the visitor need?")
+
+    await box.press_sequentially("housng", delay=40)  # live results fire on each key
+    searched_for = page.locator("#searched-for")
+    await expect(searched_for).to_contain_text("Showing results for housing")
+    results = page.locator("#search-results .wa-result")
+    await expect(results.first).to_contain_text("Housing")
+    await expect(page.get_by_role("link", name="Search for “housng” instead")).to_be_visible()
+    await assert_accessible(page)
+
+    await box.fill("")
+    await box.press_sequentially("drugs", delay=40)
+    await expect(page.locator("#search-results")).to_contain_text("Recovery clinic")
+    await expect(searched_for).to_have_count(0)
+    await expect(results.first).to_contain_text("Recovery clinic")
+    await assert_accessible(page)

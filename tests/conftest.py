@@ -13,6 +13,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
+# Fails the run if a test reads anything from beside the repository (a clone runs alone).
+pytest_plugins = ("tests.self_contained",)
+
 # The environment must be settled before any app module reads it.
 _VAR_DIR = Path(tempfile.mkdtemp(prefix="wraparound-test-"))
 _BASE_URL = os.environ.get("DATABASE_URL", "")

@@ -1,6 +1,7 @@
 """The ORUK 3.0 schemas as the validator applies them; shared by every Open Referral test.
 
-The standards live beside the repository (`../shared/standards`). The checker is strict on
+The standards are copied into the repository (`tests/data/openreferral`, with their sources and
+licences), so a clone alone runs these tests. The checker is strict on
 formats (uuid, uri, email, date-time), and these tests prove it: the validator's own passing
 sample responses pass here and its failing ones fail.
 """
@@ -8,13 +9,11 @@ sample responses pass here and its failing ones fail.
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -22,7 +21,7 @@ from referencing.jsonschema import DRAFT202012
 from directory.openreferral.formats import is_uri
 
 REPO = Path(__file__).resolve().parents[2]
-STANDARDS = REPO.parent / "shared" / "standards"
+STANDARDS = REPO / "tests" / "data" / "openreferral"
 ORUK_SCHEMAS = STANDARDS / "oruk-3.0" / "schema"
 VALIDATOR_FIXTURES = STANDARDS / "oruk-validator-fixtures"
 HSDS_EXAMPLES = STANDARDS / "hsds-3.0-examples"
@@ -52,12 +51,7 @@ SCHEMA_OF = {
 
 
 def standards() -> Path:
-    """The shared standards folder; skipped with a reason when missing (failed under CI)."""
-    if not ORUK_SCHEMAS.is_dir():
-        message = f"Open Referral standards not found at {STANDARDS}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    """The Open Referral schemas and fixtures, kept with the tests."""
     return STANDARDS
 
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub import clock
-from hub.db import is_sqlite, raw, transaction
+from hub.db import lock, named_lock, transaction
 from hub.tables import AuditEvent
 
 GENESIS_HASH = "0" * 64
-# Any fixed number: the advisory lock that serialises appends on PostgreSQL.
-_APPEND_LOCK = 7_211_003
+# Serialises appends on PostgreSQL (SQLite has one writer at a time already).
+_APPEND_LOCK = named_lock("hub.audit.append")
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,7 @@ async def record(
 ) -> None:
     """Append one event to the trail, inside the caller's transaction when there is one."""
     async with transaction():
-        if not is_sqlite():
-            await raw("SELECT pg_advisory_xact_lock({})", _APPEND_LOCK)
+        await lock(_APPEND_LOCK)
         last = (
             await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
             .order_by(AuditEvent.seq, ascending=False)

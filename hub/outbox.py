@@ -17,7 +17,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from hub import clock
-from hub.db import is_sqlite, raw, transaction
+from hub.db import is_sqlite, lock, named_lock, raw, transaction
 from hub.tables import OutboxJob
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,30 @@ async def enqueue(
     """Write a job; call inside the transaction of the change that causes it."""
     [job_id] = await enqueue_many(kind, [payload], run_after=run_after, max_attempts=max_attempts)
     return job_id
+
+
+_SCHEDULE = named_lock("hub.outbox.schedule")
+
+
+async def ensure_scheduled(kind: str, after: timedelta | None = None) -> bool:
+    """Queue the recurring job `kind` unless one is already waiting (once, however many ask).
+
+    Args:
+        kind: the job's kind; its payload is empty.
+        after: run it that long from now (the next run, from a handler); at once when None.
+
+    Returns:
+        True when this call queued it.
+    """
+    async with transaction():
+        await lock(_SCHEDULE, kind)
+        waiting = await OutboxJob.exists().where(
+            (OutboxJob.kind == kind) & (OutboxJob.status == "pending")
+        )
+        if waiting:
+            return False
+        await enqueue(kind, {}, run_after=clock.now() + after if after is not None else None)
+    return True
 
 
 async def enqueue_many(

@@ -16,10 +16,10 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from hub import audit, clock, notifications, outbox
+from hub import audit, notifications, outbox
 from hub.audit import Actor
-from hub.db import is_sqlite, raw, transaction
-from hub.tables import OutboxJob, Staff
+from hub.db import transaction
+from hub.tables import Staff
 from plans.care_team import current_lead
 from plans.content import today
 from plans.tables import Action, Plan
@@ -28,7 +28,6 @@ from plans.vocabulary import FINISHED_ACTIONS
 DAILY_JOB = "plans.daily_check"
 RUN_EVERY = timedelta(days=1)
 # Any fixed number: serialises "is a check already queued?" across processes on PostgreSQL.
-_ENSURE_LOCK = 7_211_401
 
 
 def reference(client_id: UUID) -> str:
@@ -143,23 +142,9 @@ async def run_daily_check() -> dict[str, int]:
     return counts
 
 
-async def _check_is_queued() -> bool:
-    return bool(
-        await OutboxJob.exists().where(
-            (OutboxJob.kind == DAILY_JOB) & (OutboxJob.status == "pending")
-        )
-    )
-
-
 async def ensure_daily_check_job() -> bool:
     """Queue the daily check unless one is already waiting; True when this call queued it."""
-    async with transaction():
-        if not is_sqlite():
-            await raw("SELECT pg_advisory_xact_lock({})", _ENSURE_LOCK)
-        if await _check_is_queued():
-            return False
-        await outbox.enqueue(DAILY_JOB, {})
-    return True
+    return await outbox.ensure_scheduled(DAILY_JOB)
 
 
 async def seed_daily_check_job() -> list[tuple[str, str]]:
@@ -172,8 +157,4 @@ async def daily_check_job(payload: dict[str, Any]) -> None:
     """Outbox handler: run the check, then queue tomorrow's (once, however many ran today)."""
     _ = payload
     await run_daily_check()
-    async with transaction():
-        if not is_sqlite():
-            await raw("SELECT pg_advisory_xact_lock({})", _ENSURE_LOCK)
-        if not await _check_is_queued():
-            await outbox.enqueue(DAILY_JOB, {}, run_after=clock.now() + RUN_EVERY)
+    await outbox.ensure_scheduled(DAILY_JOB, after=RUN_EVERY)

@@ -19,8 +19,7 @@ from uuid import UUID
 
 from hub import audit, clock, outbox
 from hub.audit import Actor
-from hub.db import is_sqlite, raw, transaction
-from hub.tables import OutboxJob
+from hub.db import transaction
 from referrals import notify, suspension
 from referrals.lifecycle import REQUESTED
 from referrals.tables import Referral, ReferralEvent
@@ -31,7 +30,6 @@ RUN_EVERY = timedelta(minutes=15)
 # One working day can span a long weekend and Christmas: look this far ahead, then count.
 LOOK_AHEAD = timedelta(days=8)
 # Any fixed number: serialises "is a check already queued?" across processes on PostgreSQL.
-_ENSURE_LOCK = 7_211_302
 
 _COLUMNS = (
     Referral.id,
@@ -138,27 +136,9 @@ async def run_sla_check() -> dict[str, int]:
     return {"reminded": reminded, "overdue": flagged}
 
 
-async def _check_is_queued() -> bool:
-    return bool(
-        await OutboxJob.exists().where(
-            (OutboxJob.kind == SLA_JOB) & (OutboxJob.status == "pending")
-        )
-    )
-
-
-async def _queue_next(run_after: datetime | None) -> bool:
-    async with transaction():
-        if not is_sqlite():
-            await raw("SELECT pg_advisory_xact_lock({})", _ENSURE_LOCK)
-        if await _check_is_queued():
-            return False
-        await outbox.enqueue(SLA_JOB, {}, run_after=run_after)
-    return True
-
-
 async def ensure_sla_job() -> bool:
     """Queue the check unless one is already waiting; True when this call queued it."""
-    return await _queue_next(None)
+    return await outbox.ensure_scheduled(SLA_JOB)
 
 
 async def seed_sla_job() -> list[tuple[str, str]]:
@@ -172,4 +152,4 @@ async def sla_check_job(payload: dict[str, Any]) -> None:
     _ = payload
     await run_sla_check()
     await suspension.settle_all_open()
-    await _queue_next(clock.now() + RUN_EVERY)
+    await outbox.ensure_scheduled(SLA_JOB, after=RUN_EVERY)

@@ -19,14 +19,13 @@ from directory.tables import Service
 from hub import clock, mail, outbox
 from hub.accounts import roles
 from hub.accounts.schemas import Principal
-from hub.db import is_sqlite, raw, transaction
+from hub.db import transaction
 from hub.settings import get_settings
-from hub.tables import OutboxJob, Staff
+from hub.tables import Staff
 
 STALENESS_JOB = "directory.staleness_check"
 RUN_EVERY = timedelta(days=1)
 # Any fixed number: serialises "is a check already queued?" across processes on PostgreSQL.
-_ENSURE_LOCK = 7_211_301
 
 
 def _stale_since(now: Any) -> Any:
@@ -46,23 +45,9 @@ async def stale_count(principal: Principal) -> int:
     )
 
 
-async def _check_is_queued() -> bool:
-    return bool(
-        await OutboxJob.exists().where(
-            (OutboxJob.kind == STALENESS_JOB) & (OutboxJob.status == "pending")
-        )
-    )
-
-
 async def ensure_staleness_job() -> bool:
     """Queue the daily check unless one is already waiting; True when this call queued it."""
-    async with transaction():
-        if not is_sqlite():
-            await raw("SELECT pg_advisory_xact_lock({})", _ENSURE_LOCK)
-        if await _check_is_queued():
-            return False
-        await outbox.enqueue(STALENESS_JOB, {})
-    return True
+    return await outbox.ensure_scheduled(STALENESS_JOB)
 
 
 async def seed_staleness_job() -> list[tuple[str, str]]:
@@ -127,8 +112,4 @@ async def staleness_check_job(payload: dict[str, Any]) -> None:
     """Outbox handler: run the check, then queue tomorrow's (once, however many ran today)."""
     _ = payload
     await run_staleness_check()
-    async with transaction():
-        if not is_sqlite():
-            await raw("SELECT pg_advisory_xact_lock({})", _ENSURE_LOCK)
-        if not await _check_is_queued():
-            await outbox.enqueue(STALENESS_JOB, {}, run_after=clock.now() + RUN_EVERY)
+    await outbox.ensure_scheduled(STALENESS_JOB, after=RUN_EVERY)

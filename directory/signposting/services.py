@@ -22,14 +22,15 @@ from directory.tables import Service, SignpostCount, SignpostItem, SignpostList
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import audit, clock
 from hub.accounts.schemas import Principal
-from hub.db import is_sqlite, raw, transaction
+from hub.db import lock, named_lock, transaction
 from hub.errors import Invalid, NotFound, WraparoundError
 
 LINK_LIFETIME = timedelta(days=30)
 MAX_ITEMS = 30
 TOKEN_BYTES = 16  # 128 bits from the OS's CSPRNG
 # Any fixed number: serialises the read-then-write of daily counters on PostgreSQL.
-_COUNT_LOCK = 7_211_302
+_COUNT_LOCK = named_lock("directory.signposting.counts")
+_WORKER_LIST_LOCK = named_lock("directory.signposting.worker_list")
 VISITOR_METHODS = {"drop_in": "Drop in", "self": "Refer yourself", "phone": "Phone them"}
 
 
@@ -51,8 +52,7 @@ def _no_such_list() -> NotFound:
 
 async def _lock_worker(principal: Principal) -> None:
     """One list at a time per worker, even when two adds arrive together."""
-    if not is_sqlite():
-        await raw("SELECT id FROM staff WHERE id = {} FOR UPDATE", principal.id)
+    await lock(_WORKER_LIST_LOCK, str(principal.id))
 
 
 async def _open_list_id(principal: Principal) -> UUID | None:
@@ -210,8 +210,7 @@ async def _need_codes(service_ids: list[UUID]) -> Counter[str]:
 
 async def _count(codes: Counter[str]) -> None:
     day = clock.now().astimezone(LONDON).date()
-    if not is_sqlite():
-        await raw("SELECT pg_advisory_xact_lock({})", _COUNT_LOCK)
+    await lock(_COUNT_LOCK)
     for code, amount in sorted(codes.items()):
         where = (SignpostCount.day == day) & (SignpostCount.category_code == code)
         if await SignpostCount.exists().where(where):

@@ -1,0 +1,106 @@
+"""Named locks and recurring jobs: one helper each, keys that never collide, queued once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from hub import db, outbox
+from hub.db import declared_locks, lock, lock_key, named_lock, transaction
+from hub.tables import OutboxJob
+from tests.conftest import ON_POSTGRES
+
+ROOT = Path(__file__).resolve().parents[2]
+_PROBE = named_lock("tests.hub.locks.probe")
+
+
+def _everything_imported() -> None:
+    import app
+
+    app.create_app()
+
+
+def test_every_declared_lock_has_its_own_key() -> None:
+    _everything_imported()
+    locks = declared_locks()
+    # The project's own names: every lock the app takes is declared with named_lock().
+    for name in (
+        "consent.client_consents",
+        "directory.signposting.counts",
+        "directory.signposting.worker_list",
+        "hub.audit.append",
+        "hub.outbox.schedule",
+        "hub.staff.system_admins",
+    ):
+        assert name in locks, name
+    assert len(set(locks.values())) == len(locks)
+    # Every advisory lock goes through hub/db.py: no hand-picked numbers anywhere else.
+    skipped = {".venv", "node_modules", "tests"}
+    sources = [p for p in ROOT.glob("*/**/*.py") if not skipped & set(p.parts)]
+    elsewhere = [
+        str(p.relative_to(ROOT))
+        for p in sources
+        if "pg_advisory" in p.read_text() and p.relative_to(ROOT).as_posix() != "hub/db.py"
+    ]
+    assert elsewhere == []
+
+
+def test_keys_come_from_names_and_fit_postgres() -> None:
+    assert lock_key("a") == lock_key("a")
+    assert lock_key("a") != lock_key("b")
+    keys = {lock_key(f"name-{n}") for n in range(20_000)}
+    assert len(keys) == 20_000
+    assert all(-(2**63) <= key < 2**63 for key in keys)
+
+
+async def test_an_undeclared_name_is_refused() -> None:
+    async with transaction():
+        with pytest.raises(RuntimeError, match="not declared"):
+            await lock("tests.hub.locks.nobody-declared-this")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one writer at a time already")
+async def test_the_lock_holds_until_the_transaction_ends() -> None:
+    engine = db.get_engine()
+    await db.open_pool(engine)
+    order: list[str] = []
+    held = asyncio.Event()
+
+    async def first() -> None:
+        async with transaction():
+            await lock(_PROBE, "one")
+            held.set()
+            await asyncio.sleep(0.3)
+            order.append("first done")
+
+    async def second(item: str) -> None:
+        await held.wait()
+        async with transaction():
+            await lock(_PROBE, item)
+            order.append(f"second got {item}")
+
+    try:
+        await asyncio.gather(first(), second("one"))
+        assert order == ["first done", "second got one"]
+        order.clear()
+        held.clear()
+        await asyncio.gather(first(), second("two"))  # another item: no waiting
+        assert order == ["second got two", "first done"]
+    finally:
+        await db.close_pool(engine)
+
+
+async def test_a_recurring_job_is_queued_once_however_many_ask() -> None:
+    engine = db.get_engine()
+    await db.open_pool(engine)
+    try:
+        results = await asyncio.gather(*(outbox.ensure_scheduled("tests.tick") for _ in range(8)))
+        assert sorted(results) == [False] * 7 + [True]
+        assert not await outbox.ensure_scheduled("tests.tick")
+        assert await outbox.ensure_scheduled("tests.other")
+    finally:
+        await db.close_pool(engine)
+    rows = await OutboxJob.select(OutboxJob.kind).where(OutboxJob.kind == "tests.tick")
+    assert len(rows) == 1

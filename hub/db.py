@@ -98,8 +98,27 @@ def _is_read(query: str) -> bool:
     return query.lstrip()[:6].upper() == "SELECT"
 
 
+class HubConnection(sqlite3.Connection):
+    """A SQLite connection with the pragmas Piccolo leaves out, set as it opens.
+
+    Given to `sqlite3.connect(factory=...)` through the engine's connection arguments, so
+    every connection (transactions and the shared readers) is set up in the thread that
+    opens it, with no round trip per pragma.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for pragma in SQLITE_PRAGMAS:
+            self.execute(pragma)
+
+
 class HubSQLiteEngine(SQLiteEngine):
-    """SQLite with the pragmas Piccolo leaves out, and shared connections for plain reads."""
+    """SQLite with our pragmas, shared connections for plain reads, and queued writes.
+
+    Outside a transaction, a read goes to a shared read-only connection and a write joins the
+    in-process write queue as a transaction of its own (`transaction()`), so nothing writes
+    around the queue (sessions, sign-in attempts, token use included).
+    """
 
     _readers: ReadConnections | None = None
     _readers_path: str = ""
@@ -120,29 +139,15 @@ class HubSQLiteEngine(SQLiteEngine):
         finally:
             await connection.close()
 
-    async def get_connection(self) -> Any:
-        """Open a connection (used for transactions) with our pragmas."""
-        connection = await super().get_connection()
-        for pragma in SQLITE_PRAGMAS:
-            await connection.execute(pragma)
-        return connection
-
-    async def _run_in_new_connection(
-        self,
-        query: str,
-        args: list[Any] | None = None,
-        query_type: str = "generic",
-        table: Any = None,
-    ) -> Any:
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
+        """Run one query: in the current transaction, on a reader, or queued as a write."""
+        if self.current_transaction.get() is not None:
+            return await super().run_querystring(querystring, in_pool)
+        query, args = querystring.compile_string(engine_type=self.engine_type)
         if _is_read(query):
-            return await asyncio.to_thread(self.readers.fetch, query, args or [])
-        connection = await self.get_connection()
-        try:
-            async with connection.execute(query, args or []) as cursor:
-                await connection.commit()
-                return await cursor.fetchall()
-        finally:
-            await connection.close()
+            return await asyncio.to_thread(self.readers.fetch, query, list(args))
+        async with transaction():
+            return await super().run_querystring(querystring, in_pool)
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -158,7 +163,7 @@ def build_engine(settings: Settings) -> Engine:
         )
     path = settings.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True)
-    return HubSQLiteEngine(path=str(path), timeout=30)
+    return HubSQLiteEngine(path=str(path), timeout=30, factory=HubConnection)
 
 
 def get_engine() -> Engine:

@@ -115,6 +115,8 @@ class Settings:
     """Meilisearch API key."""
     directory_publisher: str = ""
     """Organisation that imported listings without one are attached to (a feed's publisher)."""
+    bank_holidays: str = "scotland"
+    """Whose bank holidays response targets skip: scotland, england-and-wales, northern-ireland."""
     demo_password: str = field(default="", repr=False)
     """Password given to every demo sign-in; generated when not set."""
 
@@ -184,6 +186,9 @@ def load_settings() -> Settings:
         meilisearch_url=_env("MEILISEARCH_URL"),
         meilisearch_api_key=_env("MEILISEARCH_API_KEY"),
         directory_publisher=_env("DIRECTORY_PUBLISHER"),
+        bank_holidays=_env_choice(
+            "BANK_HOLIDAYS", "scotland", ("scotland", "england-and-wales", "northern-ireland")
+        ),
         demo_password=_env("DEMO_PASSWORD"),
     )
 

@@ -1,4 +1,4 @@
-"""Working days in Scotland (Monday to Friday, less bank holidays), for response targets."""
+"""Working days (Monday to Friday, less the configured nation's bank holidays), for targets."""
 
 from __future__ import annotations
 
@@ -6,70 +6,35 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays
+
+from hub.settings import get_settings
+
 LONDON = ZoneInfo("Europe/London")
 
 
-def _easter(year: int) -> date:
-    """Easter Sunday (the Gregorian computus)."""
-    a = year % 19
-    b, c = divmod(year, 100)
-    d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    j, k = divmod(c, 4)
-    m = (a + 11 * h) // 319
-    r = (2 * e + 2 * j - k - h + m + 32) % 7
-    n = (h - m + r + 90) // 25
-    p = (h - m + r + n + 19) % 32
-    return date(year, n, p)
+# The `holidays` library's subdivisions of GB for each choice of BANK_HOLIDAYS.
+REGIONS = {"scotland": "SCT", "england-and-wales": "ENG", "northern-ireland": "NIR"}
 
 
-def _first_monday(year: int, month: int) -> date:
-    day = date(year, month, 1)
-    return day + timedelta(days=(7 - day.weekday()) % 7)
+def bank_holidays(year: int, region: str = "") -> frozenset[date]:
+    """The weekday bank holidays in `year` (substitute days included) for `region`.
 
-
-def _last_monday(year: int, month: int) -> date:
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    day = following - timedelta(days=1)
-    return day - timedelta(days=day.weekday())
-
-
-def _substitute(days: list[date]) -> list[date]:
-    """Move holidays that fall at a weekend to the next free weekday, in order."""
-    taken: set[date] = set()
-    result = []
-    for day in sorted(days):
-        moved = day
-        while moved.weekday() >= 5 or moved in taken:
-            moved += timedelta(days=1)
-        taken.add(moved)
-        result.append(moved)
-    return result
+    `region` is one of REGIONS, by default the BANK_HOLIDAYS setting. One-off holidays the
+    government proclaims come with the `holidays` library's updates.
+    """
+    return _weekday_holidays(year, REGIONS[region or get_settings().bank_holidays])
 
 
 @lru_cache(maxsize=64)
-def scottish_bank_holidays(year: int) -> frozenset[date]:
-    """Scotland's bank holidays in `year`, with weekend substitutes."""
-    fixed = _substitute([date(year, 1, 1), date(year, 1, 2)])
-    christmas = _substitute([date(year, 12, 25), date(year, 12, 26)])
-    st_andrew = _substitute([date(year, 11, 30)])
-    return frozenset(
-        [
-            *fixed,
-            _easter(year) - timedelta(days=2),  # Good Friday
-            _first_monday(year, 5),
-            _last_monday(year, 5),
-            _first_monday(year, 8),
-            *st_andrew,
-            *christmas,
-        ]
-    )
+def _weekday_holidays(year: int, subdivision: str) -> frozenset[date]:
+    calendar = holidays.country_holidays("GB", subdiv=subdivision, years=year)
+    return frozenset(day for day in calendar if day.weekday() < 5)
 
 
-def is_working_day(day: date) -> bool:
-    """Monday to Friday and not a Scottish bank holiday."""
-    return day.weekday() < 5 and day not in scottish_bank_holidays(day.year)
+def is_working_day(day: date, region: str = "") -> bool:
+    """Monday to Friday and not a bank holiday."""
+    return day.weekday() < 5 and day not in bank_holidays(day.year, region)
 
 
 def add_working_days(start: date, days: int) -> date:

@@ -1,4 +1,4 @@
-"""Working days in Scotland: weekends, bank holidays with substitutes, Easter, the clock change."""
+"""Working days: weekends, each nation's bank holidays with substitutes, Easter, clock change."""
 
 from __future__ import annotations
 
@@ -9,20 +9,21 @@ import pytest
 from referrals.working_days import (
     LONDON,
     add_working_days,
+    bank_holidays,
     due_at,
     is_working_day,
-    scottish_bank_holidays,
     working_days_left,
 )
 
 
 def test_scottish_bank_holidays_2026_match_the_published_list() -> None:
-    assert sorted(scottish_bank_holidays(2026)) == [
+    assert sorted(bank_holidays(2026)) == [
         date(2026, 1, 1),
         date(2026, 1, 2),
         date(2026, 4, 3),  # Good Friday
         date(2026, 5, 4),
         date(2026, 5, 25),
+        date(2026, 6, 15),  # a one-off: Scotland in the men's football World Cup
         date(2026, 8, 3),  # Scotland's summer holiday is the first Monday of August
         date(2026, 11, 30),  # St Andrew's Day, a Monday
         date(2026, 12, 25),  # Christmas Day, a Friday
@@ -31,7 +32,7 @@ def test_scottish_bank_holidays_2026_match_the_published_list() -> None:
 
 
 def test_weekend_new_year_and_christmas_get_substitutes_in_order() -> None:
-    holidays = scottish_bank_holidays(2027)
+    holidays = bank_holidays(2027)
     # 2 January 2027 is a Saturday; 25 and 26 December a Saturday and a Sunday.
     assert {date(2027, 1, 1), date(2027, 1, 4)} <= holidays
     assert {date(2027, 12, 27), date(2027, 12, 28)} <= holidays
@@ -41,8 +42,8 @@ def test_weekend_new_year_and_christmas_get_substitutes_in_order() -> None:
 
 def test_st_andrews_day_on_a_sunday_moves_to_the_monday() -> None:
     assert date(2025, 11, 30).weekday() == 6
-    assert date(2025, 12, 1) in scottish_bank_holidays(2025)
-    assert date(2025, 11, 30) not in scottish_bank_holidays(2025)
+    assert date(2025, 12, 1) in bank_holidays(2025)
+    assert date(2025, 11, 30) not in bank_holidays(2025)
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,7 @@ def test_st_andrews_day_on_a_sunday_moves_to_the_monday() -> None:
     [(2024, date(2024, 3, 29)), (2025, date(2025, 4, 18)), (2038, date(2038, 4, 23))],
 )
 def test_good_friday_follows_easter(year: int, good_friday: date) -> None:
-    assert good_friday in scottish_bank_holidays(year)
+    assert good_friday in bank_holidays(year)
     assert not is_working_day(good_friday)
 
 
@@ -111,3 +112,29 @@ def test_working_days_left_counts_to_the_due_day() -> None:
     assert working_days_left(datetime(2026, 11, 28, 12, 0, tzinfo=UTC), due) == 1  # Saturday
     assert working_days_left(datetime(2026, 12, 1, 12, 0, tzinfo=UTC), due) == 0
     assert working_days_left(datetime(2026, 12, 2, 12, 0, tzinfo=UTC), due) == 0
+
+
+def test_each_nation_has_its_own_bank_holidays() -> None:
+    england = bank_holidays(2026, "england-and-wales")
+    northern_ireland = bank_holidays(2026, "northern-ireland")
+    scotland = bank_holidays(2026, "scotland")
+    assert date(2026, 4, 6) in england  # Easter Monday: not in Scotland
+    assert date(2026, 4, 6) not in scotland
+    assert date(2026, 8, 31) in england  # late summer, where Scotland has the first Monday
+    assert date(2026, 8, 3) not in england
+    assert date(2026, 3, 17) in northern_ireland  # St Patrick's Day
+    assert date(2026, 7, 13) in northern_ireland  # Battle of the Boyne, 12 July a Sunday
+    assert date(2026, 11, 30) not in england | northern_ireland  # St Andrew's Day
+
+
+def test_the_setting_chooses_the_nation(monkeypatch) -> None:
+    from hub.settings import get_settings
+
+    monkeypatch.setenv("BANK_HOLIDAYS", "england-and-wales")
+    get_settings.cache_clear()
+    try:
+        assert not is_working_day(date(2026, 4, 6))
+    finally:
+        monkeypatch.delenv("BANK_HOLIDAYS")
+        get_settings.cache_clear()
+    assert is_working_day(date(2026, 4, 6))

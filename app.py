@@ -16,7 +16,6 @@ from litestar.static_files import create_static_files_router
 from consent import web as consent_web
 from directory import web as directory_web
 from hub import mail, outbox
-from hub.accounts import roles
 from hub.accounts.admin_controllers import OrganisationController, StaffController
 from hub.accounts.api_token_controllers import ApiTokenController
 from hub.accounts.controllers import PasswordController, SignInController
@@ -52,21 +51,17 @@ STARTUP_TASKS = [
 log = logging.getLogger(__name__)
 
 
+NAV_ITEMS = (
+    navigation.NavItem("/", "Home", "everyone", order=0),
+    navigation.NavItem("/notifications", "Notifications", "staff", order=60),
+    navigation.NavItem("/staff", "Staff", "admins", order=80),
+    navigation.NavItem("/admin/organisations", "Organisations", "system_admins", order=90),
+)
+
+
 def _register_navigation() -> None:
-    navigation.register(navigation.NavItem("/", "Home", lambda p: True, order=0))
-    navigation.register(navigation.NavItem("/staff", "Staff", roles.is_admin, 80))
-    navigation.register(
-        navigation.NavItem("/notifications", "Notifications", lambda p: p.is_staff, order=60)
-    )
-    navigation.register(
-        navigation.NavItem(
-            "/admin/organisations",
-            "Organisations",
-            roles.is_system_admin,
-            order=90,
-        )
-    )
     for item in [
+        *NAV_ITEMS,
         *consent_web.NAV_ITEMS,
         *directory_web.NAV_ITEMS,
         *referrals_web.NAV_ITEMS,

@@ -23,9 +23,9 @@ ROUTE_HANDLERS: list[Any] = [
 ]
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("/clients", "Clients", lambda p: p.is_staff, order=30),
-    NavItem("/portal/consents", "Your consents", lambda p: p.is_client, order=30),
-    NavItem("/portal/who-saw", "Who saw your record", lambda p: p.is_client, order=40),
+    NavItem("/clients", "Clients", "staff", order=30),
+    NavItem("/portal/consents", "Your consents", "clients", order=30),
+    NavItem("/portal/who-saw", "Who saw your record", "clients", order=40),
 ]
 
 DEMO_SEEDERS: list[Callable[[], Awaitable[list[tuple[str, str]]]]] = [seed_demo_record]

@@ -29,7 +29,6 @@ from directory.search.backend import prepare_search
 from directory.search.controllers import SearchController
 from directory.search.sync import SYNC_JOB, search_sync_job
 from directory.signposting.controllers import SharedListController, SignpostController
-from hub.accounts import roles
 from hub.outbox import Handler
 from hub.web.navigation import NavItem
 
@@ -45,14 +44,9 @@ ROUTE_HANDLERS: list[Any] = [
 ]
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("/directory", "Directory", lambda p: p.is_staff, order=10),
-    NavItem("/directory/list", "Signposting list", lambda p: p.is_staff, order=25),
-    NavItem(
-        "/directory/listings",
-        "Listings",
-        roles.is_admin,
-        order=70,
-    ),
+    NavItem("/directory", "Directory", "staff", order=10),
+    NavItem("/directory/list", "Signposting list", "staff", order=25),
+    NavItem("/directory/listings", "Listings", "admins", order=70),
 ]
 
 JOB_HANDLERS: dict[str, Handler] = {

@@ -36,7 +36,7 @@ ROUTE_HANDLERS: list[Any] = [
 ]
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("/portal/plan", "Your plan", lambda p: p.is_client, order=20),
+    NavItem("/portal/plan", "Your plan", "clients", order=20),
 ]
 
 JOB_HANDLERS: dict[str, Handler] = {DAILY_JOB: daily_check_job}

@@ -30,7 +30,7 @@ ROUTE_HANDLERS: list[Any] = [
     RerouteController,
 ]
 
-NAV_ITEMS: list[NavItem] = [NavItem("/referrals", "Referrals", lambda p: p.is_staff, order=35)]
+NAV_ITEMS: list[NavItem] = [NavItem("/referrals", "Referrals", "staff", order=35)]
 
 JOB_HANDLERS: dict[str, Handler] = {
     SLA_JOB: sla_check_job,

@@ -23,6 +23,11 @@ def staff_organisation(principal: Principal | None) -> UUID | None:
     return principal.organisation_id
 
 
+def is_client(principal: Principal | None) -> bool:
+    """A client signed in to their portal."""
+    return principal is not None and principal.is_client
+
+
 def is_system_admin(principal: Principal | None) -> bool:
     """A system administrator signed in as themselves."""
     return is_staff(principal) and principal is not None and principal.is_system_admin

@@ -8,25 +8,48 @@ from typing import Any
 
 from markupsafe import Markup
 
+from hub.accounts import roles
+
+# Who sees a link, by name: the rules themselves are hub.accounts.roles.
+AUDIENCES: dict[str, Callable[[Any], bool]] = {
+    "everyone": lambda principal: principal is not None,
+    "staff": roles.is_staff,
+    "clients": roles.is_client,
+    "admins": roles.is_admin,
+    "system_admins": roles.is_system_admin,
+}
+
 
 @dataclass(frozen=True)
 class NavItem:
-    """One link in the service navigation, shown to those `visible` lets through."""
+    """One link in the service navigation, for one audience (a key of AUDIENCES)."""
 
     href: str
     text: str
-    visible: Callable[[Any], bool]
+    audience: str
     order: int = 50
 
+    def __post_init__(self) -> None:
+        if self.audience not in AUDIENCES:
+            msg = f"Unknown navigation audience {self.audience!r}"
+            raise ValueError(msg)
 
-_ITEMS: list[NavItem] = []
+    def visible(self, principal: Any) -> bool:
+        """Is the link for this person?"""
+        return AUDIENCES[self.audience](principal)
+
+
+_ITEMS: dict[str, NavItem] = {}
 
 
 def register(item: NavItem) -> None:
-    """Add a link (features call this from app.py's composition)."""
-    if item not in _ITEMS:
-        _ITEMS.append(item)
-        _ITEMS.sort(key=lambda nav: nav.order)
+    """Add a link, once per address however often the app is built (features' lists are data)."""
+    _ITEMS[item.href] = item
+
+
+def items() -> list[NavItem]:
+    """Every registered link, in order."""
+    return sorted(_ITEMS.values(), key=lambda nav: (nav.order, nav.href))
 
 
 def navigation_for(
@@ -36,16 +59,16 @@ def navigation_for(
     (href -> number, e.g. unread notifications), shown only when above zero."""
     if principal is None:
         return []
-    items = [item for item in _ITEMS if item.visible(principal)]
+    shown = [item for item in items() if item.visible(principal)]
     # Only the most specific link is active: /directory/list is not also "Directory".
     matching = [
         item.href
-        for item in items
+        for item in shown
         if path == item.href or (item.href != "/" and path.startswith(item.href + "/"))
     ]
     active = max(matching, key=len, default=None)
     links = []
-    for item in items:
+    for item in shown:
         link: dict[str, Any] = {
             "href": item.href,
             "text": item.text,

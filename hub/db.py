@@ -284,6 +284,18 @@ async def lock(name: str, item: str = "") -> None:
         await raw("SELECT pg_advisory_xact_lock({})", key)
 
 
+def locked(query: Any, *, skip_locked: bool = False) -> Any:
+    """A select that locks the rows it reads until the transaction ends.
+
+    On PostgreSQL `FOR UPDATE` (with `SKIP LOCKED`, rows another transaction holds are passed
+    over); on SQLite the query as it is, because `transaction()` already holds the only write
+    lock. Use inside `transaction()`.
+    """
+    if is_sqlite():
+        return query
+    return query.lock_rows("UPDATE", skip_locked=skip_locked)
+
+
 async def prepare_sqlite_file(engine: Engine) -> None:
     """Turn on WAL (persistent in the file); Piccolo never does."""
     if isinstance(engine, SQLiteEngine):

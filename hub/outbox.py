@@ -17,7 +17,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from hub import clock
-from hub.db import is_sqlite, lock, named_lock, raw, transaction
+from hub.db import lock, locked, named_lock, transaction
 from hub.tables import OutboxJob
 
 log = logging.getLogger(__name__)
@@ -127,24 +127,16 @@ async def claim(worker_id: str, limit: int = 10, lease: timedelta = LEASE) -> li
             & (OutboxJob.locked_until < now)
             & (OutboxJob.attempts >= OutboxJob.max_attempts)
         )
-        if is_sqlite():
-            due = (OutboxJob.status == "pending") & (OutboxJob.run_after <= now)
-            expired = (OutboxJob.status == "running") & (OutboxJob.locked_until < now)
-            rows = (
-                await OutboxJob.select(OutboxJob.id)
-                .where(due | expired)
-                .order_by(OutboxJob.run_after)
-                .limit(limit)
-            )
-        else:
-            rows = await raw(
-                "SELECT id FROM outbox_job WHERE (status = 'pending' AND run_after <= {}) "
-                "OR (status = 'running' AND locked_until < {}) "
-                "ORDER BY run_after LIMIT {} FOR UPDATE SKIP LOCKED",
-                now,
-                now,
-                limit,
-            )
+        due = (OutboxJob.status == "pending") & (OutboxJob.run_after <= now)
+        expired = (OutboxJob.status == "running") & (OutboxJob.locked_until < now)
+        # Jobs another worker is claiming right now are passed over, not waited for.
+        rows = await locked(
+            OutboxJob.select(OutboxJob.id)
+            .where(due | expired)
+            .order_by(OutboxJob.run_after)
+            .limit(limit),
+            skip_locked=True,
+        )
         ids = [row["id"] for row in rows]
         if not ids:
             return []

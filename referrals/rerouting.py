@@ -23,7 +23,7 @@ from directory.tables import ServiceTaxonomy
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import audit, clock
 from hub.accounts.schemas import Principal
-from hub.db import is_sqlite, raw, transaction
+from hub.db import locked, transaction
 from hub.errors import Conflict, Forbidden, Invalid, Refused
 from referrals import moves, sending
 from referrals.access import referral_and_access
@@ -268,13 +268,11 @@ async def _checked_choice(row: dict[str, Any], form: RerouteForm) -> tuple[UUID,
 
 async def _lock(referral_id: UUID) -> dict[str, Any]:
     """The referral, locked for this transaction (SQLite's write lock already is)."""
-    if not is_sqlite():
-        await raw("SELECT id FROM referral WHERE id = {} FOR UPDATE", referral_id)
-    row = (
-        await Referral.select(Referral.status, Referral.version, Referral.due_at)
-        .where(Referral.id == referral_id)
-        .first()
-    )
+    row = await locked(
+        Referral.select(Referral.status, Referral.version, Referral.due_at).where(
+            Referral.id == referral_id
+        )
+    ).first()
     assert row is not None
     return row
 

@@ -21,7 +21,7 @@ from consent.facts import load_facts
 from consent.vocabulary import COORDINATION
 from hub import audit, clock
 from hub.audit import Actor
-from hub.db import is_sqlite, raw, transaction
+from hub.db import locked, transaction
 from referrals import notify
 from referrals.access import recipient_covered
 from referrals.lifecycle import OPEN
@@ -44,21 +44,16 @@ async def covered(client_id: UUID, organisation_id: UUID, now: datetime) -> bool
 
 async def _lock(referral_id: UUID) -> dict[str, Any] | None:
     """The referral, locked until the transaction ends (SQLite's write lock already is)."""
-    if not is_sqlite():
-        await raw("SELECT id FROM referral WHERE id = {} FOR UPDATE", referral_id)
-    return (
-        await Referral.select(
-            Referral.id,
-            Referral.client,
-            Referral.status,
-            Referral.service_name,
-            Referral.sender_staff,
-            Referral.recipient_organisation,
-            Referral.suspended_at,
-        )
-        .where(Referral.id == referral_id)
-        .first()
-    )
+    query = Referral.select(
+        Referral.id,
+        Referral.client,
+        Referral.status,
+        Referral.service_name,
+        Referral.sender_staff,
+        Referral.recipient_organisation,
+        Referral.suspended_at,
+    ).where(Referral.id == referral_id)
+    return await locked(query).first()
 
 
 async def _settle(referral_id: UUID) -> str | None:

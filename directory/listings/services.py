@@ -39,7 +39,7 @@ from directory.tables import Postcode, Service, ServiceAtLocation, TaxonomyTerm
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import clock
 from hub.accounts.schemas import Principal
-from hub.db import is_sqlite, raw, transaction
+from hub.db import locked, transaction
 from hub.errors import Invalid
 from hub.tables import Organisation
 
@@ -72,8 +72,7 @@ def same_items(old: Sequence[msgspec.Struct], new: Sequence[msgspec.Struct]) -> 
 
 async def _lock(service_id: UUID) -> None:
     """Hold the listing's row until the transaction ends (SQLite's write lock already does)."""
-    if not is_sqlite():
-        await raw("SELECT id FROM service WHERE id = {} FOR UPDATE", service_id)
+    await locked(Service.select(Service.id).where(Service.id == service_id))
 
 
 async def _edit(

@@ -104,3 +104,18 @@ async def test_a_recurring_job_is_queued_once_however_many_ask() -> None:
         await db.close_pool(engine)
     rows = await OutboxJob.select(OutboxJob.kind).where(OutboxJob.kind == "tests.tick")
     assert len(rows) == 1
+
+
+def test_features_read_the_same_on_both_databases() -> None:
+    """Database differences live in hub/db.py (and the search and bulk-import back ends)."""
+    features = ["consent", "referrals", "plans", "hub/accounts", "hub/web"]
+    features += ["directory/listings", "directory/signposting", "directory/openreferral"]
+    sources = [p for name in features for p in (ROOT / name).rglob("*.py")]
+    sources += [ROOT / "hub" / "outbox.py", ROOT / "app.py"]
+    branching = [
+        str(p.relative_to(ROOT))
+        for p in sources
+        if "piccolo_migrations" not in p.parts
+        and ("is_sqlite(" in p.read_text() or "FOR UPDATE" in p.read_text())
+    ]
+    assert branching == []

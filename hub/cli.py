@@ -41,19 +41,8 @@ async def migrate() -> None:
         raise click.ClickException(msg)
 
 
-def build_cli(
-    app_target: str,
-    job_handlers: Mapping[str, outbox.Handler],
-    demo_seeders: Sequence[Seeder],
-    feature_commands: Sequence[click.Command] = (),
-) -> click.Group:
-    """The `wraparound` command, given what the composition root wires in."""
-
-    @click.group(cls=_Group)
-    def cli() -> None:
-        """Wraparound: service directory and referral network for a community hub."""
-
-    @cli.command("serve")
+def _serve_command(app_target: str) -> click.Command:
+    @click.command("serve")
     @click.option("--host", default=None, help="Address to listen on (default: HOST).")
     @click.option("--port", default=None, type=int, help="Port to listen on (default: PORT).")
     @click.option("--workers", default=None, type=int, help="Web workers (default: WEB_WORKERS).")
@@ -74,13 +63,32 @@ def build_cli(
             log_access=False,
         ).serve()
 
-    @cli.command("migrate")
-    def migrate_command() -> None:
-        """Create or update the database tables."""
-        asyncio.run(migrate())
-        click.echo("Database is up to date.")
+    return serve
 
-    @cli.command("demo")
+
+@click.command("migrate")
+def _migrate_command() -> None:
+    """Create or update the database tables."""
+    asyncio.run(migrate())
+    click.echo("Database is up to date.")
+
+
+def _print_sign_ins(sign_ins: list[tuple[str, str]]) -> None:
+    from hub.demo import demo_password
+
+    password = demo_password()
+    settings = get_settings()
+    click.echo("")
+    click.echo(f"Wraparound demo network is ready at http://{settings.host}:{settings.port}")
+    click.echo("Demo sign-ins (password for all: " + password + "):")
+    for role, login in sign_ins:
+        click.echo(f"  {role:<22} {login}")
+    click.echo("Clients sign in at /portal/sign-in.")
+    click.echo("")
+
+
+def _demo_command(demo_seeders: Sequence[Seeder]) -> click.Command:
+    @click.command("demo")
     @click.option("--serve/--no-serve", default=False, help="Serve the app after seeding.")
     def demo(serve: bool) -> None:
         """Migrate, seed the demo network (keeping existing data) and print the sign-ins."""
@@ -92,61 +100,84 @@ def build_cli(
                 sign_ins.extend(await seeder())
             return sign_ins
 
-        sign_ins = asyncio.run(seed_all())
-        from hub.demo import demo_password
-
-        password = demo_password()
-        settings = get_settings()
-        click.echo("")
-        click.echo(f"Wraparound demo network is ready at http://{settings.host}:{settings.port}")
-        click.echo("Demo sign-ins (password for all: " + password + "):")
-        for role, login in sign_ins:
-            click.echo(f"  {role:<22} {login}")
-        click.echo("Clients sign in at /portal/sign-in.")
-        click.echo("")
+        _print_sign_ins(asyncio.run(seed_all()))
         if serve:
             sys.stdout.flush()
-            serve_command = cli.get_command(click.get_current_context(), "serve")
+            context = click.get_current_context()
+            assert context.parent is not None
+            group = context.parent.command
+            assert isinstance(group, click.Group)
+            serve_command = group.get_command(context, "serve")
             assert serve_command is not None
-            click.get_current_context().invoke(serve_command)
+            context.invoke(serve_command)
 
-    @cli.command("create-admin")
-    @click.option("--email", required=True, help="The administrator's e-mail (their sign-in).")
-    @click.option("--name", required=True, help="The administrator's name.")
-    @click.option("--organisation", default="Lochee Hub", help="Their organisation (made if new).")
-    def create_admin(email: str, name: str, organisation: str) -> None:
-        """Create (or promote) a system administrator; the password is asked for."""
-        password = getpass.getpass("Password (12 characters or more): ")
-        try:
-            asyncio.run(_create_admin(organisation, name, email, password))
-        except Invalid as exc:
-            raise click.ClickException(str(exc)) from exc
-        click.echo(f"{email} is a system administrator.")
+    return demo
 
-    @cli.command("worker")
+
+@click.command("create-admin")
+@click.option("--email", required=True, help="The administrator's e-mail (their sign-in).")
+@click.option("--name", required=True, help="The administrator's name.")
+@click.option("--organisation", default="Lochee Hub", help="Their organisation (made if new).")
+def _create_admin_command(email: str, name: str, organisation: str) -> None:
+    """Create (or promote) a system administrator; the password is asked for."""
+    password = getpass.getpass("Password (12 characters or more): ")
+    try:
+        asyncio.run(_create_admin(organisation, name, email, password))
+    except Invalid as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{email} is a system administrator.")
+
+
+def _worker_command(job_handlers: Mapping[str, outbox.Handler]) -> click.Command:
+    @click.command("worker")
     def worker() -> None:
         """Run the outbox worker until stopped (for separate worker processes)."""
         asyncio.run(_run_worker(job_handlers))
 
-    @cli.group("audit")
-    def audit_group() -> None:
-        """The audit trail."""
+    return worker
 
-    @audit_group.command("verify")
-    def verify() -> None:
-        """Check every link of the audit trail's hash chain."""
-        result = asyncio.run(audit.verify())
-        if result.ok:
-            click.echo(f"Audit trail intact: {result.checked} events checked.")
-            return
-        click.echo(
-            f"Audit trail BROKEN at event {result.broken_seq}: {result.reason} "
-            f"({result.checked} events before it are intact).",
-            err=True,
-        )
-        sys.exit(1)
 
-    for command in feature_commands:
+@click.group("audit")
+def _audit_group() -> None:
+    """The audit trail."""
+
+
+@_audit_group.command("verify")
+def _verify_command() -> None:
+    """Check every link of the audit trail's hash chain."""
+    result = asyncio.run(audit.verify())
+    if result.ok:
+        click.echo(f"Audit trail intact: {result.checked} events checked.")
+        return
+    click.echo(
+        f"Audit trail BROKEN at event {result.broken_seq}: {result.reason} "
+        f"({result.checked} events before it are intact).",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def build_cli(
+    app_target: str,
+    job_handlers: Mapping[str, outbox.Handler],
+    demo_seeders: Sequence[Seeder],
+    feature_commands: Sequence[click.Command] = (),
+) -> click.Group:
+    """The `wraparound` command, given what the composition root wires in."""
+
+    @click.group(cls=_Group)
+    def cli() -> None:
+        """Wraparound: service directory and referral network for a community hub."""
+
+    for command in (
+        _serve_command(app_target),
+        _migrate_command,
+        _demo_command(demo_seeders),
+        _create_admin_command,
+        _worker_command(job_handlers),
+        _audit_group,
+        *feature_commands,
+    ):
         cli.add_command(command)
     return cli
 

@@ -18,7 +18,7 @@ from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Conflict, Invalid, Refused
 from referrals import notify
-from referrals.access import FULL, referral_and_access
+from referrals.access import FULL, Access, referral_and_access
 from referrals.lifecycle import (
     ACCEPTED,
     OUTCOMES,
@@ -26,6 +26,7 @@ from referrals.lifecycle import (
     REJECTED,
     STATUS_LABELS,
     TERMINAL,
+    Move,
     MoveRefused,
     plan_move,
 )
@@ -79,12 +80,10 @@ async def _lost_race(referral_id: UUID) -> Conflict:
     )
 
 
-async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
-    """Make the move the form asks for; returns the new status.
-
-    Raises NotFound (not theirs), Refused (not allowed in its state now), Conflict (someone
-    else acted first) or Invalid (a reason or outcome is missing).
-    """
+async def _checked_move(
+    principal: Principal, referral_id: UUID, form: MoveForm
+) -> tuple[dict[str, Any], Access, Move]:
+    """The referral, the reader's access and the move planned, or why it cannot be made."""
     row, access = await referral_and_access(principal, referral_id)
     if form.version and form.version != row["version"]:
         raise await _lost_race(referral_id)
@@ -101,8 +100,13 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     errors = _errors(planned.reasons, planned.needs_outcome, form)
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
-    seen = row["version"]
-    now = clock.now()
+    return row, access, planned
+
+
+def _new_values(
+    row: dict[str, Any], planned: Move, form: MoveForm, now: datetime
+) -> dict[Any, Any]:
+    """The columns the move changes: status, version, dates, reason or outcome."""
     values: dict[Any, Any] = {
         Referral.status: planned.to,
         Referral.version: row["version"] + 1,
@@ -118,54 +122,76 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     if planned.needs_outcome:
         values[Referral.outcome_code] = form.outcome_code
         values[Referral.outcome_note] = form.outcome_note.strip()
+    return values
+
+
+async def _record_move(
+    principal: Principal,
+    row: dict[str, Any],
+    planned: Move,
+    form: MoveForm,
+    now: datetime,
+    side: str,
+) -> None:
+    """The event, the end of involvement, the audit entry and the notifications of a move."""
+    referral_id = row["id"]
+    code = form.reason_code or form.outcome_code
+    await ReferralEvent.insert(
+        ReferralEvent(
+            referral=referral_id,
+            at=now,
+            kind="moved",
+            from_status=row["status"],
+            to_status=planned.to,
+            staff=principal.id,
+            staff_name=principal.name,
+            organisation=principal.organisation_id,
+            organisation_name=principal.organisation_name,
+            code=code,
+        )
+    )
+    if planned.to in TERMINAL:
+        await end_involvement(
+            row["client"], row["recipient_organisation"], f"referral:{referral_id}", principal
+        )
+    await audit.record(
+        f"referral.{planned.action}",
+        principal.actor,
+        subject_type="referral",
+        subject_id=str(referral_id),
+        detail={"from": row["status"], "to": planned.to, "code": code},
+    )
+    label = STATUS_LABELS[planned.to].lower()
+    subject = f"Referral to {notify.reference(row)}: {label}"
+    await notify.sender_told(row, subject, f"referral.{planned.action}", skip=principal.id)
+    if side != RECIPIENT:
+        await notify.recipients_told(row, subject, f"referral.{planned.action}", skip=principal.id)
+
+
+async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
+    """Make the move the form asks for; returns the new status.
+
+    Only if the referral is still as the reader saw it (version and status compared and set
+    in one statement): of two moves at once, exactly one lands.
+
+    Raises NotFound (not theirs), Refused (not allowed in its state now), Conflict (someone
+    else acted first) or Invalid (a reason or outcome is missing).
+    """
+    row, access, planned = await _checked_move(principal, referral_id, form)
+    now = clock.now()
     async with transaction():
         landed = (
-            await Referral.update(values)
+            await Referral.update(_new_values(row, planned, form, now))
             .where(
                 (Referral.id == referral_id)
-                & (Referral.version == seen)
+                & (Referral.version == row["version"])
                 & (Referral.status == row["status"])
             )
             .returning(Referral.id)
         )
         if not landed:
             raise await _lost_race(referral_id)
-        await ReferralEvent.insert(
-            ReferralEvent(
-                referral=referral_id,
-                at=now,
-                kind="moved",
-                from_status=row["status"],
-                to_status=planned.to,
-                staff=principal.id,
-                staff_name=principal.name,
-                organisation=principal.organisation_id,
-                organisation_name=principal.organisation_name,
-                code=form.reason_code or form.outcome_code,
-            )
-        )
-        if planned.to in TERMINAL:
-            await end_involvement(
-                row["client"], row["recipient_organisation"], f"referral:{referral_id}", principal
-            )
-        await audit.record(
-            f"referral.{planned.action}",
-            principal.actor,
-            subject_type="referral",
-            subject_id=str(referral_id),
-            detail={
-                "from": row["status"],
-                "to": planned.to,
-                "code": form.reason_code or form.outcome_code,
-            },
-        )
-        label = STATUS_LABELS[planned.to].lower()
-        subject = f"Referral to {notify.reference(row)}: {label}"
-        await notify.sender_told(row, subject, f"referral.{planned.action}", skip=principal.id)
-        if access.side != RECIPIENT:
-            await notify.recipients_told(
-                row, subject, f"referral.{planned.action}", skip=principal.id
-            )
+        await _record_move(principal, row, planned, form, now, access.side)
     return planned.to
 
 

@@ -190,7 +190,11 @@ class Matcher:
                 by_category_set[doc[CATEGORY_SET]] = mask
             return mask
 
+        top = tier[full]
+
         def relevance(doc: Row, rank: float, mask: int) -> tuple[float, int]:
+            if not ranked and mask & full == full:
+                return 0.0, top  # every word in its text: only the distance orders it
             text = mask & full
             needs = category_mask(doc)
             related = (mask >> count) & full

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import msgspec
 
 from directory.search.schemas import SearchQuery, SearchResults
-from directory.search.understanding import SearchPlan
+from directory.search.understanding import QueryWord, SearchPlan
 
 
 class OwnText:
@@ -52,6 +52,13 @@ class OwnText:
             else:
                 self.fixed |= 1 << position  # found with every word: only matters ranked
 
+    @property
+    def constant(self) -> int | None:
+        """The one mask every listing has, when nothing is looked up per listing."""
+        if self.asked or self.related or self.exact:
+            return None
+        return self.fixed
+
     def found(self, position: int, keys: Iterable[object]) -> None:
         """These listings have word `position` in their own text."""
         bit = 1 << position
@@ -78,6 +85,19 @@ class OwnText:
     def mask_of(self, key: object, rank: float) -> int:
         """The own-text words of one listing found with this index score."""
         return self.fixed | self.extra.get(key, 0)
+
+
+def words_to_match(plan: SearchPlan, query: SearchQuery, *, every_word: bool) -> list[QueryWord]:
+    """The words the index must test: those the need filter does not already satisfy.
+
+    A listing passing the filter for a need a word names matches that word; testing it again
+    (in its text, its needs or their words) would only cost time.
+    """
+    chosen = set(query.categories)
+    open_words = [word for word in plan.words if not chosen & set(word.categories)]
+    if not every_word and len(open_words) < len(plan.words):
+        return []  # some word always matches, so "any word" holds for every listing
+    return open_words
 
 
 def with_plan(query: SearchQuery, plan: SearchPlan) -> SearchQuery:

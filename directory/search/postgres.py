@@ -26,7 +26,13 @@ from directory.search.matching import (
     filter_moments,
     required_flags,
 )
-from directory.search.own_text import OwnText, described, wants_any_word, with_plan
+from directory.search.own_text import (
+    OwnText,
+    described,
+    wants_any_word,
+    with_plan,
+    words_to_match,
+)
 from directory.search.schemas import SearchQuery, SearchResults
 from directory.search.understanding import QueryWord, SearchPlan, understand
 from hub import clock
@@ -96,11 +102,11 @@ def filter_sql(query: SearchQuery, now: Any) -> tuple[list[str], list[Any]]:
     return conditions, args
 
 
-def words_sql(plan: SearchPlan, *, every_word: bool) -> tuple[str, list[Any]]:
+def words_sql(words: list[QueryWord], *, every_word: bool) -> tuple[str, list[Any]]:
     """One condition for the words (each in the text, through a need it names or its words)."""
     parts: list[str] = []
     args: list[Any] = []
-    for word in plan.words:
+    for word in words:
         options = [f"document @@ to_tsquery('{CONFIG}', {{}})"]
         args.append(text_tsquery(word))
         if word.categories:
@@ -174,8 +180,9 @@ class PostgresBackend(DatabaseBackend):
             )
             related = related_tsquery(plan.words[position])
             column_args += [related, RANK_WEIGHTS, related]
-        if plan.words:
-            condition, word_args = words_sql(plan, every_word=every_word)
+        words = words_to_match(plan, query, every_word=every_word)
+        if words:
+            condition, word_args = words_sql(words, every_word=every_word)
             conditions.append(condition)
             args += word_args
         sql = f"SELECT {', '.join(columns)} FROM directory_search_doc"

@@ -32,7 +32,13 @@ from directory.search.matching import (
     filter_moments,
     required_flags,
 )
-from directory.search.own_text import OwnText, described, wants_any_word, with_plan
+from directory.search.own_text import (
+    OwnText,
+    described,
+    wants_any_word,
+    with_plan,
+    words_to_match,
+)
 from directory.search.schemas import SearchQuery, SearchResults
 from directory.search.understanding import QueryWord, SearchPlan, understand
 from hub import clock
@@ -101,9 +107,10 @@ def match_expression(
 ) -> str | None:
     """The FTS5 MATCH expression: the filters, and every word (or any word)."""
     parts = filter_expression(query, now)
-    if plan.words:
+    words = words_to_match(plan, query, every_word=every_word)
+    if words:
         joiner = " AND " if every_word else " OR "
-        parts.append(joiner.join(f"({word_expression(word)})" for word in plan.words))
+        parts.append(joiner.join(f"({word_expression(word)})" for word in words))
     if not parts:
         return None
     return " AND ".join(f"({part})" for part in parts)
@@ -249,6 +256,13 @@ class SQLiteBackend(DatabaseBackend):
                 doc = docs.get(key)
                 if doc is not None:  # else removed since the index was read
                     offer(doc, score_of(key, -rank), mask_of(key, -rank))
+            return
+        if masks.constant is not None:  # nearest first, every word: no per-listing lookups
+            constant = masks.constant
+            for key in keys:
+                doc = docs.get(key)
+                if doc is not None:
+                    offer(doc, 0.0, constant)
             return
         for key in keys:
             doc = docs.get(key)

@@ -67,6 +67,23 @@ def _content_words(folded: list[str]) -> list[int]:
     return sorted(first.values())
 
 
+def _corrections(
+    folded: list[str], positions: list[int], vocabulary: Vocabulary, synonyms: Synonyms
+) -> dict[int, tuple[list[str], int]]:
+    """Position -> (closest known words, typos) for each word no listing or need knows."""
+    last = positions[-1] if positions else -1
+    found: dict[int, tuple[list[str], int]] = {}
+    for position in positions:
+        word = folded[position]
+        as_prefix = position == last and len(word) >= MIN_PREFIX
+        if word in synonyms.words or word.isdigit() or vocabulary.knows(word, as_prefix=as_prefix):
+            continue
+        closest, typos = vocabulary.corrections(word)
+        if closest:
+            found[position] = (closest, typos)
+    return found
+
+
 def plan_query(
     text: str, vocabulary: Vocabulary, synonyms: Synonyms, *, exact: bool = False
 ) -> SearchPlan:
@@ -82,47 +99,33 @@ def plan_query(
     folded = folded[: MAX_WORDS * 2]
     positions = _content_words(folded)
     last = positions[-1] if positions else -1
-    shown = list(folded)
-    typos = [0] * len(folded)
-    alternatives: list[list[str]] = [[word] for word in folded]
-    corrected = False
-    for position in positions:
-        word = folded[position]
-        known = word in synonyms.words or vocabulary.knows(
-            word, as_prefix=position == last and len(word) >= MIN_PREFIX
-        )
-        if known or exact or word.isdigit():
-            continue
-        found, distance = vocabulary.corrections(word)
-        if found:
-            alternatives[position] = found
-            shown[position] = found[0]
-            typos[position] = distance
-            corrected = True
-    stems = [stem(options[0]) for options in alternatives]
-    categories = synonyms.categories_by_position(stems)
+    corrected = {} if exact else _corrections(folded, positions, vocabulary, synonyms)
+    alternatives = [corrected.get(at, ([word], 0))[0] for at, word in enumerate(folded)]
+    categories = synonyms.categories_by_position([stem(options[0]) for options in alternatives])
     query_words = []
     for position in positions[:MAX_WORDS]:
         word = folded[position]
         terms = tuple(dict.fromkeys(stem(option) for option in alternatives[position]))
-        related = sorted(
-            {other for code in categories[position] for other in synonyms.related.get(code, ())}
-            - set(terms)
-        )
+        related = {
+            code_word
+            for code in categories[position]
+            for code_word in synonyms.related.get(code, ())
+        }
+        typed_last = position == last and len(word) >= MIN_PREFIX and position not in corrected
         query_words.append(
             QueryWord(
                 typed=word,
-                shown=shown[position],
+                shown=alternatives[position][0],
                 terms=terms,
-                prefix=word if position == last and len(word) >= MIN_PREFIX else "",
-                typos=typos[position],
+                prefix=word if typed_last else "",
+                typos=corrected.get(position, ([], 0))[1],
                 categories=categories[position],
-                related=tuple(related),
+                related=tuple(sorted(related - set(terms))),
             )
         )
     named = tuple(sorted({code for word in query_words for code in word.categories}))
     return SearchPlan(
-        words=tuple(query_words), open_now=open_now, corrected=corrected, categories=named
+        words=tuple(query_words), open_now=open_now, corrected=bool(corrected), categories=named
     )
 
 

@@ -7,6 +7,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from hub.settings import ROOT
+from hub.web.contact_links import mailto_uri, tel_uri
 from hub.web.navigation import navigation_for
 
 TEMPLATES_DIR = ROOT / "templates"
@@ -27,6 +28,8 @@ def build_environment() -> Environment:
     )
     environment.globals["navigation_for"] = navigation_for
     environment.globals["service_name"] = "Wraparound"
+    environment.filters["tel_uri"] = tel_uri
+    environment.filters["mailto_uri"] = mailto_uri
     return environment
 
 

@@ -115,10 +115,16 @@ class Settings:
     """Meilisearch API key."""
     directory_publisher: str = ""
     """Organisation that imported listings without one are attached to (a feed's publisher)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed."""
     bank_holidays: str = "scotland"
     """Whose bank holidays response targets skip: scotland, england-and-wales, northern-ireland."""
     demo_password: str = field(default="", repr=False)
     """Password given to every demo sign-in; generated when not set."""
+    hub_name: str = ""
+    """The hub's name on printed pages; empty means the hub organisation's own name."""
+    hub_phone: str = ""
+    """The hub's phone number, printed on every page handed to a visitor or client."""
 
     @property
     def is_production(self) -> bool:
@@ -186,10 +192,15 @@ def load_settings() -> Settings:
         meilisearch_url=_env("MEILISEARCH_URL"),
         meilisearch_api_key=_env("MEILISEARCH_API_KEY"),
         directory_publisher=_env("DIRECTORY_PUBLISHER"),
+        trusted_proxies=tuple(
+            part.strip() for part in _env("TRUSTED_PROXIES").split(",") if part.strip()
+        ),
         bank_holidays=_env_choice(
             "BANK_HOLIDAYS", "scotland", ("scotland", "england-and-wales", "northern-ireland")
         ),
         demo_password=_env("DEMO_PASSWORD"),
+        hub_name=_env("HUB_NAME"),
+        hub_phone=_env("HUB_PHONE"),
     )
 
 

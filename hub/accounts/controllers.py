@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 
-from hub.accounts import clients, signin
+from hub.accounts import clients, devices, signin
 from hub.accounts.guards import requires_signed_in
 from hub.accounts.schemas import (
     ClientSignIn,
@@ -42,10 +42,15 @@ def _throttled(template: str, exc: TooManyRequests, **context: Any) -> Template:
     return response
 
 
-def _signed_in(token: str, target: str = "/") -> Redirect:
+def _signed_in(request: AnyRequest, token: str, account: str, target: str = "/") -> Redirect:
     response = see_other(target)
     response.cookies.append(session_cookie(token))
+    response.cookies.append(devices.remembered(request.cookies.get(devices.COOKIE, ""), account))
     return response
+
+
+def _known(request: AnyRequest, account: str) -> bool:
+    return devices.knows(request.cookies.get(devices.COOKIE, ""), account)
 
 
 class SignInController(Controller):
@@ -63,15 +68,20 @@ class SignInController(Controller):
         """Check the e-mail and password; start a new session."""
         form = await read_form(request, StaffSignIn)
         values = {"email": form.email}
+        account = signin.staff_account(form.email)
         try:
             token = await signin.sign_in_staff(
-                form.email, form.password, client_address(request), request.auth or ""
+                form.email,
+                form.password,
+                client_address(request),
+                request.auth or "",
+                known_device=_known(request, account),
             )
         except TooManyRequests as exc:
             return _throttled("hub/sign_in.html", exc, values=values)
         except Invalid as exc:
             return form_error_page("hub/sign_in.html", exc, values=values)
-        return _signed_in(token)
+        return _signed_in(request, token, account)
 
     @post("/sign-out", name="accounts.sign_out", guards=[requires_signed_in])
     async def sign_out(self, request: AnyRequest) -> Response[Any]:
@@ -93,15 +103,20 @@ class SignInController(Controller):
         """Check the username and password; start a new session."""
         form = await read_form(request, ClientSignIn)
         values = {"username": form.username}
+        account = signin.client_account(form.username)
         try:
             token = await signin.sign_in_client(
-                form.username, form.password, client_address(request), request.auth or ""
+                form.username,
+                form.password,
+                client_address(request),
+                request.auth or "",
+                known_device=_known(request, account),
             )
         except TooManyRequests as exc:
             return _throttled("hub/portal_sign_in.html", exc, values=values)
         except Invalid as exc:
             return form_error_page("hub/portal_sign_in.html", exc, values=values)
-        return _signed_in(token)
+        return _signed_in(request, token, account)
 
     @get("/portal/activate", name="portal.activate")
     async def activate_page(self) -> Template:
@@ -116,12 +131,14 @@ class SignInController(Controller):
         address = client_address(request)
         try:
             await clients.activate_portal_account(form, address)
-            token = await signin.sign_in_client(form.username, form.password, address)
+            token = await signin.sign_in_client(
+                form.username, form.password, address, known_device=True
+            )
         except TooManyRequests as exc:
             return _throttled("hub/portal_activate.html", exc, values=values)
         except Invalid as exc:
             return form_error_page("hub/portal_activate.html", exc, values=values)
-        return _signed_in(token)
+        return _signed_in(request, token, signin.client_account(form.username))
 
 
 class PasswordController(Controller):
@@ -143,4 +160,6 @@ class PasswordController(Controller):
             token = await signin.change_password(request.user, form, client_address(request))
         except Invalid as exc:
             return form_error_page("hub/password.html", exc, values={})
-        return _signed_in(token, "/?changed=password")
+        response = see_other("/?changed=password")
+        response.cookies.append(session_cookie(token))
+        return response

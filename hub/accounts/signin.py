@@ -33,10 +33,12 @@ async def _sign_in(
     address: str,
     previous_token: str,
     organisation_id: str = "",
+    *,
+    known_device: bool = False,
 ) -> str:
-    await throttle.check_allowed(account_key, address)
+    attempt = await throttle.begin_attempt(account_key, address, known_device=known_device)
     ok = await verify_password(password_hash, password) and active and principal_id is not None
-    await throttle.note_attempt(account_key, address, succeeded=ok)
+    await throttle.finish_attempt(attempt, ok)
     if not ok or principal_id is None:
         actor = Actor(kind=kind, id=str(principal_id or ""), organisation_id=organisation_id)
         await audit.record(
@@ -55,12 +57,30 @@ async def _sign_in(
     return token
 
 
-async def sign_in_staff(email: str, password: str, address: str, previous_token: str = "") -> str:
+def staff_account(email: str) -> str:
+    """The key sign-in limits and known devices use for a staff e-mail address."""
+    return f"staff:{email.strip().lower()}"
+
+
+def client_account(username: str) -> str:
+    """The key sign-in limits and known devices use for a portal username."""
+    return f"client:{username.strip().lower()}"
+
+
+async def sign_in_staff(
+    email: str,
+    password: str,
+    address: str,
+    previous_token: str = "",
+    *,
+    known_device: bool = False,
+) -> str:
     """Check a staff member's e-mail and password; return a new session token.
 
     Raises:
         Invalid: wrong e-mail or password, or a deactivated account (same message).
-        TooManyRequests: too many failures for this account or address in the last minute.
+        TooManyRequests: too many failures for this account (or, from a browser that never
+            signed in to it, this address) in the last minute.
     """
     email = email.strip().lower()
     if not email or not password:
@@ -73,7 +93,7 @@ async def sign_in_staff(email: str, password: str, address: str, previous_token:
     )
     return await _sign_in(
         "staff",
-        f"staff:{email}",
+        staff_account(email),
         row["id"] if row else None,
         row["password_hash"] if row else None,
         bool(row and row["active"]),
@@ -81,11 +101,17 @@ async def sign_in_staff(email: str, password: str, address: str, previous_token:
         address,
         previous_token,
         str(row["organisation"]) if row else "",
+        known_device=known_device,
     )
 
 
 async def sign_in_client(
-    username: str, password: str, address: str, previous_token: str = ""
+    username: str,
+    password: str,
+    address: str,
+    previous_token: str = "",
+    *,
+    known_device: bool = False,
 ) -> str:
     """Check a client's portal username and password; return a new session token."""
     username = username.strip().lower()
@@ -101,13 +127,14 @@ async def sign_in_client(
     )
     return await _sign_in(
         "client",
-        f"client:{username}",
+        client_account(username),
         row["client"] if row else None,
         row["password_hash"] if row else None,
         bool(row and row["active"]),
         password,
         address,
         previous_token,
+        known_device=known_device,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from litestar import Request, Response
@@ -49,6 +50,38 @@ def clear_session_cookie(response: Response[Any]) -> Response[Any]:
     return response
 
 
+def _trusted(address: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for proxy in proxies:
+        try:
+            if ip in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def forwarded_client(peer: str, forwarded_for: str, proxies: tuple[str, ...]) -> str:
+    """The address a request came from, believing X-Forwarded-For only from trusted proxies.
+
+    Read right to left: each hop a trusted proxy added is skipped; the first address not a
+    trusted proxy is the client's. Anything further left was written by the client itself.
+    """
+    address = peer
+    if not _trusted(peer, proxies):
+        return address
+    for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
+        address = hop
+        if not _trusted(hop, proxies):
+            break
+    return address
+
+
 def client_address(request: Request[Any, Any, Any]) -> str:
-    """The caller's network address (the proxy's own when behind one)."""
-    return request.client.host if request.client else ""
+    """The caller's network address: the peer's, or the client's behind a trusted proxy."""
+    peer = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-forwarded-for", "")
+    return forwarded_client(peer, forwarded, get_settings().trusted_proxies)

@@ -81,9 +81,10 @@ def filter_sql(query: SearchQuery, now: Any) -> tuple[list[str], list[Any]]:
     required += [token for bit, token in FLAG_TOKENS.items() if flags & bit]
     if query.language:
         required.append(language_token(query.language))
-    if required:
-        conditions.append("tokens @> {}::text[]")
-        args.append(required)
+    for token in required:
+        # One overlap per token: GIN answers && exactly, while @> rechecks every row's array.
+        conditions.append("tokens && {}::text[]")
+        args.append([token])
     for moment in filter_moments(query, now):
         any_of = open_tokens(moment)
         if any_of:

@@ -31,6 +31,7 @@ from hub.web.notification_controllers import (
     NotificationSettingsController,
 )
 from hub.web.pages import HomeController
+from hub.web.print_page import print_page_css
 from hub.web.templating import template_config
 from plans import web as plans_web
 from referrals import web as referrals_web
@@ -125,6 +126,7 @@ def create_app() -> Litestar:
     return Litestar(
         route_handlers=[
             HomeController,
+            print_page_css,
             SignInController,
             PasswordController,
             OrganisationController,

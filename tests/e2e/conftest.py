@@ -47,6 +47,8 @@ CHROMIUM_ARGS = [
 ]
 E2E_DIR = Path(__file__).resolve().parent
 SERVER_START_SECONDS = 30.0
+HUB_PHONE = "01632 960 123"
+"""The hub's phone number the test server prints on every page (a drama number)."""
 ON_CI = os.environ.get("CI") == "true"
 MISSING_CHROMIUM = (
     f"{CHROMIUM} is missing: install Debian's Chromium "
@@ -97,6 +99,7 @@ def server_url(migrated: None) -> Iterator[str]:
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WEB_WORKERS": "1",
+        "HUB_PHONE": HUB_PHONE,
     }
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the server's lifetime
         prefix="wraparound-e2e-server-", suffix=".log", delete=False

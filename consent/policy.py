@@ -17,7 +17,7 @@ the facts it needs (consent.facts) and answer for the signed-in person.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
 from uuid import UUID
 
@@ -42,7 +42,7 @@ from consent.vocabulary import (
 from hub import audit, clock
 from hub.accounts import roles
 from hub.accounts.schemas import Principal
-from hub.errors import NotFound
+from hub.errors import Forbidden, NotFound
 
 ACTIVE = "active"
 PENDING = "pending"
@@ -265,6 +265,61 @@ async def check_break_glass(principal: Principal, client_id: UUID) -> Decision:
         msg = "No such client"
         raise NotFound(msg)
     return decision
+
+
+PortalSteward = Callable[[UUID, UUID], Awaitable[bool]]
+_PORTAL_STEWARDS: list[PortalSteward] = []
+
+
+def register_portal_steward(check: PortalSteward) -> None:
+    """Add a kind of organisation that looks after clients' portal accounts.
+
+    `check(client_id, organisation_id)`: plans/ adds the lead professional's organisation.
+    """
+    if check not in _PORTAL_STEWARDS:
+        _PORTAL_STEWARDS.append(check)
+
+
+async def is_portal_steward(principal: Principal, decision: Decision) -> bool:
+    """Does this staff member look after the client's portal account?
+
+    The portal account is the client's own: through it one sees every consent, who read the
+    record and the whole plan, and acts as the client. So only the hub (which the client comes
+    to), the organisation that registered them and any organisation a feature names (the lead
+    professional's) may hand out its codes, disable or reset it, and only while they may act
+    for the client.
+    """
+    if not decision.may_act:
+        return False
+    if decision.organisation_id == decision.registered_by or roles.is_hub_worker(principal):
+        return True
+    for steward in _PORTAL_STEWARDS:
+        if await steward(decision.client_id, decision.organisation_id):
+            return True
+    return False
+
+
+async def check_portal_steward(principal: Principal, client_id: UUID) -> Decision:
+    """The decision for a steward of the client's portal account (`is_portal_steward`).
+
+    Raises:
+        NotFound: the client is not shared with them (audited, as any refused read).
+        Forbidden: they may act for the client but do not look after the account (audited).
+    """
+    decision = await check(principal, client_id, act=True)
+    if await is_portal_steward(principal, decision):
+        return decision
+    await audit.record(
+        "client_portal.refused",
+        principal.actor,
+        subject_type="client",
+        subject_id=str(client_id),
+    )
+    msg = (
+        "Only the hub, the organisation that registered the client or their lead "
+        "professional's organisation looks after the client's portal account"
+    )
+    raise Forbidden(msg)
 
 
 async def visible_clients(

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from consent import access_log, consents, duplicates, policy
+from consent import access_log, consents, duplicates, policy, portal_accounts
 from consent.involvement import start_involvement
 from consent.schemas import (
     ENTRY_KINDS,
@@ -326,6 +326,7 @@ async def get_record(principal: Principal, client_id: UUID) -> ClientRecord:
         may_act=decision.may_act,
         break_glass_id=decision.break_glass_id,
         break_glass_until=decision.break_glass_until,
+        portal=await portal_accounts.status_for(principal, decision),
     )
 
 
@@ -354,6 +355,6 @@ async def add_entry(principal: Principal, client_id: UUID, form: EntryCreate) ->
 
 
 async def create_invitation(principal: Principal, client_id: UUID) -> str:
-    """A portal invitation code, for an organisation that may act for the client."""
-    await policy.check(principal, client_id, act=True)
+    """A portal invitation code, for an organisation that looks after the client's account."""
+    await policy.check_portal_steward(principal, client_id)
     return await accounts.issue_invitation(principal, client_id)

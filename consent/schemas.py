@@ -8,6 +8,7 @@ from uuid import UUID
 import msgspec
 
 from consent.vocabulary import CONTACT_WAYS, IDENTITY
+from hub.accounts.schemas import PortalAccountView
 
 # --- Forms (only these fields are ever read from a request: over-posting is ignored) ---
 
@@ -254,6 +255,8 @@ class ClientRecord(msgspec.Struct, frozen=True, kw_only=True):
     may_act: bool
     break_glass_id: UUID | None = None
     break_glass_until: datetime | None = None
+    portal: PortalAccountView | None = None
+    """The client's portal account, for those who look after it (None for anyone else)."""
 
     @property
     def shown(self) -> list[CategorySection]:

@@ -245,3 +245,12 @@ async def remove_member(principal: Principal, client_id: UUID, member_id: UUID) 
             subject_id=str(client_id),
             detail={"staff_id": str(removed[0]["staff"])},
         )
+
+
+async def _is_lead_organisation(client_id: UUID, organisation_id: UUID) -> bool:
+    lead = await current_lead(client_id)
+    return lead is not None and lead.organisation_id == organisation_id
+
+
+# The lead professional's organisation looks after the client's portal account too.
+policy.register_portal_steward(_is_lead_organisation)

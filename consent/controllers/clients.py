@@ -9,14 +9,14 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from consent import record
+from consent import portal_accounts, record
 from consent.controllers.common import AnyRequest, render, render_errors, submitted, values_of
 from consent.record import PossibleDuplicates
 from consent.schemas import ClientRegistration, ClientSearch, EntryCreate
 from hub.accounts.guards import requires_staff
 from hub.errors import Invalid
 from hub.web.forms import read_form
-from hub.web.responses import see_other
+from hub.web.responses import client_address, see_other
 
 
 class ClientController(Controller):
@@ -88,6 +88,18 @@ class ClientController(Controller):
                 identity=identity,
                 values=values_of(form),
             )
+        return see_other(f"/clients/{client_id}")
+
+    @post("/{client_id:uuid}/portal/disable", name="clients.portal_disable")
+    async def disable_portal(self, request: AnyRequest, client_id: FromPath[UUID]) -> Response[Any]:
+        """Turn the client's portal account off; their portal sessions end at once."""
+        await portal_accounts.disable(request.user, client_id, client_address(request))
+        return see_other(f"/clients/{client_id}")
+
+    @post("/{client_id:uuid}/portal/reset", name="clients.portal_reset")
+    async def reset_portal(self, request: AnyRequest, client_id: FromPath[UUID]) -> Response[Any]:
+        """Remove the client's portal account for a fresh start with a new invitation."""
+        await portal_accounts.reset(request.user, client_id, client_address(request))
         return see_other(f"/clients/{client_id}")
 
     @post("/{client_id:uuid}/invitation", name="clients.invite")

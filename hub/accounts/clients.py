@@ -5,17 +5,18 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from hub import audit, clock
-from hub.accounts import roles, throttle
+from hub.accounts import roles, sessions, throttle
 from hub.accounts.passwords import check_new_password, hash_password
-from hub.accounts.schemas import PortalActivation, Principal
+from hub.accounts.schemas import PortalAccountView, PortalActivation, Principal
 from hub.audit import Actor
 from hub.db import transaction
 from hub.errors import Forbidden, Invalid, NotFound
-from hub.tables import Client, ClientAccount, ClientInvitation
+from hub.tables import AuditEvent, Client, ClientAccount, ClientInvitation
 
 INVITATION_LIFETIME = timedelta(days=14)
 # No 0/O, 1/I/L: codes are read aloud and copied by hand.
@@ -42,9 +43,15 @@ async def issue_invitation(principal: Principal, client_id: UUID) -> str:
     if roles.staff_organisation(principal) is None:
         msg = "Only staff can do this"
         raise Forbidden(msg)
-    if not await Client.exists().where(Client.id == client_id):
+    born = await Client.select(Client.date_of_birth).where(Client.id == client_id).first()
+    if born is None:
         msg = "No such client"
         raise NotFound(msg)
+    if born["date_of_birth"] is None:
+        msg = (
+            "Record the client's date of birth first: they confirm it when they set up the account"
+        )
+        raise Invalid(msg, {"client": msg})
     if await ClientAccount.exists().where(ClientAccount.client == client_id):
         msg = "This client already has a portal account"
         raise Invalid(msg, {"client": msg})
@@ -73,27 +80,54 @@ async def issue_invitation(principal: Principal, client_id: UUID) -> str:
     return code
 
 
+CODE_PROBLEM = (
+    "Enter the invitation code exactly as it is on your slip, and your date of birth as the "
+    "service has it"
+)
+
+
+async def _valid_invitation(form: PortalActivation, now: datetime) -> dict[str, Any] | None:
+    """The unused, unexpired invitation for this code, if the date of birth matches too."""
+    invitation = (
+        await ClientInvitation.select(
+            ClientInvitation.id,
+            ClientInvitation.client,
+            ClientInvitation.used_at,
+            ClientInvitation.expires_at,
+            ClientInvitation.client.date_of_birth.as_alias("date_of_birth"),
+        )
+        .where(ClientInvitation.code_hash == _code_hash(form.code))
+        .first()
+    )
+    if invitation is None or invitation["used_at"] is not None or invitation["expires_at"] < now:
+        return None
+    born = invitation["date_of_birth"]
+    if born is None or form.date_of_birth is None or born != form.date_of_birth:
+        return None
+    return dict(invitation)
+
+
 async def activate_portal_account(form: PortalActivation, address: str) -> UUID:
     """Turn an invitation code into a portal account; returns the client's id.
 
+    The code is checked first, with the client's date of birth: until both are right every
+    username gets the same answer, so the form cannot be used to find out who has an account.
+
     Raises:
-        Invalid: unknown, used or expired code, or a username or password that will not do.
+        Invalid: unknown, used or expired code, a date of birth that does not match, or a
+            username or password that will not do.
         TooManyRequests: too many wrong codes from this address.
     """
     # Codes are guessed from an address, so the "account" throttled is the address itself.
     throttle_key = f"invitation:{address}"
     await throttle.check_allowed(throttle_key, address)
+    now = clock.now()
+    invitation = await _valid_invitation(form, now)
+    if invitation is None:
+        await throttle.note_attempt(throttle_key, address, succeeded=False)
+        raise Invalid(CODE_PROBLEM, {"code": CODE_PROBLEM})
     username = form.username.strip().lower()
     errors: dict[str, str] = {}
-    invitation = (
-        await ClientInvitation.select()
-        .where(ClientInvitation.code_hash == _code_hash(form.code))
-        .first()
-    )
-    now = clock.now()
-    if invitation is None or invitation["used_at"] is not None or invitation["expires_at"] < now:
-        await throttle.note_attempt(throttle_key, address, succeeded=False)
-        errors["code"] = "Enter the invitation code exactly as staff gave it to you"
     if not USERNAME.match(username):
         errors["username"] = (
             "Username must be 3 to 64 characters: letters, numbers, dots, dashes or @"
@@ -104,7 +138,7 @@ async def activate_portal_account(form: PortalActivation, address: str) -> UUID:
         check_new_password(form.password, form.password_confirm)
     except Invalid as exc:
         errors.update(exc.errors)
-    if errors or invitation is None:
+    if errors:
         raise Invalid(next(iter(errors.values())), errors)
     client_id: UUID = invitation["client"]
     new_hash = await hash_password(form.password)
@@ -136,3 +170,77 @@ async def activate_portal_account(form: PortalActivation, address: str) -> UUID:
         )
     await throttle.note_attempt(throttle_key, address, succeeded=True)
     return client_id
+
+
+async def portal_account(client_id: UUID) -> PortalAccountView:
+    """Whether the client has a portal account, since when, and when it was last used."""
+    row = (
+        await ClientAccount.select(ClientAccount.active, ClientAccount.created_at)
+        .where(ClientAccount.client == client_id)
+        .first()
+    )
+    if row is None:
+        return PortalAccountView(exists=False)
+    last = (
+        await AuditEvent.select(AuditEvent.at)
+        .where(
+            (AuditEvent.action == "sign_in.succeeded")
+            & (AuditEvent.actor_kind == "client")
+            & (AuditEvent.actor_id == str(client_id))
+        )
+        .order_by(AuditEvent.seq, ascending=False)
+        .first()
+    )
+    return PortalAccountView(
+        exists=True,
+        active=row["active"],
+        activated_at=row["created_at"],
+        last_used_at=last["at"] if last else None,
+    )
+
+
+async def disable_portal_account(principal: Principal, client_id: UUID, address: str = "") -> None:
+    """Stop the account signing in and end every portal session (the steward's decision is
+    the caller's, in consent/)."""
+    async with transaction():
+        changed = (
+            await ClientAccount.update({ClientAccount.active: False})
+            .where(ClientAccount.client == client_id)
+            .returning(ClientAccount.id)
+        )
+        if not changed:
+            msg = "This client has no portal account"
+            raise Invalid(msg, {"client": msg})
+        await sessions.end_all_sessions("client", client_id)
+        await audit.record(
+            "client_account.disabled",
+            principal.actor,
+            subject_type="client",
+            subject_id=str(client_id),
+            address=address,
+        )
+
+
+async def reset_portal_account(principal: Principal, client_id: UUID, address: str = "") -> None:
+    """Remove the account and end every portal session; the client starts again with a new
+    invitation (unused codes stop working too)."""
+    async with transaction():
+        removed = (
+            await ClientAccount.delete()
+            .where(ClientAccount.client == client_id)
+            .returning(ClientAccount.id)
+        )
+        if not removed:
+            msg = "This client has no portal account"
+            raise Invalid(msg, {"client": msg})
+        await ClientInvitation.update({ClientInvitation.used_at: clock.now()}).where(
+            (ClientInvitation.client == client_id) & ClientInvitation.used_at.is_null()
+        )
+        await sessions.end_all_sessions("client", client_id)
+        await audit.record(
+            "client_account.reset",
+            principal.actor,
+            subject_type="client",
+            subject_id=str(client_id),
+            address=address,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from uuid import UUID
 
 import msgspec
@@ -128,12 +129,26 @@ class PasswordChange(msgspec.Struct, kw_only=True):
 
 
 class PortalActivation(msgspec.Struct, kw_only=True):
-    """Form: a client turns an invitation code into a portal account."""
+    """Form: a client turns an invitation code into a portal account.
+
+    The date of birth is something the code's holder must also know: a code alone (seen by
+    the worker who printed it, or found) does not make an account.
+    """
 
     code: str = ""
+    date_of_birth: date | None = None
     username: str = ""
     password: str = ""
     password_confirm: str = ""
+
+
+class PortalAccountView(msgspec.Struct, frozen=True, kw_only=True):
+    """A client's portal account as staff who look after it see it (never the password)."""
+
+    exists: bool
+    active: bool = False
+    activated_at: datetime | None = None
+    last_used_at: datetime | None = None
 
 
 class StaffSignIn(msgspec.Struct, kw_only=True):

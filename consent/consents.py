@@ -316,8 +316,13 @@ async def consent_for_withdrawal(principal: Principal, consent_id: UUID) -> Cons
 
 
 async def withdraw_by_staff(principal: Principal, consent_id: UUID, form: StaffWithdrawal) -> UUID:
-    """The client told staff they withdraw: it ends now. Returns the client's id."""
-    _, row = await _staff_consent(principal, consent_id, full=False)
+    """The client told staff they withdraw: it ends now, as far as this worker may end it.
+
+    The organisation that recorded the consent ends all of it. An organisation it names ends
+    sharing with itself only: a new version names everyone else, so one partner cannot stop
+    the client's sharing with services it was never shown. Returns the client's id.
+    """
+    decision, row = await _staff_consent(principal, consent_id, full=False)
     require_live(row)
     errors: dict[str, str] = {}
     if form.how not in WITHDRAWAL_WAYS:
@@ -326,8 +331,47 @@ async def withdraw_by_staff(principal: Principal, consent_id: UUID, form: StaffW
         errors["confirm"] = "Confirm that the client withdrew this consent"
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
-    await end_consent(consent_id, policy.WITHDRAWN, principal.actor, form.how)
+    others = _others_named(decision, row)
+    if _access(decision, row) == policy.FULL or not others:
+        await end_consent(consent_id, policy.WITHDRAWN, principal.actor, form.how)
+    else:
+        await _withdraw_own_part(principal, decision, row, others, form.how)
     return UUID(str(row["client_id"]))
+
+
+def _others_named(decision: policy.Decision, row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The (id, name) of every organisation the consent names besides the reader's."""
+    pairs = zip(row["organisation_ids"], row["organisation_names"], strict=False)
+    return [(str(org), name) for org, name in pairs if UUID(str(org)) != decision.organisation_id]
+
+
+async def _withdraw_own_part(
+    principal: Principal,
+    decision: policy.Decision,
+    row: Mapping[str, Any],
+    others: list[tuple[str, str]],
+    how: str,
+) -> None:
+    """A new version naming everyone but the reader's organisation; the old one is replaced."""
+    values = {name: row[name] for name in GIVEN_FIELDS} | {
+        "organisation_ids": [org for org, _ in others],
+        "organisation_names": [name for _, name in others],
+        "obtained_by_staff": None,
+        "obtained_by_organisation": row["obtained_by_organisation_id"],
+    }
+    async with transaction():
+        new_id = await insert_version(row["client_id"], values, principal.actor, replaces=row)
+        await audit.record(
+            "consent.withdrawn_part",
+            principal.actor,
+            subject_type="consent",
+            subject_id=str(row["id"]),
+            detail={
+                "organisation_id": str(decision.organisation_id),
+                "how": how,
+                "new_version": str(new_id),
+            },
+        )
 
 
 async def staff_receipt(principal: Principal, consent_id: UUID) -> Receipt:

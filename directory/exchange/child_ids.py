@@ -16,6 +16,7 @@ from uuid import UUID
 import msgspec
 
 from directory import schemas
+from directory.exchange.lookups import rows_with_ids
 from directory.tables import (
     Accessibility,
     Contact,
@@ -67,13 +68,8 @@ async def _owners_in_database(
 ) -> dict[tuple[str, UUID], UUID]:
     owners: dict[tuple[str, UUID], UUID] = {}
     for kind, (table, columns) in _TABLES.items():
-        ids = list({child for child_kind, child, _ in children if child_kind == kind})
-        if not ids:
-            continue
-        rows = await table.select(table.id, *(getattr(table, name) for name in columns)).where(
-            table.id.is_in(ids)
-        )
-        for row in rows:
+        ids = [child for child_kind, child, _ in children if child_kind == kind]
+        for row in await rows_with_ids(table, columns, ids):
             owner = next((row[name] for name in columns if row[name] is not None), None)
             if owner is not None:
                 owners[(kind, row["id"])] = owner
@@ -88,18 +84,32 @@ def _renumber(
 
 async def settle_child_ids(record: schemas.ServiceRecord) -> schemas.ServiceRecord:
     """The listing with every child id its own (see the module docstring)."""
-    children = _children(record)
-    if not children:
-        return record
-    owners = await _owners_in_database(children)
+    return (await settle_child_ids_many([record]))[0]
+
+
+async def settle_child_ids_many(
+    records: list[schemas.ServiceRecord],
+) -> list[schemas.ServiceRecord]:
+    """Many listings settled as if saved one after another, with one query per child table."""
+    children = [_children(record) for record in records]
+    owners = await _owners_in_database([child for found in children for child in found])
     claimed: dict[tuple[str, UUID], UUID] = {}
 
     def final(kind: str, child: UUID, owner: UUID) -> UUID:
         first = owners.get((kind, child)) or claimed.setdefault((kind, child), owner)
         return child if first == owner else uuid.uuid5(child, str(owner))
 
-    for kind, child, owner in children:  # claim in the fixed order first
-        final(kind, child, owner)
+    settled = []
+    for record, found in zip(records, children, strict=True):
+        # Claim in the fixed order first; most listings keep every id and are kept as they are.
+        kept = [final(kind, child, owner) == child for kind, child, owner in found]
+        settled.append(record if all(kept) else _renumbered(record, final))
+    return settled
+
+
+def _renumbered(
+    record: schemas.ServiceRecord, final: Callable[[str, UUID, UUID], UUID]
+) -> schemas.ServiceRecord:
     service_parts = {
         kind: _renumber(getattr(record, kind), kind, record.id, final) for kind in _SERVICE_KINDS
     }

@@ -6,6 +6,7 @@ and the listing imported without the doubtful value. Length limits come from the
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -19,8 +20,15 @@ from directory.exchange.html_text import plain_text
 from directory.exchange.problems import Problem
 
 HTML_TEXT = "HTML description made into plain text"
+MAX_PROSE = 20_000  # characters of a description kept (a hostile feed may send megabytes)
 SHOWN = 300  # characters of a long field kept in a problem report
 WHERE_KEY = "_where"  # set on objects assembled from CSV rows: "locations.csv line 3"
+
+
+@functools.cache
+def longest_text(table: type[Table], column: str) -> int | None:
+    """The column's length limit (None for unlimited text)."""
+    return getattr(table._meta.get_column_by_name(column), "length", None)
 
 
 class FieldReader:
@@ -86,8 +94,7 @@ class FieldReader:
             return ""
         result = str(value).strip()
         if limit is not None:
-            table, column = limit
-            longest = getattr(table._meta.get_column_by_name(column), "length", None)
+            longest = longest_text(*limit)
             if longest is not None and len(result) > longest:
                 self.error(obj, path, key, f"is longer than {longest} characters")
                 return ""
@@ -131,8 +138,7 @@ class FieldReader:
         self, obj: dict[str, Any], path: str, key: str, value: str, limit: tuple[type[Table], str]
     ) -> str:
         """The value, or "" with a warning when it is longer than its column."""
-        table, column = limit
-        longest = getattr(table._meta.get_column_by_name(column), "length", None)
+        longest = longest_text(*limit)
         if value and longest is not None and len(value) > longest:
             self.warn(obj, path, key, f"longer than {longest} characters; left out", read=value)
             return ""
@@ -141,6 +147,16 @@ class FieldReader:
     def prose(self, obj: dict[str, Any], path: str, key: str) -> str:
         """A long text field as plain text: HTML is made into readable text, with a warning."""
         raw = self.text(obj, path, key)
+        if len(raw) > MAX_PROSE:
+            self.warn(
+                obj,
+                path,
+                key,
+                f"longer than {MAX_PROSE:,} characters; cut",
+                kind="text too long, cut",
+                read=raw[:SHOWN],
+            )
+            raw = raw[:MAX_PROSE]
         text, was_html = plain_text(raw)
         if was_html:
             self.warn(

@@ -2,14 +2,15 @@
 
 nh3 (the Ammonia sanitiser) parses the HTML as a browser would and keeps only the few tags
 that carry layout (blocks, line breaks, list items) and links; scripts and styles go with their
-content. A small walk over what is left writes text: blocks on their own lines, list items as
-"- " lines, a link as its words and its address. Entities are decoded exactly once.
+content. Its output is well formed with only those tags, so a simple walk over it writes
+text: blocks on their own lines, list items as "- " lines, a link as its words and its
+address. Entities are decoded exactly once.
 """
 
 from __future__ import annotations
 
+import html
 import re
-from html.parser import HTMLParser
 
 import nh3
 
@@ -22,6 +23,8 @@ KEPT_TAGS = BLOCKS | {"a"}
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 MAX_HTML = 200_000  # characters: anything longer is cut before parsing
 _TAG_OR_ENTITY = re.compile(r"<[A-Za-z/!]|&(#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]{1,31});")
+_TAG = re.compile(r"<(/?)([a-z0-9]+)([^>]*)>")
+_HREF = re.compile(r'href="([^"]*)"')
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -31,11 +34,10 @@ def looks_like_html(text: str) -> bool:
     return _TAG_OR_ENTITY.search(text) is not None
 
 
-class _TextWriter(HTMLParser):
-    """Writes the sanitised HTML's text, one line per block."""
+class _TextWriter:
+    """Writes sanitised HTML's text, one line per block (see `html_to_text`)."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[tuple[str, int]] = []  # (address, where its words start)
 
@@ -45,7 +47,8 @@ class _TextWriter(HTMLParser):
         have = len(text) - len(text.rstrip("\n"))
         self.parts.append("\n" * max(0, lines - have))
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attributes: str) -> None:
+        """An opening tag (nh3 left only BLOCKS and links, with only `href`)."""
         if tag == "br":
             self.parts.append("\n")
         elif tag in BLOCKS:
@@ -53,10 +56,11 @@ class _TextWriter(HTMLParser):
         if tag == "li":
             self.parts.append("- ")
         if tag == "a":
-            href = dict(attrs).get("href") or ""
-            self.links.append((href, len(self.parts)))
+            found = _HREF.search(attributes)
+            self.links.append((html.unescape(found.group(1)) if found else "", len(self.parts)))
 
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
+        """A closing tag."""
         if tag in BLOCKS and tag != "br":
             self._break(1 if tag in LINES else 2)
         if tag == "a" and self.links:
@@ -66,8 +70,19 @@ class _TextWriter(HTMLParser):
             if href and shown not in words:
                 self.parts.append(f" ({shown})" if words else shown)
 
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+    def write(self, clean: str) -> str:
+        """The text of `clean` (nh3's output: well formed, text escaped)."""
+        at = 0
+        for tag in _TAG.finditer(clean):
+            self.parts.append(html.unescape(clean[at : tag.start()]))
+            closing, name, attributes = tag.groups()
+            if closing:
+                self.end(name)
+            else:
+                self.start(name, attributes)
+            at = tag.end()
+        self.parts.append(html.unescape(clean[at:]))
+        return "".join(self.parts)
 
 
 def _tidy(text: str) -> str:
@@ -86,10 +101,7 @@ def html_to_text(html: str) -> str:
         strip_comments=True,
     )
     # Line breaks inside the source are only spaces to a browser.
-    writer = _TextWriter()
-    writer.feed(clean.replace("\r", " ").replace("\n", " "))
-    writer.close()
-    return _tidy("".join(writer.parts))
+    return _tidy(_TextWriter().write(clean.replace("\r", " ").replace("\n", " ")))
 
 
 def plain_text(text: str) -> tuple[str, bool]:

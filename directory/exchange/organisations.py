@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import msgspec
+
+from directory.exchange.lookups import rows_with_ids
 from directory.openreferral.info import OrganisationInfo, TaxonomyInfo, TermInfo
 from directory.tables import OrganisationProfile, Taxonomy, TaxonomyTerm
 from hub import audit, clock
@@ -85,8 +88,19 @@ async def organisation_name(org_id: UUID) -> str | None:
 
 async def ensure_terms(taxonomies: list[TaxonomyInfo], terms: list[TermInfo]) -> None:
     """Create missing taxonomies and terms; existing ones (maybe edited here) are left alone."""
+    have_terms = await known_terms([item.id for item in terms])
+    terms = [item for item in terms if item.id not in have_terms]
+    taxonomy_ids = list({item.id for item in taxonomies})
+    have = (
+        {
+            row["id"]
+            for row in await Taxonomy.select(Taxonomy.id).where(Taxonomy.id.is_in(taxonomy_ids))
+        }
+        if taxonomy_ids and terms
+        else set(taxonomy_ids)
+    )
     for taxonomy in {item.id: item for item in taxonomies}.values():
-        if await Taxonomy.exists().where(Taxonomy.id == taxonomy.id):
+        if taxonomy.id in have:
             continue
         name = taxonomy.name
         if await Taxonomy.exists().where(Taxonomy.name == name):
@@ -113,6 +127,104 @@ async def ensure_terms(taxonomies: list[TaxonomyInfo], terms: list[TermInfo]) ->
                 parent_id=term.parent_id,
             )
         )
+
+
+async def ensure_organisations(infos: list[OrganisationInfo]) -> tuple[dict[UUID, UUID], list[str]]:
+    """Many organisations at once, as `ensure_organisation` finds or creates each.
+
+    Returns (feed id -> our id, names of the organisations created). A few queries for the
+    whole list; only profiles that changed are written one by one.
+    """
+    wanted = _merged(infos)
+    if not wanted:
+        return {}, []
+    by_id = {row["id"] for row in await rows_with_ids(Organisation, [], [i.id for i in wanted])}
+    rest = [info for info in wanted if info.id not in by_id]
+    names: dict[str, UUID] = {}
+    if rest:
+        keys = list({info.name.casefold() for info in rest})
+        marks = ", ".join("{}" for _ in keys)
+        rows = await raw(f"SELECT id, name FROM organisation WHERE LOWER(name) IN ({marks})", *keys)
+        names = {row["name"].casefold(): row["id"] for row in rows}
+    ours: dict[UUID, UUID] = {}
+    existing: dict[UUID, OrganisationInfo] = {}
+    new: list[OrganisationInfo] = []
+    for info in wanted:
+        if info.id in by_id:
+            ours[info.id] = info.id
+            existing.setdefault(info.id, info)
+        elif info.name.casefold() in names:
+            ours[info.id] = names[info.name.casefold()]
+            existing.setdefault(ours[info.id], info)
+        else:
+            names[info.name.casefold()] = ours[info.id] = info.id
+            new.append(info)
+    await _refresh_profiles(existing)
+    if new:
+        now = clock.now()
+        await Organisation.insert(
+            *(Organisation(id=i.id, name=i.name, kind="partner", created_at=now) for i in new)
+        )
+        await OrganisationProfile.insert(
+            *(
+                OrganisationProfile(
+                    organisation=i.id,
+                    updated_at=now,
+                    **{name: getattr(i, name) for name in _PROFILE_FIELDS},
+                )
+                for i in new
+            )
+        )
+        await audit.record_many(
+            [
+                audit.Event(
+                    "directory.organisation_listed",
+                    Actor.system(),
+                    subject_type="organisation",
+                    subject_id=str(info.id),
+                    detail={"name": info.name, "source": "import"},
+                )
+                for info in new
+            ]
+        )
+    return ours, [info.name for info in new]
+
+
+def _merged(infos: list[OrganisationInfo]) -> list[OrganisationInfo]:
+    """One info per id, as saving them in turn would leave it: later values given win."""
+    merged: dict[UUID, OrganisationInfo] = {}
+    for info in infos:
+        first = merged.get(info.id)
+        if first is None:
+            merged[info.id] = info
+            continue
+        given = {name: getattr(info, name) for name in _PROFILE_FIELDS if getattr(info, name)}
+        if given:
+            merged[info.id] = msgspec.structs.replace(first, **given)
+    return list(merged.values())
+
+
+async def _refresh_profiles(infos: dict[UUID, OrganisationInfo]) -> None:
+    """`_profile` for organisations we have, reading their profiles in one query."""
+    if not infos:
+        return
+    rows = await OrganisationProfile.select().where(
+        OrganisationProfile.organisation.is_in(list(infos))
+    )
+    profiles = {row["organisation"]: row for row in rows}
+    for org_id, info in infos.items():
+        row = profiles.get(org_id)
+        changed = row is None or any(
+            getattr(info, name) and row[name] != getattr(info, name) for name in _PROFILE_FIELDS
+        )
+        if changed:
+            await _profile(info, org_id, created=False)
+
+
+async def existing_organisations(ids: list[UUID]) -> dict[UUID, str]:
+    """Id -> name for those of these organisations that exist."""
+    rows = await rows_with_ids(Organisation, ["name"], ids)
+    return {row["id"]: row["name"] for row in rows}
 
 
 async def known_terms(ids: list[UUID]) -> set[UUID]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
 
 from directory.exchange.problems import Problem
 
@@ -20,31 +21,65 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def write_report(
-    path: Path,
-    errors: Iterable[Problem],
-    warnings: Iterable[Problem],
-    organisations_created: Iterable[str] = (),
-) -> Path:
-    """Write every problem (and each organisation created) to `path`; returns the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        for severity, problems in (("refused", errors), ("warning", warnings)):
-            for problem in problems:
-                row = (severity, problem.group, problem.where, problem.field, problem.message)
-                writer.writerow([_cell(value) for value in (*row, problem.read, problem.stored)])
-        for name in organisations_created:
-            writer.writerow(
-                ["created", "organisation created (listed only)", "", "", _cell(name), "", ""]
+class ReportWriter:
+    """Writes problems to a CSV file as they are found (the file appears with the first)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows = 0
+        self._file: IO[str] | None = None
+        self._writer: Any = None
+
+    def _row(self, values: tuple[str, ...]) -> None:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("w", newline="", encoding="utf-8")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(COLUMNS)
+        self._writer.writerow([_cell(value) for value in values])
+        self.rows += 1
+
+    def write(self, severity: str, problem: Problem) -> None:
+        """One problem: refused or warning."""
+        self._row(
+            (
+                severity,
+                problem.group,
+                problem.where,
+                problem.field,
+                problem.message,
+                problem.read,
+                problem.stored,
             )
-    return path
+        )
+
+    def created(self, name: str) -> None:
+        """One organisation the import created."""
+        self._row(("created", "organisation created (listed only)", "", "", name, "", ""))
+
+    def close(self) -> None:
+        """Finish the file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> ReportWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
-def grouped_lines(problems: list[Problem], examples: int = EXAMPLES) -> list[str]:
+def grouped_lines(
+    problems: list[Problem], counts: Counter[str] | None = None, examples: int = EXAMPLES
+) -> list[str]:
     """Lines for the console: each kind with its count, most frequent first, and examples."""
-    counts = Counter(problem.group for problem in problems)
+    counts = counts or Counter(problem.group for problem in problems)
     shown: dict[str, list[Problem]] = {}
     for problem in problems:
         kept = shown.setdefault(problem.group, [])
@@ -53,12 +88,12 @@ def grouped_lines(problems: list[Problem], examples: int = EXAMPLES) -> list[str
     lines = []
     for group, count in counts.most_common():
         lines.append(f"  {group}: {count}")
-        lines.extend(f"      {problem}"[:300] for problem in shown[group])
+        lines.extend(f"      {problem}"[:300] for problem in shown.get(group, []))
     return lines
 
 
 def names_line(names: list[str], shown: int = NAMES_SHOWN) -> str:
-    """ "3 organisations created: A, B, C", cut to the first few names."""
-    head = ", ".join(names[:shown])
-    more = f", and {len(names) - shown} more (all in the report)" if len(names) > shown else ""
+    """ "3 organisations created: A; B; C", cut to the first few names."""
+    head = "; ".join(names[:shown])
+    more = f"; and {len(names) - shown} more (all in the report)" if len(names) > shown else ""
     return f"{len(names)} organisations created (listed only, no staff): {head}{more}"

@@ -10,7 +10,7 @@ counted in one warning.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 import msgspec
 
+from directory.exchange import list_reader
 from directory.exchange.datapackage_in import Datapackage
 from directory.exchange.fields import FieldReader
 from directory.exchange.hsds_in import Candidate, read_organisation, read_service
+from directory.exchange.list_reader import as_service, where_of
 from directory.exchange.plain_csv import count_rows, read_plain_csv
 from directory.exchange.problems import Problem
 from directory.openreferral.info import OrganisationInfo
@@ -31,21 +33,22 @@ NESTED_KEYS = ("service_at_locations", "schedules", "phones", "contacts", "attri
 MAX_PAGES = 10_000
 FETCHES_AT_ONCE = 8
 RETRIES = 3
+MAX_PAGE_BYTES = 50_000_000  # one answer from a feed
+MAX_DOCUMENT = 100_000_000  # bytes: a JSON file that is not a list is read whole
 
 
 @dataclass
 class Source:
-    """Candidates to import, how many are expected (None: unknown) and what to call the source."""
+    """Candidates to import, how many are expected (None: unknown) and what to call the source.
+
+    A streamed file has no count: `size` and `position()` (bytes) show how far it has got.
+    """
 
     label: str
     total: int | None
     candidates: AsyncIterator[Candidate]
-
-
-def _where(label: str, index: int, item: Any) -> str:
-    """ "service_list.json item 3 (Community Counselling)", or with the id when it has no name."""
-    name = item.get("name") or item.get("id") if isinstance(item, dict) else None
-    return f"{label} item {index}" + (f" ({name})" if isinstance(name, str) and name else "")
+    size: int | None = None
+    position: Callable[[], int] | None = None
 
 
 class Repeats:
@@ -85,39 +88,47 @@ async def _once(
         yield last
 
 
-def _as_service(item: Any) -> Any:
-    """A service-at-location object read as its service, at that location; others as they are."""
-    if not (isinstance(item, dict) and isinstance(item.get("service"), dict)):
-        return item
-    link = {"id": item.get("id"), "location": item.get("location")}
-    return {**item["service"], "service_at_locations": [link] if item.get("location") else []}
-
-
 def _from_document(
     body: Any, label: str
 ) -> tuple[list[tuple[Any, OrganisationInfo | None]], list[Problem]]:
     """The service objects a JSON document holds (with a parent organisation when nested)."""
     notes: list[Problem] = []
     if isinstance(body, list):
-        return [(_as_service(item), None) for item in body], notes
+        return [(as_service(item), None) for item in body], notes
     if isinstance(body, dict) and isinstance(body.get("contents"), list):
         if (body.get("total_pages") or 1) > 1:
             pages = body["total_pages"]
             notes.append(Problem(label, "", f"one page of {pages}; import the feed's URL for all"))
-        return [(_as_service(item), None) for item in body["contents"]], notes
+        return [(as_service(item), None) for item in body["contents"]], notes
     if isinstance(body, dict) and isinstance(body.get("services"), list):
         reader = FieldReader(label)
         parent = read_organisation(reader, body, "")
         notes.extend(reader.errors + reader.warnings)
         return [(item, parent) for item in body["services"]], notes
     if isinstance(body, dict) and "id" in body:
-        return [(_as_service(body), None)], notes
+        return [(as_service(body), None)], notes
     msg = f"{label} holds no services (expected a service, a list, a page or an organisation)"
     raise Invalid(msg)
 
 
+def _first_byte(path: Path) -> bytes:
+    """The first byte that is not white space or a byte-order mark."""
+    with path.open("rb") as file:
+        start = file.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    return start[:1]
+
+
 def json_file(path: Path) -> Source:
-    """A JSON file of services."""
+    """A JSON file of services: a list is read item by item (any size, memory flat); a single
+    service, page or organisation is read whole, up to MAX_DOCUMENT bytes."""
+    if _first_byte(path) == b"[":
+        return _json_list(path)
+    if path.stat().st_size > MAX_DOCUMENT:
+        msg = (
+            f"{path.name} is over {MAX_DOCUMENT // 1_000_000} MB and not a list of services: "
+            "publish large feeds as a JSON list (or import the feed's URL)"
+        )
+        raise Invalid(msg)
     raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, if any
     try:
         body = msgspec.json.decode(raw)
@@ -128,12 +139,24 @@ def json_file(path: Path) -> Source:
 
     async def candidates() -> AsyncIterator[Candidate]:
         for index, (item, parent) in enumerate(items, start=1):
-            candidate = read_service(item, _where(path.name, index, item), parent)
+            candidate = read_service(item, where_of(path.name, index, item), parent)
             if index == 1:
                 candidate.warnings.extend(notes)
             yield candidate
 
     return Source(path.name, len(items), _once(candidates(), path.name))
+
+
+def _json_list(path: Path) -> Source:
+    """A JSON list of services, streamed: a few services in memory at a time.
+
+    A large file is parsed in a process of its own, beside the writes (a third of the work).
+    """
+    size = path.stat().st_size
+    reader = list_reader.ListReader(path, in_process=size < list_reader.OWN_PROCESS_FROM)
+    source = Source(path.name, None, _once(reader.candidates(), path.name), size=size)
+    source.position = reader.position
+    return source
 
 
 def datapackage(folder: Path) -> Source:
@@ -153,16 +176,40 @@ def plain_csv(path: Path) -> Source:
 
 
 async def _get_json(client: httpx.AsyncClient, url: str) -> Any:
-    """GET JSON, waiting and retrying when the feed says it is too busy (429)."""
+    """GET JSON, waiting and retrying when the feed says it is too busy (429).
+
+    Raises:
+        httpx.HTTPError: the feed did not answer, or answered an error.
+        ValueError: the answer is not JSON, is nested too deeply or is over MAX_PAGE_BYTES.
+    """
     for attempt in range(RETRIES + 1):
-        response = await client.get(url, headers={"Accept": "application/json"})
-        if response.status_code == 429 and attempt < RETRIES:
-            wait = response.headers.get("Retry-After", "")
-            await asyncio.sleep(min(30, int(wait)) if wait.isdigit() else 2 ** (attempt + 1))
-            continue
-        response.raise_for_status()
-        return response.json()
+        async with client.stream("GET", url, headers={"Accept": "application/json"}) as response:
+            if response.status_code == 429 and attempt < RETRIES:
+                wait = response.headers.get("Retry-After", "")
+                await asyncio.sleep(min(30, int(wait)) if wait.isdigit() else 2 ** (attempt + 1))
+                continue
+            response.raise_for_status()
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_PAGE_BYTES:
+                    msg = f"the answer is over {MAX_PAGE_BYTES // 1_000_000} MB; not read"
+                    raise ValueError(msg)
+        try:
+            return msgspec.json.decode(bytes(body).removeprefix(b"\xef\xbb\xbf"))
+        except (msgspec.DecodeError, RecursionError) as exc:
+            msg = f"the answer is not JSON we can read ({exc})"
+            raise ValueError(msg) from exc
     return None  # pragma: no cover - the loop always returns or raises
+
+
+async def _first_json(client: httpx.AsyncClient, url: str) -> Any:
+    """`_get_json` for the feed's first answer: failing, the import stops with a message."""
+    try:
+        return await _get_json(client, url)
+    except (httpx.HTTPError, ValueError) as exc:
+        msg = f"could not read the feed at {url}: {exc or type(exc).__name__}"
+        raise Invalid(msg) from exc
 
 
 def _with_page(url: str, page: int) -> str:
@@ -189,10 +236,10 @@ async def _detail(client: httpx.AsyncClient, base: str, item: Any, where: str) -
 
 async def feed(url: str, client: httpx.AsyncClient) -> Source:
     """An ORUK / HSDS API: its root, its `/services` list, or a JSON document at a URL."""
-    body = await _get_json(client, url)
+    body = await _first_json(client, url)
     if isinstance(body, dict) and "version" in body and "contents" not in body and "id" not in body:
         list_url = url.rstrip("/") + "/services"
-        body = await _get_json(client, list_url)
+        body = await _first_json(client, list_url)
     else:
         list_url = url
     path = urlsplit(list_url).path
@@ -202,7 +249,7 @@ async def feed(url: str, client: httpx.AsyncClient) -> Source:
 
         async def document() -> AsyncIterator[Candidate]:
             for index, (item, parent) in enumerate(items, start=1):
-                candidate = read_service(item, _where(url, index, item), parent)
+                candidate = read_service(item, where_of(url, index, item), parent)
                 candidate.warnings.extend(notes if index == 1 else [])
                 yield candidate
 
@@ -230,7 +277,11 @@ async def feed(url: str, client: httpx.AsyncClient) -> Source:
                     continue
                 listed.add(item_id)
                 items.append(item)
-            wheres = [_where(f"page {page}", n, item) for n, item in enumerate(items, start=1)]
+            if current.get("contents") and not items:
+                note = f"page {page} only repeats earlier pages: the feed loops; stopped there"
+                yield Candidate(where=f"page {page}", errors=[Problem(f"page {page}", "", note)])
+                return
+            wheres = [where_of(f"page {page}", n, item) for n, item in enumerate(items, start=1)]
             fetched = await asyncio.gather(*(one(i, w) for i, w in zip(items, wheres, strict=True)))
             for candidate in fetched:
                 yield candidate
@@ -243,8 +294,13 @@ async def feed(url: str, client: httpx.AsyncClient) -> Source:
             try:
                 current = await _get_json(client, _with_page(list_url, page))
             except (httpx.HTTPError, ValueError) as exc:
-                problem = Problem(f"page {page}", "", f"could not fetch {list_url}: {exc}")
+                why = str(exc) or type(exc).__name__
+                problem = Problem(f"page {page}", "", f"could not fetch {list_url}: {why}")
                 yield Candidate(where=f"page {page}", errors=[problem])
+                return
+            if not isinstance(current, dict) or not isinstance(current.get("contents"), list):
+                note = f"page {page} is not a page of services; stopped there"
+                yield Candidate(where=f"page {page}", errors=[Problem(f"page {page}", "", note)])
                 return
 
     total = first.get("total_items")

@@ -14,17 +14,25 @@ from urllib.parse import parse_qs, urlsplit
 class FeedServer:
     """Answers `/services?page=N` and `/services/{id}` from `pages` (lists of services).
 
-    `status` replaces the answer with an error status for every request once set.
+    Faults on demand: `status` answers every request with that status; `page_status` and
+    `raw_pages` answer one page with a status or with raw bytes; `loops` claims a million
+    pages and serves the same ones round and round.
     """
 
     def __init__(self) -> None:
         self.pages: list[list[dict[str, Any]]] = [[]]
         self.status = 200
+        self.page_status: dict[int, int] = {}
+        self.raw_pages: dict[int, bytes] = {}
+        self.loops = False
         self.requests: list[str] = []
         self.url = ""
 
     def page(self, number: int) -> dict[str, Any]:
         """One page of the `/services` list, as ORUK shapes it."""
+        if self.loops:
+            index = (max(number, 1) - 1) % len(self.pages)
+            return {"total_pages": 1_000_000, "page_number": number, "contents": self.pages[index]}
         index = min(max(number, 1), len(self.pages)) - 1
         return {
             "total_items": sum(len(page) for page in self.pages),
@@ -38,13 +46,18 @@ class FeedServer:
         }
 
     def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
-        """(status, JSON body) for one GET."""
+        """(status, JSON body, or bytes to send as they are) for one GET."""
         if self.status != 200:
             return self.status, {"title": "Server error"}
         if path == "":
             return 200, {"version": "3.0", "profile": "https://openreferraluk.org/"}
         if path == "/services":
-            return 200, self.page(int(query.get("page", ["1"])[0]))
+            number = int(query.get("page", ["1"])[0])
+            if number in self.page_status:
+                return self.page_status[number], {"title": "Server error"}
+            if number in self.raw_pages:
+                return 200, self.raw_pages[number]
+            return 200, self.page(number)
         for page in self.pages:
             for service in page:
                 if path == f"/services/{service.get('id')}":
@@ -58,7 +71,7 @@ def _handler(feed: FeedServer) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             feed.requests.append(self.path)
             status, body = feed.answer(parts.path.rstrip("/"), parse_qs(parts.query))
-            data = json.dumps(body).encode()
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -16,7 +16,6 @@ import httpx
 import pytest
 
 from app import create_app
-from directory.exchange import importer as importer_module
 from directory.exchange.importer import ImportSummary, import_candidates
 from directory.exchange.sources import open_source
 from directory.read import load_service
@@ -225,30 +224,6 @@ async def test_a_feed_is_walked_page_by_page_and_full_services_fetched(client) -
         "/openreferral/services?per_page=2&page=3",
     ]
     assert {f"/openreferral/services/{item.id}" for item in made} <= set(seen)
-
-
-async def test_one_listing_failing_to_save_rolls_back_only_itself(monkeypatch, tmp_path) -> None:
-    services = [
-        {"id": str(uuid.uuid4()), "name": f"Listing {n}", "status": "active",
-         "organization": {"id": str(uuid.uuid4()), "name": f"Charity {n}", "description": ""}}
-        for n in range(3)
-    ]  # fmt: skip
-    path = tmp_path / "three.json"
-    path.write_text(json.dumps(services))
-    real = importer_module.upsert_service
-
-    async def broken_for_the_second(record: Any, **kwargs: Any) -> Any:
-        if record.name == "Listing 1":
-            raise RuntimeError("disk on fire")
-        return await real(record, **kwargs)
-
-    monkeypatch.setattr(importer_module, "upsert_service", broken_for_the_second)
-    summary = await run(str(path))
-    assert counts(summary) == (2, 0, 0, 1)
-    assert "could not be saved: disk on fire" in str(summary.errors[0])
-    names = {row["name"] for row in await Organisation.select(Organisation.name)}
-    assert names == {"Charity 0", "Charity 2"}  # the failed listing's organisation went too
-    assert summary.organisations_created == ["Charity 0", "Charity 2"]
 
 
 async def test_an_existing_organisation_is_matched_by_name_and_keeps_its_details(tmp_path) -> None:

@@ -160,3 +160,23 @@ async def test_postgres_refuses_to_change_the_trail(operation: str, statement: s
 
     assert await trail() == before
     assert (await audit.verify()).checked == 3
+
+
+async def test_record_many_continues_the_chain_in_one_insert_and_verify_checks_it() -> None:
+    await write_trail(2)
+    events = [
+        audit.Event("test.bulk", Actor.system(), subject_type="thing", subject_id=f"bulk-{n}")
+        for n in range(3)
+    ]
+    async with transaction():
+        await audit.record_many(events)
+        await audit.record_many([])  # nothing to add: nothing written
+    await write_trail(1)
+    rows = await trail()
+    assert [row["seq"] for row in rows] == [1, 2, 3, 4, 5, 6]
+    assert [row["subject_id"] for row in rows[2:5]] == ["bulk-0", "bulk-1", "bulk-2"]
+    assert all(rows[n]["prev_hash"] == rows[n - 1]["hash"] for n in range(1, 6))
+    assert (await audit.verify()).ok
+    await tamper("UPDATE audit_event SET subject_id = {} WHERE seq = 4", "edited")
+    result = await audit.verify()
+    assert (result.ok, result.broken_seq) == (False, 4)

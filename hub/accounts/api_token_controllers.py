@@ -63,6 +63,12 @@ class ApiTokenController(Controller):
             )
         return page("hub/api_token_created.html", made=made, **_form_context())
 
+    @post("/{token_id:uuid}/take-over", name="api_tokens.take_over")
+    async def take_over(self, request: AnyRequest, token_id: FromPath[UUID]) -> Response[Any]:
+        """Answer for the token from now on: a suspended token works again."""
+        await api_tokens.take_over(request.user, token_id)
+        return see_other(LIST_URL)
+
     @post("/{token_id:uuid}/revoke", name="api_tokens.revoke")
     async def revoke_token(self, request: AnyRequest, token_id: FromPath[UUID]) -> Response[Any]:
         """Revoke the token: the next call made with it is refused."""

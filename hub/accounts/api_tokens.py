@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -48,9 +49,12 @@ class ApiTokenView(msgspec.Struct, frozen=True, kw_only=True):
     scope: str
     prefix: str
     created_by: str
+    """The admin who answers for the token (its maker, or whoever took it over)."""
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    suspended: bool = False
+    """Its admin is no longer an active admin: it is refused until another takes it over."""
 
     @property
     def scope_label(self) -> str:
@@ -121,6 +125,25 @@ async def create_token(principal: Principal, form: ApiTokenCreate) -> NewApiToke
     return NewApiToken(id=UUID(str(row.id)), name=row.name, scope=row.scope, token=token)
 
 
+_ANSWERER = (
+    ApiToken.organisation.as_alias("token_organisation"),
+    ApiToken.created_by.active.as_alias("admin_active"),
+    ApiToken.created_by.is_org_admin.as_alias("admin_is_org_admin"),
+    ApiToken.created_by.is_system_admin.as_alias("admin_is_system_admin"),
+    ApiToken.created_by.organisation.as_alias("admin_organisation"),
+)
+
+
+def _answered_for(row: dict[str, Any]) -> bool:
+    return roles.answers_for(
+        active=row["admin_active"],
+        is_org_admin=row["admin_is_org_admin"],
+        is_system_admin=row["admin_is_system_admin"],
+        member_of=row["admin_organisation"],
+        organisation=row["token_organisation"],
+    )
+
+
 async def list_tokens(principal: Principal) -> list[ApiTokenView]:
     """The admin's organisation's tokens, live ones first, newest first."""
     organisation_id = _organisation_of(principal)
@@ -134,11 +157,14 @@ async def list_tokens(principal: Principal) -> list[ApiTokenView]:
             ApiToken.created_at,
             ApiToken.last_used_at,
             ApiToken.revoked_at,
+            *_ANSWERER,
         )
         .where(ApiToken.organisation == organisation_id)
         .order_by(ApiToken.created_at, ascending=False)
     )
-    tokens = msgspec.convert(rows, list[ApiTokenView])
+    tokens = [
+        msgspec.convert({**row, "suspended": not _answered_for(row)}, ApiTokenView) for row in rows
+    ]
     return sorted(tokens, key=lambda token: token.revoked_at is not None)
 
 
@@ -167,8 +193,32 @@ async def revoke_token(principal: Principal, token_id: UUID) -> None:
         )
 
 
+async def take_over(principal: Principal, token_id: UUID) -> None:
+    """This admin now answers for a live token of their organisation (a suspended one works
+    again); audited with who answered for it before."""
+    organisation_id = _organisation_of(principal)
+    async with transaction():
+        row = (
+            await ApiToken.select(ApiToken.created_by, ApiToken.revoked_at)
+            .where((ApiToken.id == token_id) & (ApiToken.organisation == organisation_id))
+            .first()
+        )
+        if row is None or row["revoked_at"] is not None:
+            msg = "No such API token"
+            raise NotFound(msg)
+        await ApiToken.update({ApiToken.created_by: principal.id}).where(ApiToken.id == token_id)
+        await audit.record(
+            "api_token.taken_over",
+            principal.actor,
+            subject_type="api_token",
+            subject_id=str(token_id),
+            detail={"from": str(row["created_by"])},
+        )
+
+
 async def authenticate(token: str) -> Principal | None:
-    """The principal a bearer token stands for, or None if it is unknown or revoked."""
+    """The principal a bearer token stands for, or None if it is unknown, revoked or
+    suspended (the admin who answers for it is no longer an active admin)."""
     if not token.startswith(TOKEN_START) or len(token) > MAX_TOKEN_LENGTH:
         return None
     row = (
@@ -182,11 +232,12 @@ async def authenticate(token: str) -> Principal | None:
             ApiToken.organisation.id.as_alias("organisation_id"),
             ApiToken.organisation.name.as_alias("organisation_name"),
             ApiToken.organisation.kind.as_alias("organisation_kind"),
+            *_ANSWERER,
         )
         .where(ApiToken.token_hash == token_hash(token))
         .first()
     )
-    if row is None or row["revoked_at"] is not None:
+    if row is None or row["revoked_at"] is not None or not _answered_for(row):
         return None
     now = clock.now()
     if row["last_used_at"] is None or now - row["last_used_at"] > TOUCH_EVERY:

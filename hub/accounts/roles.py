@@ -59,6 +59,17 @@ def administers(principal: Principal | None, organisation_id: UUID | None) -> bo
     )
 
 
+def answers_for(
+    *, active: bool, is_org_admin: bool, is_system_admin: bool, member_of: UUID, organisation: UUID
+) -> bool:
+    """Can a staff member (by their row) answer for their organisation's API tokens?
+
+    Only while they are an active administrator of that organisation: a deactivated or
+    demoted admin's tokens stop until another admin takes them over.
+    """
+    return active and (is_system_admin or (is_org_admin and member_of == organisation))
+
+
 def may_change_staff(
     principal: Principal | None, organisation_id: UUID, *, target_is_system_admin: bool
 ) -> bool:

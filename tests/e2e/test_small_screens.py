@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, FloatRect, Page, expect
 
 from tests.directory.factories import make_service, need
 from tests.e2e.conftest import new_context
@@ -26,7 +26,7 @@ async def _worker_and_housing() -> str:
     return member.email
 
 
-async def _box(page: Page, selector: str) -> dict[str, float]:
+async def _box(page: Page, selector: str) -> FloatRect:
     box = await page.locator(selector).first.bounding_box()
     assert box is not None, f"{selector} is not shown"
     return box

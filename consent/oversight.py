@@ -34,9 +34,10 @@ async def active_admins(organisation_id: UUID) -> list[UUID]:
 
 
 async def overseers(organisation_id: UUID) -> list[UUID]:
-    """The staff who oversee the organisation: its DP lead, or else its active admins."""
+    """The staff who oversee the organisation: its DP lead while they can sign in, or else its
+    active admins (a deactivated lead must not leave break-glass reviews reaching nobody)."""
     lead = await data_protection_lead(organisation_id)
-    if lead is not None:
+    if lead is not None and await Staff.exists().where((Staff.id == lead) & Staff.active.eq(True)):
         return [lead]
     return await active_admins(organisation_id)
 

@@ -71,6 +71,8 @@ class Organisation(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     kind: str
     data_protection_lead_id: UUID | None = None
+    oversight_gap: str = ""
+    """Why its break-glass reviews are at risk ("" when a lead or admin can review them)."""
 
 
 class OrganisationCreate(msgspec.Struct, kw_only=True):

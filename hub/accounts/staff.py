@@ -71,7 +71,25 @@ async def list_organisations() -> list[Organisation]:
         OrganisationTable.kind,
         OrganisationTable.data_protection_lead_id,
     ).order_by(OrganisationTable.name)
-    return msgspec.convert(rows, list[Organisation])
+    active = await Staff.select(Staff.id, Staff.organisation, Staff.is_org_admin).where(
+        Staff.active.eq(True)
+    )
+    active_ids = {row["id"] for row in active}
+    with_admins = {row["organisation"] for row in active if row["is_org_admin"]}
+    return [
+        msgspec.convert({**row, "oversight_gap": _gap(row, active_ids, with_admins)}, Organisation)
+        for row in rows
+    ]
+
+
+def _gap(row: dict[str, Any], active_ids: set[UUID], with_admins: set[UUID]) -> str:
+    """What the system admin should know about who reviews this organisation's break-glass."""
+    lead = row["data_protection_lead_id"]
+    if row["id"] not in with_admins and (lead is None or lead not in active_ids):
+        return "Nobody can review its emergency access: name an active lead or admin"
+    if lead is not None and lead not in active_ids:
+        return "Its data-protection lead is deactivated: its admins review instead"
+    return ""
 
 
 async def get_organisation(organisation_id: UUID) -> Organisation:

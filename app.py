@@ -148,7 +148,9 @@ def create_app() -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,
             cookie_samesite="lax",
-            exclude=["/api/", "/healthz"],
+            # The partner API (bearer tokens, no cookies) and the health check, by exact prefix:
+            # "/api/" elsewhere in a path is not exempt.
+            exclude=[f"^{partner_api.PREFIX}/", "^/healthz$"],
         ),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -11,6 +11,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.accounts.sessions import load_session
 from hub.notifications import unread_count
+from hub.settings import get_settings
 
 SESSION_COOKIE = "wa_session"
 STATIC_PREFIXES = ("/static/", "/vendor/")
@@ -68,6 +69,17 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+HSTS = b"max-age=31536000; includeSubDomains"
+
+
+def served_over_https(scope: Scope) -> bool:
+    """Is this response going out over HTTPS: directly, or behind a proxy at an https BASE_URL?
+
+    (TLS ends at the reverse proxy in production, so the app itself sees plain HTTP there.)
+    """
+    return scope.get("scheme") == "https" or get_settings().base_url.startswith("https://")
+
+
 class SecurityHeadersMiddleware(ASGIMiddleware):
     """CSP (with a nonce the templates use), Referrer-Policy, nosniff, no framing, no caching."""
 
@@ -77,6 +89,7 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
         scope.setdefault("state", {})["csp_nonce"] = nonce
         path: str = scope.get("path", "")
         is_asset = path.startswith(STATIC_PREFIXES)
+        over_https = served_over_https(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -91,6 +104,8 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
                     b"cross-origin-opener-policy": b"same-origin",
                     b"cache-control": b"public, max-age=3600" if is_asset else b"no-store",
                 }
+                if over_https:
+                    extra[b"strict-transport-security"] = HSTS
                 headers.extend((key, value) for key, value in extra.items() if key not in present)
                 message["headers"] = headers
             await send(message)

@@ -141,21 +141,32 @@ def plan_move(status: str, action: str, side: str) -> Move:
     return move
 
 
-def inbox_group(status: str, opened: bool) -> str:
-    """The inbox tab a referral sits under for its recipient."""
-    if status == REQUESTED:
-        return "awaiting" if opened else "new"
-    if status in (ACCEPTED, IN_PROGRESS):
-        return "in_progress"
-    if status == ON_HOLD:
-        return "on_hold"
-    return "closed"
-
-
 INBOX_GROUPS: dict[str, str] = {
     "new": "New",
-    "awaiting": "Awaiting action",
+    "awaiting": "Opened, not answered",
+    "accepted": "Accepted",
     "in_progress": "In progress",
     "on_hold": "On hold",
     "closed": "Closed",
 }
+"""The inbox's tabs, in order; each holds exactly the statuses GROUP_STATUSES gives it."""
+
+GROUP_STATUSES: dict[str, frozenset[str]] = {
+    "new": frozenset({REQUESTED}),
+    "awaiting": frozenset({REQUESTED}),
+    "accepted": frozenset({ACCEPTED}),
+    "in_progress": frozenset({IN_PROGRESS}),
+    "on_hold": frozenset({ON_HOLD}),
+    "closed": TERMINAL,
+}
+"""Which statuses each tab holds (requested ones split by whether the recipient opened them)."""
+
+
+def inbox_group(status: str, opened: bool) -> str:
+    """The inbox tab a referral sits under: its status's own, a requested one split by opening."""
+    if status == REQUESTED:
+        return "awaiting" if opened else "new"
+    for group, statuses in GROUP_STATUSES.items():
+        if status in statuses:
+            return group
+    return "closed"

@@ -394,7 +394,7 @@ async def test_inbox_groups_counts_search_and_pages_show_only_own_referrals(clie
     not_ours = await sent(net, service_id=str(food.id), categories=[IDENTITY])
 
     await sign_in(client, net.partner_worker.email)
-    await client.get(f"/referrals/{ids[0]}")  # opened: now awaiting action
+    await client.get(f"/referrals/{ids[0]}")  # opened: now opened, not answered
     first = await client.get("/referrals")
     assert first.status_code == 200
     shown = ROWS.findall(first.text)
@@ -402,7 +402,7 @@ async def test_inbox_groups_counts_search_and_pages_show_only_own_referrals(clie
     assert shown[0] == str(sam_referral)  # newest first
     assert str(not_ours) not in first.text
     assert "New (25)" in first.text
-    assert "Awaiting action (1)" in first.text
+    assert "Opened, not answered (1)" in first.text
     assert "26 referrals" in first.text
     second = await client.get("/referrals?page=2")
     assert ROWS.findall(second.text) == [str(ids[0])]

@@ -9,7 +9,9 @@ CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="directory",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
-    table_classes=table_finder(modules=["directory.tables"], exclude_imported=True),
+    table_classes=table_finder(
+        modules=["directory.tables", "directory.feeds.tables"], exclude_imported=True
+    ),
     migration_dependencies=["hub.piccolo_app"],
     commands=[],
 )

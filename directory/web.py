@@ -13,6 +13,9 @@ import click
 from directory.cli import directory_group
 from directory.demo import seed_demo_directory
 from directory.exchange import cli as exchange_cli  # noqa: F401 - adds its commands to the group
+from directory.feeds import cli as feeds_cli  # noqa: F401 - adds feed-add and sync
+from directory.feeds.controllers import FeedController
+from directory.feeds.jobs import FEEDS_JOB, ensure_feeds_job, feeds_pull_job
 from directory.listings.controllers import ListingController
 from directory.listings.detail_controllers import ServiceController
 from directory.listings.place_controllers import ListingPlaceController
@@ -39,6 +42,7 @@ ROUTE_HANDLERS: list[Any] = [
     ListingController,
     ListingPlaceController,
     TaxonomyController,
+    FeedController,
     SignpostController,
     SharedListController,
 ]
@@ -47,11 +51,13 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("/directory", "Directory", "staff", order=10),
     NavItem("/directory/list", "Signposting list", "staff", order=25),
     NavItem("/directory/listings", "Listings", "admins", order=70),
+    NavItem("/admin/feeds", "Feeds", "system_admins", order=75),
 ]
 
 JOB_HANDLERS: dict[str, Handler] = {
     STALENESS_JOB: staleness_check_job,
     SYNC_JOB: search_sync_job,
+    FEEDS_JOB: feeds_pull_job,
 }
 
 CLI_COMMANDS: list[click.Command] = [directory_group]
@@ -62,4 +68,8 @@ DEMO_SEEDERS: list[Callable[[], Awaitable[list[tuple[str, str]]]]] = [
 ]
 
 # Run once when the app starts (app.py's lifespan): each is safe to run in every process.
-STARTUP_TASKS: list[Callable[[], Awaitable[Any]]] = [ensure_staleness_job, prepare_search]
+STARTUP_TASKS: list[Callable[[], Awaitable[Any]]] = [
+    ensure_staleness_job,
+    prepare_search,
+    ensure_feeds_job,
+]

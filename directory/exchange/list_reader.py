@@ -18,7 +18,7 @@ import ijson
 import msgspec
 
 from directory.exchange.hsds_in import Candidate, read_service
-from directory.exchange.problems import Problem
+from directory.exchange.problems import STOPPED, Problem
 from hub.errors import Invalid
 
 OWN_PROCESS_FROM = 5_000_000  # bytes: smaller files are read in this process
@@ -54,7 +54,7 @@ def read_items(file: BinaryIO, label: str) -> Iterator[Candidate]:
         except (ijson.JSONError, ValueError, RecursionError) as exc:
             where = f"{label} after item {index}"
             message = f"not valid JSON from here on; the rest is not read: {exc}"
-            yield Candidate(where=where, errors=[Problem(where, "", message)])
+            yield Candidate(where=where, errors=[Problem(where, "", message, STOPPED)])
             return
         index += 1
         yield read_service(as_service(item), where_of(label, index, item))

@@ -6,6 +6,7 @@ import re
 
 import msgspec
 
+STOPPED = "the feed could not be read to its end"  # the kind of a problem that cut a pull short
 _QUOTED = re.compile(r"'[^']*'|\\d+")
 
 

@@ -25,7 +25,7 @@ from directory.exchange.fields import FieldReader
 from directory.exchange.hsds_in import Candidate, read_organisation, read_service
 from directory.exchange.list_reader import as_service, where_of
 from directory.exchange.plain_csv import count_rows, read_plain_csv
-from directory.exchange.problems import Problem
+from directory.exchange.problems import STOPPED, Problem
 from directory.openreferral.info import OrganisationInfo
 from hub.errors import Invalid
 
@@ -279,7 +279,9 @@ async def feed(url: str, client: httpx.AsyncClient) -> Source:
                 items.append(item)
             if current.get("contents") and not items:
                 note = f"page {page} only repeats earlier pages: the feed loops; stopped there"
-                yield Candidate(where=f"page {page}", errors=[Problem(f"page {page}", "", note)])
+                yield Candidate(
+                    where=f"page {page}", errors=[Problem(f"page {page}", "", note, STOPPED)]
+                )
                 return
             wheres = [where_of(f"page {page}", n, item) for n, item in enumerate(items, start=1)]
             fetched = await asyncio.gather(*(one(i, w) for i, w in zip(items, wheres, strict=True)))
@@ -295,12 +297,14 @@ async def feed(url: str, client: httpx.AsyncClient) -> Source:
                 current = await _get_json(client, _with_page(list_url, page))
             except (httpx.HTTPError, ValueError) as exc:
                 why = str(exc) or type(exc).__name__
-                problem = Problem(f"page {page}", "", f"could not fetch {list_url}: {why}")
+                problem = Problem(f"page {page}", "", f"could not fetch {list_url}: {why}", STOPPED)
                 yield Candidate(where=f"page {page}", errors=[problem])
                 return
             if not isinstance(current, dict) or not isinstance(current.get("contents"), list):
                 note = f"page {page} is not a page of services; stopped there"
-                yield Candidate(where=f"page {page}", errors=[Problem(f"page {page}", "", note)])
+                yield Candidate(
+                    where=f"page {page}", errors=[Problem(f"page {page}", "", note, STOPPED)]
+                )
                 return
 
     total = first.get("total_items")

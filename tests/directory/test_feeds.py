@@ -1,0 +1,166 @@
+"""Feeds kept in step: pulls over HTTP on loopback, disappearance, the guard, the admin page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from directory.feeds import services
+from directory.feeds.tables import Feed, FeedListing
+from directory.read import load_service
+from directory.search.backend import database_backend
+from directory.search.schemas import SearchQuery
+from directory.tables import Service, ServiceChange
+from hub.errors import Invalid
+from tests.directory.feed_server import serve_feed
+from tests.support import make_organisation, make_staff, post_form, sign_in
+
+ORG = {"id": "7a0c2d4e-1b3f-4a5c-8d6e-9f0a1b2c3d4e", "name": "Riverside Trust"}
+
+
+def listing(name: str, **fields: Any) -> dict[str, Any]:
+    """One service as a council feed lists it."""
+    return {
+        "id": str(uuid.uuid4()),
+        "name": name,
+        "description": f"<p>{name}: a warm welcome.</p>",
+        "url": "www.riverside.example.org",
+        "status": "active",
+        "organization": dict(ORG),
+        **fields,
+    }
+
+
+async def found(text: str) -> set[uuid.UUID]:
+    """Ids a search finds."""
+    results = await database_backend().search(SearchQuery(text=text, per_page=50))
+    return {hit.service_id for hit in results.items}
+
+
+async def test_a_pull_keeps_the_directory_in_step_with_the_feed() -> None:
+    items = [listing(f"Walking Group {n}") for n in range(10)]
+    with serve_feed() as feed:
+        feed.pages = [items[:5], items[5:]]
+        feed_id = await services.register_feed(feed.url, "Northshire Council", every_hours=6)
+        first = await services.pull_feed(feed_id)
+        assert (first.status, first.counts["created"], first.counts["hidden"]) == ("ok", 10, 0)
+        assert await FeedListing.count().where(FeedListing.feed == feed_id) == 10
+        # One listing leaves the feed: hidden from search, kept, with a history line.
+        gone = items.pop(3)
+        feed.pages = [items[:5], items[5:]]
+        second = await services.pull_feed(feed_id)
+        assert (second.status, second.counts["hidden"], second.counts["unchanged"]) == ("ok", 1, 9)
+        record = await load_service(uuid.UUID(gone["id"]))
+        assert record is not None
+        assert record.status == "inactive"
+        assert uuid.UUID(gone["id"]) not in await found("walking group")
+        history = ServiceChange.service_id == uuid.UUID(gone["id"])
+        assert await ServiceChange.count().where(history) == 2
+        # It comes back when the feed brings it back.
+        items.append(gone)
+        feed.pages = [items[:5], items[5:]]
+        third = await services.pull_feed(feed_id)
+        assert (third.status, third.counts["updated"], third.counts["hidden"]) == ("ok", 1, 0)
+    back = await load_service(uuid.UUID(gone["id"]))
+    assert back is not None
+    assert back.status == "active"
+    assert uuid.UUID(gone["id"]) in await found("walking group")
+    row = await Feed.select().where(Feed.id == feed_id).first()
+    assert row is not None
+    assert (row["last_status"], row["every_hours"]) == ("ok", 6)
+    assert row["last_seconds"] is not None
+    assert "web address without https://, repaired" in row["report"]
+
+
+async def test_a_mass_disappearance_is_held_for_an_admin_and_nothing_is_hidden() -> None:
+    items = [listing(f"Food Larder {n}") for n in range(10)]
+    with serve_feed() as feed:
+        feed.pages = [items]
+        feed_id = await services.register_feed(feed.url, "Northshire Council")
+        await services.pull_feed(feed_id)
+        feed.pages = [items[:2]]  # eight of ten vanish at once
+        held = await services.pull_feed(feed_id)
+    assert held.status == "held"
+    assert "8 of 10 listings vanished" in held.message
+    assert await Service.count().where(Service.status == "active") == 10
+    hidden = await services.confirm_removals(feed_id)
+    assert hidden == 8
+    assert await Service.count().where(Service.status == "active") == 2
+    with pytest.raises(Invalid, match="no removals waiting"):
+        await services.confirm_removals(feed_id)
+
+
+async def test_a_pull_that_stops_part_way_or_fails_hides_nothing() -> None:
+    items = [listing(f"Recovery Cafe {n}") for n in range(6)]
+    with serve_feed() as feed:
+        feed.pages = [items[:3], items[3:]]
+        feed_id = await services.register_feed(feed.url, "Northshire Council")
+        await services.pull_feed(feed_id)
+        feed.page_status = {2: 500}  # the second page fails: its listings look gone
+        stopped = await services.pull_feed(feed_id)
+        assert stopped.status == "incomplete"
+        feed.page_status = {}
+        feed.loops = True  # pages that go round and round
+        looped = await services.pull_feed(feed_id)
+        assert looped.status == "incomplete"  # a loop may hide pages never served: hide nothing
+        feed.loops = False
+        feed.status = 503
+        failed = await services.pull_feed(feed_id)
+    assert failed.status == "failed"
+    assert "Nothing changed" in failed.message
+    assert await Service.count().where(Service.status == "active") == 6
+
+
+async def test_registering_a_feed_checks_what_it_is_given() -> None:
+    for url, publisher, hours, field in [
+        ("council.example.org/api", "Council", 24, "url"),
+        ("https://council.example.org/api", " ", 24, "publisher"),
+        ("https://council.example.org/api", "Council", 0, "every_hours"),
+    ]:
+        with pytest.raises(Invalid) as refused:
+            await services.register_feed(url, publisher, hours)
+        assert field in refused.value.errors
+    await services.register_feed("https://council.example.org/api", "Council")
+    with pytest.raises(Invalid, match="registered already"):
+        await services.register_feed("https://council.example.org/api", "Council")
+
+
+async def test_a_system_admin_registers_pulls_and_reads_the_problems(
+    client: httpx.AsyncClient,
+) -> None:
+    hub = await make_organisation(kind="hub")
+    admin = await make_staff(hub, is_system_admin=True)
+    worker = await make_staff(hub)
+    items = [listing("Tea Bar", email="tea@riverside.example.org."), listing("Men's Shed")]
+    with serve_feed() as feed:
+        feed.pages = [items]
+        await sign_in(client, worker.email)
+        assert (await client.get("/admin/feeds")).status_code in (403, 404)
+        await client.post("/sign-out", data={})
+        client.cookies.clear()
+        await sign_in(client, admin.email)
+        added = await post_form(
+            client,
+            "/admin/feeds",
+            {"url": feed.url, "publisher": "Northshire Council", "every_hours": "12"},
+        )
+        assert added.status_code == 303
+        listed = await client.get("/admin/feeds")
+        assert "Northshire Council" in listed.text
+        feed_id = (await Feed.select(Feed.id).first() or {})["id"]
+        pulled = await post_form(client, f"/admin/feeds/{feed_id}/pull", {}, "/admin/feeds")
+        assert pulled.status_code == 303
+    page = await client.get("/admin/feeds?saved=pulled")
+    assert "created: 2" in page.text
+    report = await client.get(f"/admin/feeds/{feed_id}/problems.csv")
+    assert report.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(report.text)))
+    assert {row["kind"] for row in rows} >= {"punctuation trimmed from an address"}
+    bad = await post_form(client, "/admin/feeds", {"url": "nope", "publisher": ""}, "/admin/feeds")
+    assert bad.status_code == 422
+    assert "Enter the feed" in bad.text

@@ -19,6 +19,7 @@ from consent.tables import Consent
 from consent.vocabulary import CATEGORIES, CONTACT_WAYS, IDENTITY, category_label
 from directory.tables import Service
 from hub import audit, clock
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Invalid
@@ -85,7 +86,7 @@ async def referrable_service(service_id: UUID, principal: Principal) -> dict[str
         message = f"{row['name']} does not take network referrals: see the listing for how to refer"
     elif row["status"] != "active":
         message = f"{row['name']} is not open to referrals at the moment"
-    elif row["organisation"] == principal.organisation_id:
+    elif roles.acts_for(principal, row["organisation"]):
         message = "This is your own organisation's service: you do not need to refer to it"
     if message:
         raise Invalid(message, {"service_id": message})

@@ -23,7 +23,8 @@ from directory.search.documents import decode_hours
 from hub.db import is_sqlite, raw
 
 _SELECT = (
-    "SELECT s.id AS id, s.name AS name, COALESCE(o.name, '') AS organisation_name, "
+    "SELECT s.id AS id, s.name AS name, s.organisation AS organisation_id, "
+    "COALESCE(o.name, '') AS organisation_name, "
     "s.description AS description, s.referral_methods AS referral_methods, "
     "s.capacity_status AS capacity_status, "
     "s.capacity_waitlist_weeks AS capacity_waitlist_weeks, s.verified_at AS verified_at, "
@@ -42,6 +43,7 @@ class ResultListing(msgspec.Struct, frozen=True, kw_only=True):
 
     id: UUID
     name: str
+    organisation_id: UUID | None = None
     organisation_name: str
     description: str = ""
     referral_methods: tuple[str, ...] = ()
@@ -90,6 +92,7 @@ async def load_results(ids: Sequence[UUID]) -> dict[UUID, tuple[ResultListing, O
         listing = ResultListing(
             id=_uuid(row["id"]),
             name=row["name"],
+            organisation_id=_uuid(row["organisation_id"]) if row["organisation_id"] else None,
             organisation_name=row["organisation_name"],
             description=row["description"],
             referral_methods=tuple(m for m in (row["referral_methods"] or "").split(",") if m),

@@ -23,6 +23,12 @@ def staff_organisation(principal: Principal | None) -> UUID | None:
     return principal.organisation_id
 
 
+def acts_for(principal: Principal | None, organisation_id: UUID | None) -> bool:
+    """Is this person staff of (or a partner system acting for) `organisation_id`?"""
+    own = staff_organisation(principal)
+    return own is not None and own == organisation_id
+
+
 def is_client(principal: Principal | None) -> bool:
     """A client signed in to their portal."""
     return principal is not None and principal.is_client

@@ -6,6 +6,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, P
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from hub.accounts.roles import acts_for
 from hub.settings import ROOT
 from hub.web.contact_links import mailto_uri, tel_uri
 from hub.web.navigation import navigation_for
@@ -27,6 +28,7 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.globals["navigation_for"] = navigation_for
+    environment.globals["acts_for"] = acts_for
     environment.globals["service_name"] = "Wraparound"
     environment.filters["tel_uri"] = tel_uri
     environment.filters["mailto_uri"] = mailto_uri

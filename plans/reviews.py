@@ -20,6 +20,7 @@ from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Forbidden, Invalid, NotFound
 from hub.tables import Client
+from hub.web.numbers import whole_number
 from plans.access import PlanAccess, plan_access
 from plans.content import today
 from plans.lead import ensure_plan
@@ -138,13 +139,9 @@ def _score(errors: dict[str, str], field: str, value: str, whose: str, label: st
     value = value.strip()
     if not value:
         return None
-    try:
-        score = int(value)
-    except ValueError:
-        score = 0
-    if not SCORE_MIN <= score <= SCORE_MAX:
+    score = whole_number(value, SCORE_MIN, SCORE_MAX)
+    if score is None:
         errors[field] = f"{whose} rating for “{label}” must be a number from 1 to 10"
-        return None
     return score
 
 

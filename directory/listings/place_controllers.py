@@ -20,6 +20,7 @@ from directory.listings.schemas import ExceptionForm, HoursForm, HoursRow, Locat
 from hub.accounts.guards import requires_org_admin
 from hub.errors import Invalid
 from hub.web.forms import form_values, read_form
+from hub.web.numbers import whole_number
 from hub.web.responses import see_other
 
 AnyRequest = Request[Any, Any, Any]
@@ -43,9 +44,9 @@ def _rows_after(form: HoursForm) -> list[HoursRow] | None:
     if form.action == "add-row":
         return [*form.rows, HoursRow()][: hours_form.MAX_ROWS]
     if form.action.startswith("remove-"):
-        index = form.action.removeprefix("remove-")
-        if index.isdigit():
-            return [row for number, row in enumerate(form.rows) if number != int(index)]
+        index = whole_number(form.action.removeprefix("remove-"), 0, hours_form.MAX_ROWS)
+        if index is not None:
+            return [row for number, row in enumerate(form.rows) if number != index]
     return None
 
 

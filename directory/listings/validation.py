@@ -17,6 +17,7 @@ from directory.listings.schemas import (
     ServiceDetailsForm,
 )
 from directory.schemas import CAPACITY_STATUSES, REFERRAL_METHODS
+from hub.web.numbers import decimal_number, whole_number
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Only web addresses: a `javascript:` or `data:` link on the detail page would run script.
@@ -29,13 +30,12 @@ MAX_PHONES = 5
 def _whole_number(
     text: str, field: str, label: str, low: int, high: int, errors: dict[str, str]
 ) -> int | None:
-    value = text.strip()
-    if not value:
+    if not text.strip():
         return None
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = whole_number(text, low, high)
+    if number is None:
         errors[field] = f"{label} must be a whole number from {low} to {high}"
-        return None
-    return int(value)
+    return number
 
 
 def _too_long(value: str, limit: int, field: str, label: str, errors: dict[str, str]) -> None:
@@ -164,12 +164,10 @@ def normalise_postcode(text: str) -> str | None:
 
 
 def _coordinate(text: str, field: str, label: str, limit: float, errors: dict[str, str]) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        value = limit + 1
-    if not -limit <= value <= limit:
+    value = decimal_number(text, -limit, limit)
+    if value is None:
         errors[field] = f"{label} must be a number from -{limit:g} to {limit:g}"
+        return limit + 1
     return value
 
 

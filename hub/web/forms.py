@@ -9,23 +9,21 @@ import msgspec
 from litestar import Request
 
 from hub.errors import Invalid
+from hub.web.numbers import EARLIEST_YEAR, LATEST_YEAR, calendar_date
 
 T = TypeVar("T", bound=msgspec.Struct)
 TRUE_WORDS = {"true", "on", "yes", "1"}
 
 
 def _date_from_parts(form: Any, name: str) -> date | None:
-    parts = [form.get(f"{name}-{part}", "").strip() for part in ("day", "month", "year")]
+    parts = [str(form.get(f"{name}-{part}", "")).strip() for part in ("day", "month", "year")]
     if not any(parts):
         return None
-    try:
-        day, month, year = (int(part) for part in parts)
-        if year < 1900:
-            raise ValueError
-        return date(year, month, day)
-    except ValueError as exc:
-        msg = "Enter a real date, for example 27 3 1985"
-        raise Invalid(msg, {name: msg}) from exc
+    found = calendar_date(*parts)
+    if found is None:
+        msg = f"Enter a real date between {EARLIEST_YEAR} and {LATEST_YEAR}, for example 27 3 1985"
+        raise Invalid(msg, {name: msg})
+    return found
 
 
 async def read_form(request: Request[Any, Any, Any], struct_type: type[T]) -> T:

@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from hub.accounts.guards import requires_staff
 from hub.web.forms import read_form
+from hub.web.numbers import whole_number
 from referrals.controllers.common import AnyRequest, render
 from referrals.inbox import RECEIVED, SENT, inbox
 from referrals.lifecycle import DRAFT, INBOX_GROUPS, STATUS_LABELS
@@ -18,14 +19,12 @@ from referrals.lifecycle import DRAFT, INBOX_GROUPS, STATUS_LABELS
 PER_PAGE = 25
 SEARCH_PER_PAGE = 100
 MAX_QUERY = 100
+MAX_PAGE = 100_000
 TRUE_WORDS = {"true", "on", "yes", "1"}
 
 
 def _page_number(value: str) -> int:
-    try:
-        return max(1, int(value))
-    except ValueError:
-        return 1
+    return whole_number(value, 1, MAX_PAGE) or 1
 
 
 class InboxFilters(msgspec.Struct, kw_only=True):

@@ -50,8 +50,12 @@ from directory.search.schemas import FacetCounts, SearchHit, SearchQuery, Search
 from directory.search.understanding import SearchPlan
 
 # Relevance, Meilisearch's order as one number: words matched, then fewer typos, then words
-# matched in the listing's own text (not only through a need's everyday words), then words
-# in the name, then the exact name or its start, then the index's own score (bm25/ts_rank).
+# in the listing's own text (not only through a need's everyday words), then words in the
+# name, the exact name or its start, words found whole (not only as a prefix), then for words
+# matched only through needs: in the need, then its words in the text, then the index's own
+# score (bm25 on SQLite, ts_rank on PostgreSQL) as the last tie-break (where the two
+# databases may order equal listings differently; Meilisearch's proximity rule has no
+# counterpart beyond what that score sees).
 TIER = 1e7
 """Per (words matched x 10 - typos)."""
 OWN_TEXT = 1e6

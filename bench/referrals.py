@@ -470,8 +470,10 @@ def bench_backend(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             )
             command = [PYTHON, __file__, "--inner", "setup", "--clients", str(args.clients)]
             seeded = json.loads(run(env, *command, capture=True).splitlines()[-1])
-            print(f"{kind}: driving over HTTP ({args.workers} Granian workers)", flush=True)
-            with server(env, args.workers) as base:
+            # `wraparound serve` runs SQLite in one web process (more is refused).
+            workers = 1 if kind == "sqlite" else args.workers
+            print(f"{kind}: driving over HTTP ({workers} Granian workers)", flush=True)
+            with server(env, workers) as base:
                 driven = asyncio.run(drive(base, seeded, args.per_user, args.race))
             ids_file = workdir / "ids.json"
             ids_file.write_text(json.dumps([*driven["completed"], *driven["raced"]]))
@@ -534,7 +536,9 @@ def main() -> int:
     parser.add_argument("--per-user", type=int, default=25, help="referrals each sender sends")
     parser.add_argument("--race", type=int, default=40, help="referrals all 16 race to accept")
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=2, help="Granian worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="Granian worker processes (PostgreSQL; SQLite: 1)"
+    )
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--inner", choices=("setup", "verify"), help=argparse.SUPPRESS)
     parser.add_argument("--ids-file", help=argparse.SUPPRESS)

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from hub import audit, outbox
-from hub.db import get_engine, prepare_sqlite_file
+from hub.db import get_engine, is_sqlite, prepare_sqlite_file
 from hub.errors import ConfigurationError, Invalid
 from hub.settings import get_settings
 
@@ -55,13 +55,21 @@ def _serve_command(app_target: str) -> click.Command:
         from granian.constants import Interfaces
 
         settings = get_settings()
+        count = workers or settings.web_workers
+        if count > 1 and is_sqlite():
+            msg = (
+                f"SQLite serves from one web process (asked for {count}): its writes queue "
+                "inside one process, and several processes queue on the file lock with "
+                "second-long waits. Use WEB_WORKERS=1, or PostgreSQL (DATABASE_URL) for more."
+            )
+            raise click.ClickException(msg)
         Granian(
             target=app_target,
             factory=True,
             address=host or settings.host,
             port=port or settings.port,
             interface=Interfaces.ASGI,
-            workers=workers or settings.web_workers,
+            workers=count,
             workers_kill_timeout=10,
             log_access=False,
         ).serve()

@@ -133,3 +133,20 @@ def test_the_server_refuses_to_start_in_production_without_a_secret_key(
     assert result.returncode == 1
     assert "Error: SECRET_KEY must be set when WRAPAROUND_ENV=production" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sqlite_is_served_by_one_web_process_and_says_why_when_asked_for_more(
+    wraparound: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    env = process_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'one.sqlite'}",
+        WEB_WORKERS="2",
+        WRAPAROUND_VAR_DIR=str(tmp_path),
+    )
+
+    result = wraparound("serve", "--port", str(free_port()), env=env)
+
+    assert result.returncode == 1
+    assert "SQLite serves from one web process (asked for 2)" in result.stderr
+    assert "PostgreSQL" in result.stderr
+    assert "Traceback" not in result.stderr

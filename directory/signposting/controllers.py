@@ -140,6 +140,12 @@ class SignpostController(Controller):
             expires=date_text(sheet.expires_at),
         )
 
+    @post("/{list_id:uuid}/end-link", name="signposting.end_link")
+    async def end_link(self, request: AnyRequest, list_id: FromPath[UUID]) -> Response[Any]:
+        """End the list's link now (the worker's own lists only)."""
+        await services.end_own_link(request.user, list_id)
+        return see_other(f"{LIST_PATH}/{list_id}/link")
+
 
 class SharedListController(Controller):
     """The short link: the same list for anyone, without signing in, for 30 days."""
@@ -156,3 +162,9 @@ class SharedListController(Controller):
         return page(
             "directory/signpost_public.html", sheet=sheet, expires=date_text(sheet.expires_at)
         )
+
+    @post("/{token:str}/end", name="signposting.shared_end")
+    async def end(self, token: FromPath[str]) -> Response[Any]:
+        """The visitor stops their link working (a lost phone, a shared screen)."""
+        await services.end_shared_link(token)
+        return see_other(f"/s/{token}")

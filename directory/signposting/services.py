@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from directory import schemas
@@ -22,6 +23,7 @@ from directory.tables import Service, SignpostCount, SignpostItem, SignpostList
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import audit, clock
 from hub.accounts.schemas import Principal
+from hub.audit import Actor
 from hub.db import lock, named_lock, transaction
 from hub.errors import Invalid, NotFound, WraparoundError
 
@@ -262,9 +264,62 @@ async def public_sheet(token: str) -> SignpostSheet:
     if row is None or row["handed_over_at"] is None:
         raise _no_such_list()
     if row["expires_at"] is None or row["expires_at"] <= clock.now():
-        msg = "Lists of services can be opened for 30 days. Ask the hub for a fresh one."
+        ended_early = row["expires_at"] < row["handed_over_at"] + LINK_LIFETIME
+        msg = (
+            "This link was ended, so the list can no longer be opened. Ask the hub for a new one."
+            if ended_early
+            else "Lists of services can be opened for 30 days. Ask the hub for a fresh one."
+        )
         raise LinkExpired(msg)
     return await _sheet(row)
+
+
+async def _end(where: Any, actor: Any) -> UUID | None:
+    """End a handed-over list's link now; its id, or None when there is no live link."""
+    now = clock.now()
+    async with transaction():
+        ended = (
+            await SignpostList.update({SignpostList.expires_at: now})
+            .where(
+                where & SignpostList.handed_over_at.is_not_null() & (SignpostList.expires_at > now)
+            )
+            .returning(SignpostList.id)
+        )
+        if not ended:
+            return None
+        list_id = ended[0]["id"]
+        await audit.record(
+            "directory.signpost_link_ended",
+            actor,
+            subject_type="signpost_list",
+            subject_id=str(list_id),
+        )
+    return UUID(str(list_id))
+
+
+async def end_own_link(principal: Principal, list_id: UUID) -> None:
+    """The worker ends the link of one of their own lists before its 30 days are up.
+
+    Raises:
+        NotFound: no such list, or another worker's (ending one already ended is fine).
+    """
+    await own_sheet(principal, list_id)
+    await _end(
+        (SignpostList.id == list_id) & (SignpostList.created_by == principal.id), principal.actor
+    )
+
+
+async def end_shared_link(token: str) -> None:
+    """The visitor ends the link they were given (anyone holding it may: it is theirs).
+
+    Raises:
+        NotFound: no list has this token.
+    """
+    if not token or len(token) > 64:
+        raise _no_such_list()
+    if not await SignpostList.exists().where(SignpostList.token == token):
+        raise _no_such_list()
+    await _end(SignpostList.token == token, Actor.anonymous())
 
 
 async def counts_for(day: object) -> dict[str, int]:

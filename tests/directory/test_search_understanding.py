@@ -7,7 +7,6 @@ backend of this run (SQLite or PostgreSQL), which must give the same answers.
 from __future__ import annotations
 
 import msgspec
-import pytest
 
 from directory import schemas
 from directory.search.backend import database_backend
@@ -17,24 +16,14 @@ from directory.search.understanding import plan_query
 from directory.search.vocabulary import Vocabulary
 from directory.tables import Service
 from hub import clock
-from hub.db import close_pool, get_engine, open_pool
 from tests.directory.factories import make_service, need, weekly
-from tests.directory.test_search import MONDAY_AFTERNOON
+from tests.directory.test_search import MONDAY_AFTERNOON, pooled  # noqa: F401 - its pool
 from tests.support import make_organisation
 
 WORDS = Vocabulary(
     {"housing": 9, "house": 2, "homeless": 3, "benefits": 2, "accommodation": 1, "food": 4}
 )
 NEEDS = Synonyms({"substance-use": ["drugs", "needle exchange"], "food": ["food bank"]})
-
-
-@pytest.fixture(scope="module", autouse=True)
-async def pooled():
-    """A connection pool on PostgreSQL."""
-    engine = get_engine()
-    await open_pool(engine)
-    yield
-    await close_pool(engine)
 
 
 def shown(text: str, **how: bool) -> str:

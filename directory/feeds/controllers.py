@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
-from directory.feeds import services
+from directory.feeds import duplicates, services
 from hub.accounts.guards import requires_system_admin
 from hub.errors import Invalid
 from hub.web.forms import form_values, read_form
@@ -27,6 +27,12 @@ class FeedForm(msgspec.Struct, kw_only=True):
     every_hours: str = "24"
 
 
+class DecisionForm(msgspec.Struct, kw_only=True):
+    """Form: what to do with a possible duplicate."""
+
+    decision: str = ""
+
+
 class FeedController(Controller):
     """List and register feeds, pull one now, confirm held removals, download problems."""
 
@@ -39,6 +45,7 @@ class FeedController(Controller):
         return page(
             "directory/feeds.html",
             feeds=await services.list_feeds(),
+            duplicates=len(await duplicates.open_flags()),
             values={"every_hours": "24"},
             saved=request.query_params.get("saved", ""),
         )
@@ -53,7 +60,12 @@ class FeedController(Controller):
         except Invalid as exc:
             feeds = await services.list_feeds()
             return form_error_page(
-                "directory/feeds.html", exc, feeds=feeds, values=form_values(form), saved=""
+                "directory/feeds.html",
+                exc,
+                feeds=feeds,
+                duplicates=len(await duplicates.open_flags()),
+                values=form_values(form),
+                saved="",
             )
         return see_other("/admin/feeds?saved=added")
 
@@ -78,3 +90,19 @@ class FeedController(Controller):
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="feed-problems.csv"'},
         )
+
+    @get("/duplicates", name="feeds.duplicates")
+    async def list_duplicates(self, request: AnyRequest) -> Template:
+        """Pairs of listings that look like one service, for an admin to decide."""
+        return page(
+            "directory/feeds_duplicates.html",
+            flags=await duplicates.open_flags(),
+            saved=request.query_params.get("saved", ""),
+        )
+
+    @post("/duplicates/{flag_id:uuid}", name="feeds.decide")
+    async def decide(self, request: AnyRequest, flag_id: FromPath[UUID]) -> Response[Any]:
+        """Merge the pair (the newer listing is hidden) or keep the two apart."""
+        form = await read_form(request, DecisionForm)
+        await duplicates.decide(flag_id, form.decision)
+        return see_other(f"/admin/feeds/duplicates?saved={form.decision}")

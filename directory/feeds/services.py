@@ -13,6 +13,7 @@ import json
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from directory.exchange.problems import STOPPED
 from directory.exchange.publisher import publisher_info
 from directory.exchange.report import ReportWriter
 from directory.exchange.summary import ImportSummary
-from directory.feeds import disappearance
+from directory.feeds import disappearance, duplicates
 from directory.feeds.schemas import PullResult
 from directory.feeds.tables import Feed
 from directory.openreferral.formats import is_uri
@@ -109,16 +110,30 @@ async def get_feed(feed_id: UUID) -> dict[str, Any]:
     return row
 
 
-def _outcomes(seen: dict[str, UUID], keys: set[str]) -> Any:
-    """The import's `on_item`: every id the feed listed, and the listings now held for it."""
+def _outcomes(seen: dict[str, UUID], keys: set[str], changed: list[UUID]) -> Any:
+    """The import's `on_item`: every id the feed listed, the listings now held for it, and
+    those this pull created or changed."""
 
     def hear(candidate: Candidate, outcome: str) -> None:
         if candidate.key:
             keys.add(candidate.key)
         if outcome != "failed" and candidate.record is not None and candidate.key:
             seen[candidate.key] = candidate.record.id
+        if outcome in ("created", "updated") and candidate.record is not None:
+            changed.append(candidate.record.id)
 
     return hear
+
+
+async def _without(
+    candidates: AsyncIterator[Candidate], merged: set[UUID], keys: set[str]
+) -> AsyncIterator[Candidate]:
+    """The feed's listings less those an admin merged away (still counted as listed)."""
+    async for candidate in candidates:
+        if candidate.record is not None and candidate.record.id in merged:
+            keys.add(candidate.key)
+            continue
+        yield candidate
 
 
 async def pull_feed(feed_id: UUID) -> PullResult:
@@ -128,6 +143,8 @@ async def pull_feed(feed_id: UUID) -> PullResult:
     await Feed.update({Feed.last_started_at: started}).where(Feed.id == feed_id)
     seen: dict[str, UUID] = {}
     keys: set[str] = set()
+    changed: list[UUID] = []
+    merged = await duplicates.merged_services()
     with tempfile.TemporaryDirectory(prefix="wa-feed-") as folder:
         report_path = Path(folder) / "problems.csv"
         summary = ImportSummary(report=ReportWriter(report_path))
@@ -135,9 +152,9 @@ async def pull_feed(feed_id: UUID) -> PullResult:
             async with sources.http_client() as http:
                 source = await sources.open_source(feed["url"], http)
                 await import_candidates(
-                    source.candidates,
+                    _without(source.candidates, merged, keys),
                     source.label,
-                    _outcomes(seen, keys),
+                    _outcomes(seen, keys, changed),
                     publisher=feed["publisher_name"],
                     summary=summary,
                 )
@@ -163,6 +180,8 @@ async def pull_feed(feed_id: UUID) -> PullResult:
     else:
         await disappearance.record_seen(feed_id, seen, started)
         result = await disappearance.settle(feed_id, started, keys, counts)
+    if changed:
+        result.counts["possible duplicates"] = await duplicates.flag_duplicates(changed)
     result.seconds = round(time.perf_counter() - clock_started, 2)
     await Feed.update(
         {

@@ -44,3 +44,15 @@ class FeedListing(Table):
     key = Varchar(length=200)
     last_seen_at = Timestamptz()
     missing_since = Timestamptz(null=True, default=None)
+
+
+class DuplicateFlag(Table):
+    """Two listings that look like one service (from two feeds, or a feed and a local one)."""
+
+    id = UUID(primary_key=True)
+    service = ForeignKey(references=Service, on_delete=OnDelete.cascade, index=True)
+    other = ForeignKey(references=Service, on_delete=OnDelete.cascade, index=True)
+    reason = Varchar(length=100)
+    status = Varchar(length=16, default="open")  # open | merged | kept_apart
+    created_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)

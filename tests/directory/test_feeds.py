@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from directory.feeds import services
+from directory.feeds import duplicates, services
 from directory.feeds.tables import Feed, FeedListing
 from directory.read import load_service
 from directory.search.backend import database_backend
@@ -164,3 +164,56 @@ async def test_a_system_admin_registers_pulls_and_reads_the_problems(
     bad = await post_form(client, "/admin/feeds", {"url": "nope", "publisher": ""}, "/admin/feeds")
     assert bad.status_code == 422
     assert "Enter the feed" in bad.text
+
+
+async def test_one_service_from_two_feeds_is_flagged_once_and_an_admin_merges_it(
+    client: httpx.AsyncClient,
+) -> None:
+    council = listing("Riverside Food Bank", url="www.foodbank.example.org")
+    twin = listing("Riverside Food-Bank", url="https://FoodBank.example.org/")
+    other = listing("Riverside Lunch Club", url="https://foodbank.example.org/")  # not a twin
+    same_feed = listing("Tea Bar", url="https://tea.example.org")
+    with serve_feed() as first, serve_feed() as second:
+        first.pages = [[council, same_feed, listing("Tea Bar", url="https://tea.example.org")]]
+        second.pages = [[twin, other]]
+        first_id = await services.register_feed(first.url, "Northshire Council")
+        second_id = await services.register_feed(second.url, "Riverside Partnership")
+        await services.pull_feed(first_id)
+        pulled = await services.pull_feed(second_id)
+        assert pulled.counts["possible duplicates"] == 1
+        flags = await duplicates.open_flags()
+        assert [(f["service_name"], f["other_name"], f["reason"]) for f in flags] == [
+            ("Riverside Food-Bank", "Riverside Food Bank", "same name and web address")
+        ]
+        hub = await make_organisation(kind="hub")
+        admin = await make_staff(hub, is_system_admin=True)
+        await sign_in(client, admin.email)
+        listed = await client.get("/admin/feeds")
+        assert "1 possible duplicate to check" in listed.text
+        page = await client.get("/admin/feeds/duplicates")
+        assert "Riverside Food-Bank: same name and web address" in page.text
+        merged = await post_form(
+            client,
+            f"/admin/feeds/duplicates/{flags[0]['id']}",
+            {"decision": "merged"},
+            "/admin/feeds/duplicates",
+        )
+        assert merged.status_code == 303
+        twin_record = await load_service(uuid.UUID(twin["id"]))
+        assert twin_record is not None
+        assert twin_record.status == "inactive"
+        assert uuid.UUID(twin["id"]) not in await found("food bank")
+        assert uuid.UUID(council["id"]) in await found("food bank")
+        again = await services.pull_feed(second_id)  # the feed still lists it: it stays hidden
+    assert again.status == "ok"
+    assert "possible duplicates" not in again.counts
+    twin_record = await load_service(uuid.UUID(twin["id"]))
+    assert twin_record is not None
+    assert twin_record.status == "inactive"
+    assert await duplicates.open_flags() == []
+
+
+def test_names_phones_and_addresses_are_compared_once_normalised() -> None:
+    assert duplicates.name_key("St. Mary's Food-Bank & Pantry") == "st mary s food bank and pantry"
+    assert duplicates.phone_key("+44 (0)1724 123456") == duplicates.phone_key("01724 123456")
+    assert duplicates.web_key("HTTPS://www.Example.org/") == duplicates.web_key("example.org")

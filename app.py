@@ -69,7 +69,11 @@ def _register_navigation() -> None:
         *plans_web.NAV_ITEMS,
     ]:
         navigation.register(item)
-    for name, loader in {**referrals_web.HOME_PANELS, **plans_web.HOME_PANELS}.items():
+    for name, loader in {
+        **consent_web.HOME_PANELS,
+        **referrals_web.HOME_PANELS,
+        **plans_web.HOME_PANELS,
+    }.items():
         home.register_panel(name, loader)
 
 

@@ -48,3 +48,8 @@ async def oversees_own_organisation(principal: Principal) -> bool:
     if organisation is None:
         return False
     return principal.id in await overseers(organisation)
+
+
+async def oversight_panel(principal: Principal) -> dict[str, bool]:
+    """What the home page may offer this person: the access log only to whoever oversees."""
+    return {"oversees": await oversees_own_organisation(principal)}

@@ -13,6 +13,8 @@ from consent.controllers.consents import StaffConsentController
 from consent.controllers.oversight import BreakGlassController
 from consent.controllers.portal import PortalController
 from consent.demo import seed_demo_record
+from consent.oversight import oversight_panel
+from hub.web.home import PanelLoader
 from hub.web.navigation import NavItem
 
 ROUTE_HANDLERS: list[Any] = [
@@ -27,5 +29,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("/portal/consents", "Your consents", "clients", order=30),
     NavItem("/portal/who-saw", "Who saw your record", "clients", order=40),
 ]
+
+HOME_PANELS: dict[str, PanelLoader] = {"oversight": oversight_panel}
 
 DEMO_SEEDERS: list[Callable[[], Awaitable[list[tuple[str, str]]]]] = [seed_demo_record]

@@ -197,7 +197,7 @@ class PostgresBackend(DatabaseBackend):
         connection_rows = await raw_tuples(sql, *column_args, *args)
         docs = await self._documents([row[0] for row in connection_rows])
         first = 2 if ranked else 1
-        for row in connection_rows:
+        for row in connection_rows if masks.constant is None else ():
             for at, position in enumerate(masks.asked, start=first):
                 if row[at]:
                     masks.found(position, (row[0],))
@@ -211,6 +211,13 @@ class PostgresBackend(DatabaseBackend):
         matcher = Matcher(query, now, plan)
         offer, mask_of, score_of = matcher.offer, masks.mask_of, masks.score_of
         with collector_paused():
+            if masks.constant is not None and not ranked:  # nearest first, every word
+                constant = masks.constant
+                for row in connection_rows:
+                    doc = docs.get(row[0])
+                    if doc is not None:
+                        offer(doc, 0.0, constant)
+                connection_rows = []
             for row in connection_rows:
                 doc = docs.get(row[0])
                 if doc is not None:

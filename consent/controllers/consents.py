@@ -12,7 +12,7 @@ from litestar.response import Template
 from consent import consents, record, validation
 from consent.controllers.common import AnyRequest, render, render_errors, submitted, values_of
 from consent.schemas import ConsentForm, ConsentView, StaffWithdrawal
-from consent.vocabulary import CURRENT_NOTICE, local_date
+from consent.vocabulary import CATEGORIES, CURRENT_NOTICE, local_date
 from hub import clock
 from hub.accounts.guards import requires_staff
 from hub.errors import Invalid
@@ -60,12 +60,17 @@ class StaffConsentController(Controller):
 
     @get("/clients/{client_id:uuid}/consents/new", name="consents.new")
     async def new_consent(
-        self, request: AnyRequest, client_id: FromPath[UUID], organisation: FromQuery[str] = ""
+        self,
+        request: AnyRequest,
+        client_id: FromPath[UUID],
+        organisation: FromQuery[str] = "",
+        category: FromQuery[list[str] | None] = None,
     ) -> Template:
-        """The record-consent form, with today and twelve months filled in; `organisation`
-        (from a referral that needs consent) comes ticked."""
+        """The record-consent form, with today and twelve months filled in; `organisation` and
+        each `category` (from a referral that needs consent) come ticked."""
         form = _blank_form()
         form.organisation_ids = [organisation.strip()] if organisation.strip() else []
+        form.categories = [code for code in CATEGORIES if code in (category or [])]
         context = await self._form_page(request, client_id, values_of(form))
         return render("consent/consent_form.html", replacing=None, **context)
 

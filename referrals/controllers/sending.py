@@ -48,7 +48,7 @@ async def _form_page(
     }
     if isinstance(error, ConsentMissing):
         context["missing"] = error
-        context["consent_link"] = f"{error.consent_url}?organisation={listing.organisation_id}"
+        context["consent_link"] = error.consent_url
     if error is not None:
         return render_errors(FORM, error, **context)
     return render(FORM, **context)

@@ -100,7 +100,7 @@ async def test_missing_consent_names_what_is_missing_and_sends_nothing(client):
     await sign_in(client, net.hub_worker.email)
 
     form = await client.get(new_page(net))
-    assert "No active consent from the client names Housing First" in form.text
+    assert "Robin Client has not agreed to share anything with Housing First yet" in form.text
 
     answer = await post_form(client, "/referrals/new", send_form(net), new_page(net))
     assert answer.status_code == 422

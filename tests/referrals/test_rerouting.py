@@ -322,7 +322,7 @@ async def test_the_reroute_pages(client: httpx.AsyncClient) -> None:
 
     no_consent = await post_form(client, url, {"service_id": str(alt.options), "reason": REASON})
     assert no_consent.status_code == 422
-    assert f'href="/clients/{alt.net.client.id}/consents/new"' in no_consent.text
+    assert f'href="/clients/{alt.net.client.id}/consents/new?organisation=' in no_consent.text
     assert await state(referral_id) == {"status": "requested", "version": 1, "reason_code": ""}
 
     await consent_to(alt.net.client.id, [alt.housing_office], (IDENTITY, CONTACT))

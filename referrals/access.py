@@ -20,6 +20,7 @@ from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.errors import NotFound
 from referrals.lifecycle import RECIPIENT, SENDER, TERMINAL
+from referrals.schemas import ReferralRow
 from referrals.tables import Referral
 
 FULL = "full"
@@ -43,14 +44,15 @@ class Access(msgspec.Struct, frozen=True, kw_only=True):
     suspended_reason: str = ""
 
 
-async def load(referral_id: UUID) -> dict[str, Any] | None:
-    """The referral row with the names pages need, or None."""
-    return (
+async def load(referral_id: UUID) -> ReferralRow | None:
+    """The referral with the names pages need, as a typed row, or None."""
+    row = (
         await Referral.select(*COLUMNS)
         .where(Referral.id == referral_id)
         .output(load_json=True)
         .first()
     )
+    return None if row is None else msgspec.convert(row, ReferralRow)
 
 
 async def refuse(principal: Principal, referral_id: UUID) -> NotFound:
@@ -64,14 +66,14 @@ async def refuse(principal: Principal, referral_id: UUID) -> NotFound:
     return NotFound("No such referral")
 
 
-def side_of(principal: Principal, row: dict[str, Any]) -> str | None:
+def side_of(principal: Principal, row: ReferralRow) -> str | None:
     """SENDER or RECIPIENT for a staff member of either organisation, else None."""
     organisation = roles.staff_organisation(principal)
     if organisation is None:
         return None
-    if row["recipient_organisation"] == organisation:
+    if row.recipient_organisation == organisation:
         return RECIPIENT
-    if row["sender_organisation"] == organisation:
+    if row.sender_organisation == organisation:
         return SENDER
     return None
 
@@ -81,15 +83,15 @@ def recipient_covered(decision: policy.Decision | None) -> bool:
     return decision is not None and decision.involved and IDENTITY in decision.consented
 
 
-async def access_for(principal: Principal, row: dict[str, Any]) -> Access:
+async def access_for(principal: Principal, row: ReferralRow) -> Access:
     """The reader's access to this referral, or NotFound (audited) when they have none."""
     side = side_of(principal, row)
     if side is None:
-        raise await refuse(principal, row["id"])
-    decision = await policy.decide(principal, row["client"])
+        raise await refuse(principal, row.id)
+    decision = await policy.decide(principal, row.client)
     if side == SENDER:
         return Access(side=side, level=FULL, decision=decision)
-    if row["status"] in TERMINAL:
+    if row.status in TERMINAL:
         return Access(side=side, level=TOMBSTONE)
     if not recipient_covered(decision):
         reason = "The client's consent no longer lets your organisation see this referral."
@@ -101,7 +103,7 @@ async def access_for(principal: Principal, row: dict[str, Any]) -> Access:
 
 async def referral_and_access(
     principal: Principal, referral_id: UUID
-) -> tuple[dict[str, Any], Access]:
+) -> tuple[ReferralRow, Access]:
     """The referral and the reader's access to it; NotFound (audited) when none."""
     row = await load(referral_id)
     if row is None:

@@ -96,7 +96,7 @@ async def inbox(
                 requested_at=row["requested_at"],
                 due_at=row["due_at"],
                 opened=row["opened_at"] is not None,
-                overdue=is_overdue(row),
+                overdue=is_overdue(row["status"], row["due_at"]),
                 suspended=suspended,
                 tombstone=tombstone,
             )
@@ -153,5 +153,5 @@ async def counts(principal: Principal) -> dict[str, int]:
         & (Referral.status == "requested")
     )
     summary = {key: result.get(key, 0) for key in INBOX_GROUPS}
-    summary["sent_overdue"] = sum(1 for r in sent if is_overdue(r))
+    summary["sent_overdue"] = sum(1 for r in sent if is_overdue(r["status"], r["due_at"]))
     return summary

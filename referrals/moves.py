@@ -30,7 +30,7 @@ from referrals.lifecycle import (
     MoveRefused,
     plan_move,
 )
-from referrals.schemas import MoveForm
+from referrals.schemas import MoveForm, ReferralRow
 from referrals.tables import Referral, ReferralEvent
 
 MAX_NOTE = 4000
@@ -82,13 +82,13 @@ async def _lost_race(referral_id: UUID) -> Conflict:
 
 async def _checked_move(
     principal: Principal, referral_id: UUID, form: MoveForm
-) -> tuple[dict[str, Any], Access, Move]:
+) -> tuple[ReferralRow, Access, Move]:
     """The referral, the reader's access and the move planned, or why it cannot be made."""
     row, access = await referral_and_access(principal, referral_id)
-    if form.version and form.version != row["version"]:
+    if form.version and form.version != row.version:
         raise await _lost_race(referral_id)
     try:
-        planned = plan_move(row["status"], form.action, access.side)
+        planned = plan_move(row.status, form.action, access.side)
     except MoveRefused as refused:
         raise Refused(refused.message) from None
     if access.side == RECIPIENT and access.level != FULL:
@@ -103,13 +103,11 @@ async def _checked_move(
     return row, access, planned
 
 
-def _new_values(
-    row: dict[str, Any], planned: Move, form: MoveForm, now: datetime
-) -> dict[Any, Any]:
+def _new_values(row: ReferralRow, planned: Move, form: MoveForm, now: datetime) -> dict[Any, Any]:
     """The columns the move changes: status, version, dates, reason or outcome."""
     values: dict[Any, Any] = {
         Referral.status: planned.to,
-        Referral.version: row["version"] + 1,
+        Referral.version: row.version + 1,
         Referral.updated_at: now,
     }
     if planned.to in (ACCEPTED, REJECTED):
@@ -127,21 +125,21 @@ def _new_values(
 
 async def _record_move(
     principal: Principal,
-    row: dict[str, Any],
+    row: ReferralRow,
     planned: Move,
     form: MoveForm,
     now: datetime,
     side: str,
 ) -> None:
     """The event, the end of involvement, the audit entry and the notifications of a move."""
-    referral_id = row["id"]
+    referral_id = row.id
     code = form.reason_code or form.outcome_code
     await ReferralEvent.insert(
         ReferralEvent(
             referral=referral_id,
             at=now,
             kind="moved",
-            from_status=row["status"],
+            from_status=row.status,
             to_status=planned.to,
             staff=principal.id,
             staff_name=principal.name,
@@ -152,20 +150,23 @@ async def _record_move(
     )
     if planned.to in TERMINAL:
         await end_involvement(
-            row["client"], row["recipient_organisation"], f"referral:{referral_id}", principal
+            row.client, row.recipient_organisation, f"referral:{referral_id}", principal
         )
     await audit.record(
         f"referral.{planned.action}",
         principal.actor,
         subject_type="referral",
         subject_id=str(referral_id),
-        detail={"from": row["status"], "to": planned.to, "code": code},
+        detail={"from": row.status, "to": planned.to, "code": code},
     )
     label = STATUS_LABELS[planned.to].lower()
-    subject = f"Referral to {notify.reference(row)}: {label}"
-    await notify.sender_told(row, subject, f"referral.{planned.action}", skip=principal.id)
+    notice = notify.about(row)
+    subject = f"Referral to {notify.reference(notice)}: {label}"
+    await notify.sender_told(notice, subject, f"referral.{planned.action}", skip=principal.id)
     if side != RECIPIENT:
-        await notify.recipients_told(row, subject, f"referral.{planned.action}", skip=principal.id)
+        await notify.recipients_told(
+            notice, subject, f"referral.{planned.action}", skip=principal.id
+        )
 
 
 async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
@@ -184,8 +185,8 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
             await Referral.update(_new_values(row, planned, form, now))
             .where(
                 (Referral.id == referral_id)
-                & (Referral.version == row["version"])
-                & (Referral.status == row["status"])
+                & (Referral.version == row.version)
+                & (Referral.status == row.status)
             )
             .returning(Referral.id)
         )
@@ -195,22 +196,22 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     return planned.to
 
 
-async def stamp_opened(principal: Principal, row: dict[str, Any]) -> datetime | None:
+async def stamp_opened(principal: Principal, row: ReferralRow) -> datetime | None:
     """Record the first time the recipient looks; the moment, when this look was the first."""
-    if row["opened_at"] is not None:
+    if row.opened_at is not None:
         return None
     now = clock.now()
     async with transaction():
         stamped = (
             await Referral.update({Referral.opened_at: now, Referral.opened_by: principal.id})
-            .where((Referral.id == row["id"]) & Referral.opened_at.is_null())
+            .where((Referral.id == row.id) & Referral.opened_at.is_null())
             .returning(Referral.id)
         )
         if not stamped:
             return None
         await ReferralEvent.insert(
             ReferralEvent(
-                referral=row["id"],
+                referral=row.id,
                 at=now,
                 kind="opened",
                 staff=principal.id,
@@ -220,9 +221,11 @@ async def stamp_opened(principal: Principal, row: dict[str, Any]) -> datetime | 
             )
         )
         await audit.record(
-            "referral.opened", principal.actor, subject_type="referral", subject_id=str(row["id"])
+            "referral.opened", principal.actor, subject_type="referral", subject_id=str(row.id)
         )
         await notify.sender_told(
-            row, f"Referral to {notify.reference(row)}: opened", "referral.opened"
+            notify.about(row),
+            f"Referral to {notify.reference(notify.about(row))}: opened",
+            "referral.opened",
         )
     return now

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from hub import notifications
+from referrals.schemas import Notice, ReferralRow
 
 
 def link_to(referral_id: UUID | str) -> str:
@@ -13,21 +17,35 @@ def link_to(referral_id: UUID | str) -> str:
     return f"/referrals/{referral_id}"
 
 
+def about(row: Mapping[str, Any] | ReferralRow) -> Notice:
+    """The notice fields of a referral row read by a query of its own (or a whole row)."""
+    if isinstance(row, ReferralRow):
+        return Notice(
+            id=row.id,
+            service_name=row.service_name,
+            sender_staff=row.sender_staff,
+            recipient_organisation=row.recipient_organisation,
+        )
+    return msgspec.convert(dict(row), Notice)
+
+
 async def recipients_told(
-    row: dict[str, Any], subject: str, kind: str, *, skip: UUID | None = None
+    referral: Notice, subject: str, kind: str, *, skip: UUID | None = None
 ) -> None:
     """Tell every worker of the receiving organisation."""
-    staff = await notifications.active_staff_of(row["recipient_organisation"])
-    await notifications.notify(staff, subject, link_to(row["id"]), kind, skip=skip)
+    staff = await notifications.active_staff_of(referral.recipient_organisation)
+    await notifications.notify(staff, subject, link_to(referral.id), kind, skip=skip)
 
 
 async def sender_told(
-    row: dict[str, Any], subject: str, kind: str, *, skip: UUID | None = None
+    referral: Notice, subject: str, kind: str, *, skip: UUID | None = None
 ) -> None:
     """Tell the worker who sent the referral."""
-    await notifications.notify([row["sender_staff"]], subject, link_to(row["id"]), kind, skip=skip)
+    await notifications.notify(
+        [referral.sender_staff], subject, link_to(referral.id), kind, skip=skip
+    )
 
 
-def reference(row: dict[str, Any]) -> str:
+def reference(referral: Notice) -> str:
     """A short reference people can say aloud: the service and the first characters of the id."""
-    return f"{row['service_name']} (ref {str(row['id'])[:8]})"
+    return f"{referral.service_name} (ref {str(referral.id)[:8]})"

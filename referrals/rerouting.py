@@ -38,7 +38,7 @@ from referrals.lifecycle import (
     SENDER,
     STATUS_LABELS,
 )
-from referrals.schemas import MoveForm, ReferralForm, RerouteForm
+from referrals.schemas import MoveForm, ReferralForm, ReferralRow, RerouteForm
 from referrals.tables import Referral, ReferralEvent
 
 ACCEPTING = ("accepting", "assessment_first")
@@ -79,20 +79,20 @@ class RerouteOffer(msgspec.Struct, frozen=True, kw_only=True):
     services: list[SimilarService] = []
 
 
-def _reference(row: dict[str, Any]) -> str:
-    return str(row["id"])[:8]
+def _reference(row: ReferralRow) -> str:
+    return str(row.id)[:8]
 
 
-def offer_reason(row: dict[str, Any]) -> str:
+def offer_reason(row: ReferralRow) -> str:
     """Why the sender may send this referral elsewhere now, in words; "" if they may not."""
-    status = row["status"]
-    if status == REQUESTED and row["due_at"] is not None and clock.now() >= row["due_at"]:
+    status = row.status
+    if status == REQUESTED and row.due_at is not None and clock.now() >= row.due_at:
         return "It was not answered within the service's response target."
     if status == REJECTED:
-        label = DECLINE_REASONS.get(row["reason_code"], "")
+        label = DECLINE_REASONS.get(row.reason_code, "")
         return f"The service declined it{': ' + label.lower() if label else ''}."
     if status == FAILED:
-        label = FAILURE_REASONS.get(row["reason_code"], "")
+        label = FAILURE_REASONS.get(row.reason_code, "")
         return f"The service could not complete it{': ' + label.lower() if label else ''}."
     return ""
 
@@ -103,10 +103,10 @@ async def rerouted_to(referral_id: UUID) -> UUID | None:
     return row["id"] if row else None
 
 
-async def _tried_organisations(row: dict[str, Any]) -> set[UUID]:
+async def _tried_organisations(row: ReferralRow) -> set[UUID]:
     """Every organisation this referral's chain has already gone to, and the sender."""
-    tried = {row["recipient_organisation"], row["sender_organisation"]}
-    earlier = row["rerouted_from"]
+    tried = {row.recipient_organisation, row.sender_organisation}
+    earlier = row.rerouted_from
     for _ in range(MAX_CHAIN):
         if earlier is None:
             break
@@ -135,14 +135,14 @@ async def _consent_names(client_id: UUID, organisation_id: UUID, categories: lis
     return bool(cover.categories) and set(categories) <= cover.categories
 
 
-async def similar_services(row: dict[str, Any]) -> list[SimilarService]:
+async def similar_services(row: ReferralRow) -> list[SimilarService]:
     """Services of other organisations meeting the same needs, open to referrals now.
 
     Other organisations: not the sender, not the recipient, nor any the chain already went
     to. At least one need category in common, active, network referrals, accepting (or
     assessment first). Most needs in common first, then by name; at most MAX_OPTIONS.
     """
-    terms = await _need_terms(row["service"])
+    terms = await _need_terms(row.service)
     if not terms:
         return []
     tried = await _tried_organisations(row)
@@ -186,14 +186,14 @@ async def similar_services(row: dict[str, Any]) -> list[SimilarService]:
                 ),
                 shared_needs=sorted(needs[service["service_id"]]),
                 consent_names_them=await _consent_names(
-                    row["client"], service["organisation_id"], list(row["categories"])
+                    row.client, service["organisation_id"], list(row.categories)
                 ),
             )
         )
     return options
 
 
-async def _senders_referral(principal: Principal, referral_id: UUID) -> dict[str, Any]:
+async def _senders_referral(principal: Principal, referral_id: UUID) -> ReferralRow:
     row, access = await referral_and_access(principal, referral_id)
     if access.side != SENDER:
         msg = "Only the organisation that sent a referral can send it to another service."
@@ -210,41 +210,41 @@ async def reroute_offer(principal: Principal, referral_id: UUID) -> RerouteOffer
     if onward:
         why_not = "It has already been sent to another service."
     elif not why:
-        label = STATUS_LABELS.get(row["status"], row["status"]).lower()
+        label = STATUS_LABELS.get(row.status, row.status).lower()
         why_not = (
             f"It is {label}. A referral can go to another service when it is declined, fails "
             "or is not answered within the service's response target."
         )
     return RerouteOffer(
-        referral_id=row["id"],
+        referral_id=row.id,
         reference=_reference(row),
-        service_name=row["service_name"],
-        recipient_organisation=row["recipient_organisation_name"],
-        client_id=row["client"],
-        version=row["version"],
+        service_name=row.service_name,
+        recipient_organisation=row.recipient_organisation_name,
+        client_id=row.client,
+        version=row.version,
         why=why,
         why_not=why_not,
-        cancels_original=bool(why) and row["status"] in OPEN,
+        cancels_original=bool(why) and row.status in OPEN,
         rerouted_to=onward,
         services=await similar_services(row) if why else [],
     )
 
 
-def _copy(row: dict[str, Any], service_id: UUID) -> ReferralForm:
+def _copy(row: ReferralRow, service_id: UUID) -> ReferralForm:
     return ReferralForm(
-        client_id=str(row["client"]),
+        client_id=str(row.client),
         service_id=str(service_id),
-        reason_client=row["reason_client"],
-        reason_worker=row["reason_worker"],
-        client_wants=row["client_wants"],
-        urgency=row["urgency"],
-        contact_how=row["contact_how"],
-        contact_when=row["contact_when"],
-        categories=list(row["categories"]),
+        reason_client=row.reason_client,
+        reason_worker=row.reason_worker,
+        client_wants=row.client_wants,
+        urgency=row.urgency,
+        contact_how=row.contact_how,
+        contact_when=row.contact_when,
+        categories=list(row.categories),
     )
 
 
-async def _checked_choice(row: dict[str, Any], form: RerouteForm) -> tuple[UUID, str]:
+async def _checked_choice(row: ReferralRow, form: RerouteForm) -> tuple[UUID, str]:
     errors: dict[str, str] = {}
     reason = form.reason.strip()
     if not reason:
@@ -297,7 +297,7 @@ async def reroute(principal: Principal, referral_id: UUID, form: RerouteForm) ->
             raise Conflict(msg)
         if locked["status"] in OPEN:
             cancel = MoveForm(
-                action="cancel", version=row["version"], reason_code="rerouted", reason_note=reason
+                action="cancel", version=row.version, reason_code="rerouted", reason_note=reason
             )
             await moves.move(principal, referral_id, cancel)
         new_id = await sending.send_referral(
@@ -308,8 +308,8 @@ async def reroute(principal: Principal, referral_id: UUID, form: RerouteForm) ->
                 referral=referral_id,
                 at=clock.now(),
                 kind="rerouted",
-                from_status=row["status"],
-                to_status=CANCELLED if row["status"] in OPEN else row["status"],
+                from_status=row.status,
+                to_status=CANCELLED if row.status in OPEN else row.status,
                 staff=principal.id,
                 staff_name=principal.name,
                 organisation=principal.organisation_id,

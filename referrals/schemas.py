@@ -10,6 +10,58 @@ import msgspec
 from consent.schemas import EntryView
 
 
+class Notice(msgspec.Struct, frozen=True, kw_only=True):
+    """What a notification about a referral needs: which one, for which service, to whom."""
+
+    id: UUID
+    service_name: str
+    sender_staff: UUID
+    recipient_organisation: UUID
+
+
+class ReferralRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A referral as stored, with the names pages show: read once at the query boundary, so a
+    renamed column fails there and nowhere else."""
+
+    id: UUID
+    client: UUID
+    service: UUID
+    service_name: str
+    sender_organisation: UUID
+    sender_staff: UUID
+    recipient_organisation: UUID
+    status: str
+    version: int
+    urgency: str
+    reason_client: str
+    reason_worker: str
+    client_wants: str
+    contact_how: str
+    contact_when: str
+    categories: list[str]
+    consent_id: UUID | None
+    consent_version: int | None
+    requested_at: datetime
+    due_at: datetime | None
+    opened_at: datetime | None
+    opened_by: UUID | None
+    responded_at: datetime | None
+    closed_at: datetime | None
+    reason_code: str
+    reason_note: str
+    outcome_code: str
+    outcome_note: str
+    suspended_at: datetime | None
+    reminded_at: datetime | None
+    overdue_flagged_at: datetime | None
+    rerouted_from: UUID | None
+    reroute_reason: str
+    updated_at: datetime
+    sender_staff_name: str
+    sender_organisation_name: str
+    recipient_organisation_name: str
+
+
 class ReferralForm(msgspec.Struct, kw_only=True):
     """Form: send a referral (organisations come from who is asking and the service, never here)."""
 

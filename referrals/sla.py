@@ -93,9 +93,10 @@ async def _remind(row: dict[str, Any], now: datetime) -> bool:
         if not await _stamp(row["id"], Referral.reminded_at, now):
             return False
         await _event(row["id"], "reminded", now)
-        subject = f"Reminder: referral to {notify.reference(row)} needs a reply by "
+        notice = notify.about(row)
+        subject = f"Reminder: referral to {notify.reference(notice)} needs a reply by "
         await notify.recipients_told(
-            row, subject + due_day_text(row["due_at"]), "referral.reminder"
+            notice, subject + due_day_text(row["due_at"]), "referral.reminder"
         )
     return True
 
@@ -106,10 +107,10 @@ async def _flag_overdue(row: dict[str, Any], now: datetime) -> bool:
             return False
         await _event(row["id"], "overdue", now)
         subject = (
-            f"Referral to {notify.reference(row)} was not answered in time: "
+            f"Referral to {notify.reference(notify.about(row))} was not answered in time: "
             "you can send it to a similar service"
         )
-        await notify.sender_told(row, subject, "referral.overdue")
+        await notify.sender_told(notify.about(row), subject, "referral.overdue")
     return True
 
 

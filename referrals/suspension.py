@@ -85,12 +85,17 @@ async def _settle(referral_id: UUID) -> str | None:
             subject_type="referral",
             subject_id=str(referral_id),
         )
+        notice = notify.about(row)
         if is_covered:
-            subject = f"Referral to {notify.reference(row)} resumed: the client gave consent again"
+            subject = (
+                f"Referral to {notify.reference(notice)} resumed: the client gave consent again"
+            )
         else:
-            subject = f"Referral to {notify.reference(row)} suspended: the client's consent changed"
-        await notify.recipients_told(row, subject, f"referral.{change}")
-        await notify.sender_told(row, subject, f"referral.{change}")
+            subject = (
+                f"Referral to {notify.reference(notice)} suspended: the client's consent changed"
+            )
+        await notify.recipients_told(notice, subject, f"referral.{change}")
+        await notify.sender_told(notice, subject, f"referral.{change}")
     return change
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from hub import audit, clock
@@ -12,7 +11,7 @@ from hub.errors import Invalid, Refused
 from referrals import notify
 from referrals.access import FULL, referral_and_access
 from referrals.lifecycle import SENDER
-from referrals.schemas import MessageForm, MessageView
+from referrals.schemas import MessageForm, MessageView, ReferralRow
 from referrals.tables import ReferralMessage
 
 MAX_MESSAGE = 4000
@@ -78,9 +77,10 @@ async def post_message(principal: Principal, referral_id: UUID, form: MessageFor
     return UUID(str(message_row.id))
 
 
-async def _tell_other_side(row: dict[str, Any], side: str, principal: Principal) -> None:
-    subject = f"New message on the referral to {notify.reference(row)}"
+async def _tell_other_side(row: ReferralRow, side: str, principal: Principal) -> None:
+    notice = notify.about(row)
+    subject = f"New message on the referral to {notify.reference(notice)}"
     if side == SENDER:
-        await notify.recipients_told(row, subject, "referral.message", skip=principal.id)
+        await notify.recipients_told(notice, subject, "referral.message", skip=principal.id)
     else:
-        await notify.sender_told(row, subject, "referral.message", skip=principal.id)
+        await notify.sender_told(notice, subject, "referral.message", skip=principal.id)

@@ -6,6 +6,7 @@ its recipient looks, stamps it "opened".
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,16 +26,16 @@ from referrals.lifecycle import (
     moves_for,
 )
 from referrals.moves import stamp_opened
-from referrals.schemas import ClientSummary, EventView, MoveOption, ReferralView
+from referrals.schemas import ClientSummary, EventView, MoveOption, ReferralRow, ReferralView
 from referrals.tables import Referral, ReferralEvent
 from referrals.thread import messages_for
 
 REASONS = {**DECLINE_REASONS, **FAILURE_REASONS, **CANCEL_REASONS}
 
 
-def is_overdue(row: dict[str, Any]) -> bool:
+def is_overdue(status: str, due_at: datetime | None) -> bool:
     """Still unanswered after its response target."""
-    return row["status"] == REQUESTED and row["due_at"] is not None and clock.now() >= row["due_at"]
+    return status == REQUESTED and due_at is not None and clock.now() >= due_at
 
 
 def _event_text(event: dict[str, Any]) -> str:
@@ -75,27 +76,27 @@ async def _rerouted_to(referral_id: UUID) -> UUID | None:
     return row["id"] if row else None
 
 
-def _base(row: dict[str, Any], access: Access) -> dict[str, Any]:
+def _base(row: ReferralRow, access: Access) -> dict[str, Any]:
     return {
-        "id": row["id"],
+        "id": row.id,
         "role": access.side,
         "access": access.level,
-        "status": row["status"],
-        "status_label": STATUS_LABELS.get(row["status"], row["status"]),
-        "version": row["version"],
-        "service_id": row["service"],
-        "service_name": row["service_name"],
-        "sender_organisation": row["sender_organisation_name"],
-        "sender_staff": row["sender_staff_name"],
-        "recipient_organisation": row["recipient_organisation_name"],
-        "requested_at": row["requested_at"],
-        "due_at": row["due_at"],
-        "opened_at": row["opened_at"],
-        "responded_at": row["responded_at"],
-        "closed_at": row["closed_at"],
-        "overdue": is_overdue(row),
-        "reason_label": REASONS.get(row["reason_code"], ""),
-        "outcome_label": OUTCOMES.get(row["outcome_code"], ""),
+        "status": row.status,
+        "status_label": STATUS_LABELS.get(row.status, row.status),
+        "version": row.version,
+        "service_id": row.service,
+        "service_name": row.service_name,
+        "sender_organisation": row.sender_organisation_name,
+        "sender_staff": row.sender_staff_name,
+        "recipient_organisation": row.recipient_organisation_name,
+        "requested_at": row.requested_at,
+        "due_at": row.due_at,
+        "opened_at": row.opened_at,
+        "responded_at": row.responded_at,
+        "closed_at": row.closed_at,
+        "overdue": is_overdue(row.status, row.due_at),
+        "reason_label": REASONS.get(row.reason_code, ""),
+        "outcome_label": OUTCOMES.get(row.outcome_code, ""),
         "suspended_reason": access.suspended_reason,
     }
 
@@ -115,53 +116,53 @@ async def get_referral(principal: Principal, referral_id: UUID) -> ReferralView:
     client = None
     entries = []
     if decision is not None and decision.visible:
-        chosen = set(row["categories"]) if access.side == RECIPIENT else None
+        chosen = set(row.categories) if access.side == RECIPIENT else None
         entries = await record.shared_entries(decision, chosen)
         if decision.identity_visible:
-            person = (await record.identities([row["client"]])).get(row["client"])
+            person = (await record.identities([row.client])).get(row.client)
             if person is not None:
                 client = ClientSummary(
-                    id=row["client"],
+                    id=row.client,
                     name=person.full_name,
                     date_of_birth=str(person.date_of_birth or ""),
                 )
                 shown.append(IDENTITY)
         shown += [e.category for e in entries]
     contact_shared = access.side != RECIPIENT or (
-        decision is not None and CONTACT in row["categories"] and CONTACT in decision.consented
+        decision is not None and CONTACT in row.categories and CONTACT in decision.consented
     )
-    if contact_shared and row["contact_how"]:
+    if contact_shared and row.contact_how:
         shown.append(CONTACT)
     await access_log.record_reads(
         principal,
-        {row["client"]: sorted(set(shown))},
+        {row.client: sorted(set(shown))},
         context="referral",
     )
     return ReferralView(
         **base,
-        urgency=row["urgency"],
+        urgency=row.urgency,
         client=client,
-        reason_client=row["reason_client"],
-        reason_worker=row["reason_worker"],
-        client_wants=row["client_wants"],
-        contact_how=row["contact_how"] if contact_shared else "",
-        contact_when=row["contact_when"] if contact_shared else "",
-        reason_note=row["reason_note"],
-        outcome_note=row["outcome_note"],
-        categories=list(row["categories"]),
-        consent_id=row["consent_id"],
-        consent_version=row["consent_version"],
+        reason_client=row.reason_client,
+        reason_worker=row.reason_worker,
+        client_wants=row.client_wants,
+        contact_how=row.contact_how if contact_shared else "",
+        contact_when=row.contact_when if contact_shared else "",
+        reason_note=row.reason_note,
+        outcome_note=row.outcome_note,
+        categories=list(row.categories),
+        consent_id=row.consent_id,
+        consent_version=row.consent_version,
         shared_entries=entries,
         moves=[
             MoveOption(
                 action=m.action, label=m.label, reasons=m.reasons, needs_outcome=m.needs_outcome
             )
-            for m in moves_for(row["status"], access.side)
+            for m in moves_for(row.status, access.side)
         ],
         events=await _events(referral_id),
         messages=await messages_for(referral_id, principal.organisation_id),
         may_post=True,
-        rerouted_from=row["rerouted_from"],
-        reroute_reason=row["reroute_reason"],
+        rerouted_from=row.rerouted_from,
+        reroute_reason=row.reroute_reason,
         rerouted_to=await _rerouted_to(referral_id),
     )

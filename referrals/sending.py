@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
-from consent import consents, policy
+from consent import consents, policy, record
 from consent.involvement import start_involvement
 from consent.tables import Consent
 from consent.vocabulary import CATEGORIES, CONTACT_WAYS, IDENTITY, category_label
@@ -43,18 +44,23 @@ class ConsentMissing(Invalid):
         errors: dict[str, str],
         *,
         client_id: UUID,
+        organisation_id: UUID | None = None,
         organisation_name: str,
         missing: list[str],
     ) -> None:
         super().__init__(message, errors)
         self.client_id = client_id
+        self.organisation_id = organisation_id
         self.organisation_name = organisation_name
         self.missing = missing
 
     @property
     def consent_url(self) -> str:
-        """Where to record the consent that is missing."""
-        return f"/clients/{self.client_id}/consents/new"
+        """Where to record the consent that is missing: the organisation and categories ticked."""
+        query = [("category", code) for code in self.missing]
+        if self.organisation_id is not None:
+            query.insert(0, ("organisation", str(self.organisation_id)))
+        return f"/clients/{self.client_id}/consents/new" + (f"?{urlencode(query)}" if query else "")
 
 
 def parse_id(value: str, field: str, message: str) -> UUID:
@@ -116,37 +122,45 @@ def _form_errors(form: ReferralForm) -> dict[str, str]:
 
 
 async def check_consent(
-    client_id: UUID, organisation_id: UUID, chosen: list[str]
+    client_id: UUID, organisation_id: UUID, chosen: list[str], client_name: str = ""
 ) -> policy.Coverage:
-    """The coverage to send under, or ConsentMissing saying what is missing."""
+    """The coverage to send under, or ConsentMissing saying who has not agreed to share what
+    with whom ("Sam has not agreed to share housing with Bridges Housing")."""
     organisation = (
         await Organisation.select(Organisation.name)
         .where(Organisation.id == organisation_id)
         .first()
     )
     name = organisation["name"] if organisation else "the organisation"
+    who = client_name or "The client"
     cover = await policy.coverage(client_id, organisation_id)
     missing = [c for c in chosen if c not in cover.categories]
     if not cover.categories:
-        message = f"No active consent from the client names {name}. {cover.reason}"
-        raise ConsentMissing(
-            message,
-            {"consent": message},
-            client_id=client_id,
-            organisation_name=name,
-            missing=missing or [IDENTITY],
-        )
-    if missing:
-        words = ", ".join(category_label(c) for c in missing)
-        message = f"The client's consent does not let you share {words} with {name}"
-        raise ConsentMissing(
-            message,
-            {"categories": message},
-            client_id=client_id,
-            organisation_name=name,
-            missing=missing,
-        )
-    return cover
+        missing = missing or [IDENTITY]
+        message = (
+            f"{who} has not agreed to share {_listed(missing)} with {name}: "
+            f"no active consent names {name}. {cover.reason}"
+        ).strip()
+        field = "consent"
+    elif missing:
+        message = f"{who} has not agreed to share {_listed(missing)} with {name}"
+        field = "categories"
+    else:
+        return cover
+    raise ConsentMissing(
+        message,
+        {field: message},
+        client_id=client_id,
+        organisation_id=organisation_id,
+        organisation_name=name,
+        missing=missing,
+    )
+
+
+def _listed(codes: list[str]) -> str:
+    """Category words joined as a person says them: "contact details, housing and health"."""
+    words = [category_label(code) for code in codes]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 async def _consent_version(consent_id: UUID | None) -> int | None:
@@ -198,6 +212,16 @@ def _new_referral(
     )
 
 
+async def _called(decision: policy.Decision, client_id: UUID) -> str:
+    """What the sender calls the client (their preferred name), when identity is theirs to see."""
+    if not decision.identity_visible:
+        return ""
+    person = (await record.identities([client_id])).get(client_id)
+    if person is None:
+        return ""
+    return person.preferred_name or person.full_name
+
+
 async def send_referral(
     principal: Principal,
     form: ReferralForm,
@@ -208,7 +232,7 @@ async def send_referral(
     """Send the referral; returns its id. Invalid (or ConsentMissing) and nothing sent if not."""
     client_id = parse_id(form.client_id, "client_id", "Choose the client")
     service_id = parse_id(form.service_id, "service_id", "Choose a service from the directory")
-    await policy.check(principal, client_id, act=True)
+    decision = await policy.check(principal, client_id, act=True)
     service = await referrable_service(service_id, principal)
     errors = _form_errors(form)
     if errors:
@@ -219,7 +243,9 @@ async def send_referral(
         # Checked and written under the client's consent lock, which a withdrawal also takes:
         # a withdrawal committed first is seen here, and one coming after waits for this.
         await consents.hold_client_consents(client_id)
-        cover = await check_consent(client_id, service["organisation"], chosen)
+        cover = await check_consent(
+            client_id, service["organisation"], chosen, await _called(decision, client_id)
+        )
         referral = _new_referral(
             principal,
             client_id,

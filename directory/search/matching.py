@@ -50,15 +50,16 @@ from directory.search.schemas import FacetCounts, SearchHit, SearchQuery, Search
 from directory.search.understanding import SearchPlan
 
 # Relevance, Meilisearch's order as one number: words matched, then fewer typos, then words
-# in the listing's own text (not only through a need's everyday words), then words in the
-# name, the exact name or its start, words found whole (not only as a prefix), then for words
-# matched only through needs: in the need, then its words in the text, then the index's own
-# score (bm25 on SQLite, ts_rank on PostgreSQL) as the last tie-break (where the two
-# databases may order equal listings differently; Meilisearch's proximity rule has no
-# counterpart beyond what that score sees).
+# in the listing's own text (not only through a need's everyday words), then the words near
+# each other, then words in the name, the exact name or its start, words found whole (not
+# only as a prefix), then for words matched only through needs: in the need, then its words
+# in the text, then the index's own score (bm25 on SQLite, ts_rank on PostgreSQL) as the
+# last tie-break (where the two databases may order equal listings differently).
 TIER = 1e7
 """Per (words matched x 10 - typos)."""
 OWN_TEXT = 1e6
+NEAR = 5e5
+"""The words near each other in the name or description (Meilisearch's proximity)."""
 IN_NAME = 1e5
 EXACT_WORD = 3e4
 """Per word found whole, not only as the start of a longer word (Meilisearch's exactness)."""
@@ -208,6 +209,8 @@ class Matcher:
                 return 0.0, level
             score = level * TIER + own[text] * OWN_TEXT
             score += own[((mask >> (2 * count)) | whole) & text] * EXACT_WORD
+            if mask >> (3 * count):
+                score += NEAR
             name = doc[NAME_TERMS]
             for exact, prefix in needles:
                 if (prefix and prefix in name) or any(needle in name for needle in exact):

@@ -8,6 +8,7 @@ search runs again wanting any word, ranking listings that match more words first
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import msgspec
@@ -22,7 +23,8 @@ class OwnText:
     Bits 0 to n-1: word i is in the text. Bits n to 2n-1 (relevance order only): the text
     has other everyday words of a need word i names ("company" for "lonely"). Bits 2n to 3n-1
     (relevance order only, for the word typed last): the text has the word itself, not only a
-    longer word it begins ("work", not only "workers").
+    longer word it begins ("work", not only "workers"). Bit 3n (relevance order, several words):
+    the name or description has each word within NEAR_TOKENS of the next (proximity).
     """
 
     def __init__(self, plan: SearchPlan, *, every_word: bool, ranked: bool) -> None:
@@ -37,6 +39,8 @@ class OwnText:
             [position for position, word in enumerate(words) if word.prefix] if ranked else []
         )
         """Positions of the words whose whole-word matches the backend must look up."""
+        self.near = ranked and len(words) > 1
+        """The backend must look up which listings have the words near each other."""
         self.fixed = 0
         self.asked: list[int] = []
         """Positions of the words whose listings the backend must look up (`found`)."""
@@ -55,7 +59,7 @@ class OwnText:
     @property
     def constant(self) -> int | None:
         """The one mask every listing has, when nothing is looked up per listing."""
-        if self.asked or self.related or self.exact:
+        if self.asked or self.related or self.exact or self.near:
             return None
         return self.fixed
 
@@ -78,6 +82,13 @@ class OwnText:
         """These listings have word `position` itself, not only words it begins."""
         self.found(2 * self.count + position, keys)
 
+    def found_near(self, keys: Iterable[object]) -> None:
+        """These listings have the words near each other."""
+        bit = 1 << (3 * self.count)
+        extra = self.extra
+        for key in keys:
+            extra[key] = extra.get(key, 0) | bit
+
     def score_of(self, key: object, rank: float) -> float:
         """The index score, or (matched through needs only) how much its text uses their words."""
         return rank if rank > 0 else self.related_scores.get(key, 0.0)
@@ -85,6 +96,16 @@ class OwnText:
     def mask_of(self, key: object, rank: float) -> int:
         """The own-text words of one listing found with this index score."""
         return self.fixed | self.extra.get(key, 0)
+
+
+NEAR_TOKENS = 3
+"""Words this many index terms apart or closer count as near (the stems sit beside words)."""
+
+
+def near_pairs(plan: SearchPlan) -> list[tuple[str, str]]:
+    """Each word with the next, each as one index term (its prefix as typed, else its stem)."""
+    firsts = [word.prefix or word.terms[0] for word in plan.words]
+    return list(itertools.pairwise(firsts))
 
 
 def words_to_match(plan: SearchPlan, query: SearchQuery, *, every_word: bool) -> list[QueryWord]:

@@ -27,8 +27,10 @@ from directory.search.matching import (
     required_flags,
 )
 from directory.search.own_text import (
+    NEAR_TOKENS,
     OwnText,
     described,
+    near_pairs,
     wants_any_word,
     with_plan,
     words_to_match,
@@ -124,6 +126,22 @@ def words_sql(words: list[QueryWord], *, every_word: bool) -> tuple[str, list[An
     return "(" + (" AND " if every_word else " OR ").join(parts) + ")", args
 
 
+def near_tsquery(plan: SearchPlan) -> str:
+    """Each word within NEAR_TOKENS terms of the next, either way round, in the name or
+    description (A, B): as SQLite's NEAR, which counts the terms between them."""
+    prefixes = {word.prefix for word in plan.words if word.prefix}
+
+    def term(text: str) -> str:
+        return f"'{text}':*AB" if text in prefixes else f"'{text}':AB"
+
+    pairs = []
+    for a, b in near_pairs(plan):
+        apart = range(1, NEAR_TOKENS + 2)
+        options = [f"{term(x)} <{n}> {term(y)}" for n in apart for x, y in ((a, b), (b, a))]
+        pairs.append("(" + " | ".join(options) + ")")
+    return " & ".join(pairs)
+
+
 def related_tsquery(word: QueryWord) -> str:
     """Other everyday words of the needs it names, in the name or description (A, B) only.
 
@@ -178,6 +196,9 @@ class PostgresBackend(DatabaseBackend):
         for position in masks.exact:
             columns.append(f"document @@ to_tsquery('{CONFIG}', {{}})")
             column_args.append(" | ".join(f"'{term}'" for term in plan.words[position].terms))
+        if masks.near:
+            columns.append(f"document @@ to_tsquery('{CONFIG}', {{}})")
+            column_args.append(near_tsquery(plan))
         for position in masks.related:
             # ts_rank ignores the weight labels of a tsquery; @@ does not.
             columns.append(
@@ -205,7 +226,10 @@ class PostgresBackend(DatabaseBackend):
             for at, position in enumerate(masks.exact, start=at_exact):
                 if row[at]:
                     masks.found_exact(position, (row[0],))
-            for at, position in enumerate(masks.related, start=at_exact + len(masks.exact)):
+            at_near = at_exact + len(masks.exact)
+            if masks.near and row[at_near]:
+                masks.found_near((row[0],))
+            for at, position in enumerate(masks.related, start=at_near + masks.near):
                 if row[at] is not None:
                     masks.found_related(position, ((row[0], float(row[at])),))
         matcher = Matcher(query, now, plan)

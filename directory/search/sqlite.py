@@ -33,8 +33,10 @@ from directory.search.matching import (
     required_flags,
 )
 from directory.search.own_text import (
+    NEAR_TOKENS,
     OwnText,
     described,
+    near_pairs,
     wants_any_word,
     with_plan,
     words_to_match,
@@ -90,6 +92,17 @@ def related_expression(word: QueryWord) -> str:
     """
     options = " OR ".join(f'"{term}"' for term in word.related)
     return f"{{name description}} : ({options})"
+
+
+def near_expression(plan: SearchPlan) -> str:
+    """Each word within NEAR_TOKENS of the next, in the name or the description."""
+
+    def term(text: str) -> str:
+        prefix = any(word.prefix == text for word in plan.words)
+        return f'"{text}"*' if prefix else f'"{text}"'
+
+    pairs = [f"NEAR({term(a)} {term(b)}, {NEAR_TOKENS})" for a, b in near_pairs(plan)]
+    return f"{{name description}} : ({' AND '.join(pairs)})"
 
 
 def word_expression(word: QueryWord) -> str:
@@ -241,6 +254,8 @@ class SQLiteBackend(DatabaseBackend):
             options = " OR ".join(f'"{term}"' for term in plan.words[position].terms)
             found = self._having(cursor, filters, f"{TEXT_COLUMNS} : ({options})")
             masks.found_exact(position, found)
+        if masks.near:
+            masks.found_near(self._having(cursor, filters, near_expression(plan)))
         for position in masks.related:
             parts = [*filters, related_expression(plan.words[position])]
             scored = cursor.execute(

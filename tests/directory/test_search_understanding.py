@@ -146,3 +146,12 @@ async def test_tonight_means_open_now_and_no_word_is_needed_for_it():
     assert await names("food today", open_at=MONDAY_AFTERNOON.replace(day=24, hour=19)) == [
         "Evening food club"
     ]  # a time asked for wins over the word
+
+
+async def test_words_near_each_other_rank_first():
+    # A word in the name would otherwise win; the two words side by side win first.
+    await listed(name="Support hub", description="Forms for housing, bills and much besides.")
+    await listed(name="Tenancy team", description="Housing support for new tenants.")
+    assert await names("housing support") == ["Tenancy team", "Support hub"]
+    assert await names("support housing") == ["Tenancy team", "Support hub"]  # either way
+    assert await names("housing suppo") == ["Tenancy team", "Support hub"]  # still typing

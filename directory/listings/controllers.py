@@ -13,6 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Response, Template
 
+from directory.feeds.ownership import feed_of
 from directory.hours import describe_rules, describe_status
 from directory.listings import prefill, services
 from directory.listings.access import editable_service, may_edit, not_found
@@ -144,6 +145,7 @@ class ListingController(Controller):
             hours_lines=describe_rules(hours.rules),
             exceptions=[describe_exception(e) for e in upcoming_exceptions(record, today)],
             moment_text=moment_text,
+            feed=await feed_of(service_id),
             saved=request.query_params.get("saved", ""),
         )
 

@@ -17,6 +17,7 @@ from uuid import UUID
 import msgspec
 
 from directory import schemas
+from directory.feeds.ownership import refuse_feed_fields
 from directory.hours import LONDON
 from directory.listings import hours_form, validation
 from directory.listings.access import editable_service, may_edit, not_found
@@ -84,6 +85,7 @@ async def _edit(
         record = await editable_service(principal, service_id)
         updated = change(record)
         if updated != record:
+            await refuse_feed_fields(record, updated)
             await upsert_service(
                 updated, actor=principal.actor, changed_by=principal.id, summary=summary
             )

@@ -217,3 +217,41 @@ def test_names_phones_and_addresses_are_compared_once_normalised() -> None:
     assert duplicates.name_key("St. Mary's Food-Bank & Pantry") == "st mary s food bank and pantry"
     assert duplicates.phone_key("+44 (0)1724 123456") == duplicates.phone_key("01724 123456")
     assert duplicates.web_key("HTTPS://www.Example.org/") == duplicates.web_key("example.org")
+
+
+async def test_a_listing_from_a_feed_changes_here_only_where_the_feed_is_silent(
+    client: httpx.AsyncClient,
+) -> None:
+    item = listing("Riverside Tea Bar")
+    with serve_feed() as feed:
+        feed.pages = [[item]]
+        await services.pull_feed(await services.register_feed(feed.url, "Northshire Council"))
+    service_id = uuid.UUID(item["id"])
+    hub = await make_organisation(kind="hub")
+    admin = await make_staff(hub, is_system_admin=True)
+    await sign_in(client, admin.email)
+    base = f"/directory/listings/{service_id}"
+    page = await client.get(base)
+    assert "comes from Northshire Council" in page.text
+    renamed = await post_form(
+        client,
+        f"{base}/details",
+        {"name": "Renamed here", "description": "Tea.", "is_free": "true", "status": "active"},
+        f"{base}/details",
+    )
+    assert renamed.status_code == 422
+    assert "comes from Northshire Council" in renamed.text
+    referral = await post_form(
+        client,
+        f"{base}/referral",
+        {"referral_methods": "phone", "response_target_days": "5"},
+        f"{base}/referral",
+    )
+    assert referral.status_code == 303
+    record = await load_service(service_id)
+    assert record is not None
+    assert (record.name, record.referral_methods, record.response_target_days) == (
+        "Riverside Tea Bar",
+        ["phone"],
+        5,
+    )

@@ -32,7 +32,7 @@ async def feed_of(service_id: UUID) -> dict[str, Any] | None:
     row = (
         await FeedListing.select(
             FeedListing.feed.url.as_alias("url"),
-            FeedListing.feed.publisher.name.as_alias("publisher_name"),
+            FeedListing.feed.publisher.name.as_alias("publisher_name"),  # type: ignore[union-attr]
         )
         .where(FeedListing.service == service_id)
         .first()

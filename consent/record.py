@@ -291,6 +291,27 @@ async def shared_entries(
     return [e for e in await _entries(decision) if wanted is None or e.category in wanted]
 
 
+async def contact_preferences(decision: policy.Decision) -> ContactDetails | None:
+    """How and when the client asked to be contacted (their newest contact entry the decision
+    lets its reader see), or None when none is recorded or shared."""
+    rows = (
+        await ClientEntry.select(
+            ClientEntry.category,
+            ClientEntry.data,
+            ClientEntry.recorded_by_organisation.as_alias("organisation_id"),
+        )
+        .where((ClientEntry.client == decision.client_id) & (ClientEntry.kind == "contact"))
+        .order_by(ClientEntry.recorded_at, ascending=False)
+        .output(load_json=True)
+    )
+    for row in rows:
+        if decision.may_read(row["category"], row["organisation_id"]):
+            details = msgspec.convert(row["data"], ContactDetails)
+            if details.preferred_contact or details.safe_times:
+                return details
+    return None
+
+
 async def get_record(principal: Principal, client_id: UUID) -> ClientRecord:
     """A client's record as this worker may see it, category by category, and its consents.
 

@@ -8,7 +8,7 @@ import msgspec
 
 from consent import access_log, policy, record
 from consent.controllers.common import FORMAT
-from consent.vocabulary import CATEGORIES, IDENTITY
+from consent.vocabulary import CATEGORIES, CONTACT, IDENTITY
 from directory.listings.access import visible_service
 from directory.schemas import ServiceRecord
 from hub.accounts.schemas import Principal
@@ -24,6 +24,10 @@ class ChosenClient(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     covered: list[str]
     """Categories the client's consent lets the worker send to the service's organisation."""
+    contact_how: str = ""
+    """How the client asked to be contacted, from their record ("" when not recorded)."""
+    contact_when: str = ""
+    """When it is safe to contact them, from their record."""
 
 
 async def referrable_listing(principal: Principal, service_value: str) -> ServiceRecord:
@@ -59,10 +63,17 @@ async def chosen_client(
     if not client_value.strip():
         return None
     client_id = parse_id(client_value, "client_id", "Choose the client")
-    _, identity = await record.identity_for(principal, client_id, act=True, context=FORM_CONTEXT)
+    decision, identity = await record.identity_for(
+        principal, client_id, act=True, context=FORM_CONTEXT
+    )
     cover = await policy.coverage(client_id, listing.organisation_id)
+    preferences = await record.contact_preferences(decision)
+    if preferences is not None:
+        await access_log.record_reads(principal, {client_id: [CONTACT]}, context=FORM_CONTEXT)
     return ChosenClient(
         id=client_id,
         name=identity.full_name if identity else f"Ref {FORMAT.reference(client_id)}",
         covered=[code for code in CATEGORIES if code in cover.categories],
+        contact_how=preferences.preferred_contact if preferences else "",
+        contact_when=preferences.safe_times if preferences else "",
     )

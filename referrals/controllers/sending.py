@@ -38,6 +38,10 @@ async def _form_page(
     client = await chosen_client(principal, client_value, listing)
     if values is None:
         values = {"urgency": "routine", "categories": client.covered if client else []}
+        if client is not None:
+            # What the client asked for when registered, so the worker need not ask again.
+            values["contact_how"] = client.contact_how
+            values["contact_when"] = client.contact_when
     context: dict[str, Any] = {
         "listing": listing,
         "client": client,

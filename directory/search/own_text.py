@@ -102,10 +102,14 @@ NEAR_TOKENS = 3
 """Words this many index terms apart or closer count as near (the stems sit beside words)."""
 
 
-def near_pairs(plan: SearchPlan) -> list[tuple[str, str]]:
-    """Each word with the next, each as one index term (its prefix as typed, else its stem)."""
-    firsts = [word.prefix or word.terms[0] for word in plan.words]
-    return list(itertools.pairwise(firsts))
+def near_pairs(plan: SearchPlan) -> list[tuple[tuple[str, bool], tuple[str, bool]]]:
+    """Each word with the next, each as (its stem, whether longer words starting so count).
+
+    The word still being typed matches as the start of a word: its stem then also finds
+    the word's other forms ("disabilities" finds "disability").
+    """
+    terms = [(word.terms[0], bool(word.prefix)) for word in plan.words]
+    return list(itertools.pairwise(terms))
 
 
 def words_to_match(plan: SearchPlan, query: SearchQuery, *, every_word: bool) -> list[QueryWord]:

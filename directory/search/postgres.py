@@ -129,15 +129,14 @@ def words_sql(words: list[QueryWord], *, every_word: bool) -> tuple[str, list[An
 def near_tsquery(plan: SearchPlan) -> str:
     """Each word within NEAR_TOKENS terms of the next, either way round, in the name or
     description (A, B): as SQLite's NEAR, which counts the terms between them."""
-    prefixes = {word.prefix for word in plan.words if word.prefix}
 
-    def term(text: str) -> str:
-        return f"'{text}':*AB" if text in prefixes else f"'{text}':AB"
+    def term(text: str, prefix: bool) -> str:
+        return f"'{text}':*AB" if prefix else f"'{text}':AB"
 
     pairs = []
     for a, b in near_pairs(plan):
         apart = range(1, NEAR_TOKENS + 2)
-        options = [f"{term(x)} <{n}> {term(y)}" for n in apart for x, y in ((a, b), (b, a))]
+        options = [f"{term(*x)} <{n}> {term(*y)}" for n in apart for x, y in ((a, b), (b, a))]
         pairs.append("(" + " | ".join(options) + ")")
     return " & ".join(pairs)
 

@@ -97,11 +97,10 @@ def related_expression(word: QueryWord) -> str:
 def near_expression(plan: SearchPlan) -> str:
     """Each word within NEAR_TOKENS of the next, in the name or the description."""
 
-    def term(text: str) -> str:
-        prefix = any(word.prefix == text for word in plan.words)
+    def term(text: str, prefix: bool) -> str:
         return f'"{text}"*' if prefix else f'"{text}"'
 
-    pairs = [f"NEAR({term(a)} {term(b)}, {NEAR_TOKENS})" for a, b in near_pairs(plan)]
+    pairs = [f"NEAR({term(*a)} {term(*b)}, {NEAR_TOKENS})" for a, b in near_pairs(plan)]
     return f"{{name description}} : ({' AND '.join(pairs)})"
 
 

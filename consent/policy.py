@@ -229,6 +229,24 @@ async def decide(
     return decide_from_facts(facts[client_id], reader, purpose, now)
 
 
+NO_STAFF = UUID(int=0)
+"""The reader of an organisation-wide decision: nobody's break-glass ever applies to it."""
+
+
+async def decide_for_organisation(
+    organisation_id: UUID, client_id: UUID, purpose: str = COORDINATION
+) -> Decision | None:
+    """What any staff member of `organisation_id` may see of the client now, by consent and
+    involvement alone (never break-glass): for showing a sender what a receiver sees."""
+    facts = await load_facts([client_id], staff_id=None)
+    if client_id not in facts:
+        return None
+    now = clock.now()
+    await observe_expiries(facts[client_id].consents, now)
+    reader = Reader(staff_id=NO_STAFF, organisation_id=organisation_id)
+    return decide_from_facts(facts[client_id], reader, purpose, now)
+
+
 async def check(
     principal: Principal, client_id: UUID, purpose: str = COORDINATION, *, act: bool = False
 ) -> Decision:

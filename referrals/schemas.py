@@ -176,6 +176,13 @@ class ReferralView(msgspec.Struct, frozen=True, kw_only=True):
     reason_note: str = ""
     outcome_note: str = ""
     categories: list[str] = []
+    """What the sender chose to share when it sent the referral."""
+    received_categories: list[str] = []
+    """What of that the receiving organisation can see now, by the client's consent."""
+    received_under: UUID | None = None
+    """The consent that lets the receiver see it (the newest one naming the receiver)."""
+    received_under_version: int | None = None
+    received_under_given_at: datetime | None = None
     consent_id: UUID | None = None
     consent_version: int | None = None
     shared_entries: list[EntryView] = []

@@ -22,10 +22,12 @@ from referrals.lifecycle import (
     OUTCOMES,
     RECIPIENT,
     REQUESTED,
+    SENDER,
     STATUS_LABELS,
     moves_for,
 )
 from referrals.moves import stamp_opened
+from referrals.received import entries_received, received, receiver_decision
 from referrals.schemas import ClientSummary, EventView, MoveOption, ReferralRow, ReferralView
 from referrals.tables import Referral, ReferralEvent
 from referrals.thread import messages_for
@@ -112,12 +114,17 @@ async def get_referral(principal: Principal, referral_id: UUID) -> ReferralView:
         if opened_at is not None:
             base["opened_at"] = opened_at
     decision = access.decision
+    # `received` reads only what consent gives (`consented`): an override is not sharing.
+    receiver = await receiver_decision(row) if access.side == SENDER else decision
+    reaching = await received(row, receiver)
     shown: list[str] = []
     client = None
     entries = []
     if decision is not None and decision.visible:
-        chosen = set(row.categories) if access.side == RECIPIENT else None
-        entries = await record.shared_entries(decision, chosen)
+        if access.side == RECIPIENT:
+            entries = await record.shared_entries(decision, set(row.categories))
+        else:
+            entries = await entries_received(decision, receiver, reaching.categories)
         if decision.identity_visible:
             person = (await record.identities([row.client])).get(row.client)
             if person is not None:
@@ -150,6 +157,10 @@ async def get_referral(principal: Principal, referral_id: UUID) -> ReferralView:
         reason_note=row.reason_note,
         outcome_note=row.outcome_note,
         categories=list(row.categories),
+        received_categories=reaching.categories,
+        received_under=reaching.consent_id,
+        received_under_version=reaching.consent_version,
+        received_under_given_at=reaching.consent_given_at,
         consent_id=row.consent_id,
         consent_version=row.consent_version,
         shared_entries=entries,

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from hub import audit, outbox
+from hub.backup_cli import backup_command, backup_key_command, restore_command
 from hub.db import get_engine, is_sqlite, prepare_sqlite_file
 from hub.errors import ConfigurationError, Invalid
 from hub.settings import get_settings
@@ -189,6 +190,9 @@ def build_cli(
         _create_admin_command,
         _worker_command(job_handlers),
         _audit_group,
+        backup_command,
+        restore_command,
+        backup_key_command,
         *feature_commands,
     ):
         cli.add_command(command)

@@ -125,6 +125,8 @@ class Settings:
     """The hub's name on printed pages; empty means the hub organisation's own name."""
     hub_phone: str = ""
     """The hub's phone number, printed on every page handed to a visitor or client."""
+    backup_key: str = field(default="", repr=False)
+    """Fernet key that `wraparound backup` encrypts with (`wraparound backup-key` makes one)."""
 
     @property
     def is_production(self) -> bool:
@@ -195,6 +197,7 @@ def load_settings() -> Settings:
         trusted_proxies=tuple(
             part.strip() for part in _env("TRUSTED_PROXIES").split(",") if part.strip()
         ),
+        backup_key=_env("BACKUP_KEY"),
         bank_holidays=_env_choice(
             "BANK_HOLIDAYS", "scotland", ("scotland", "england-and-wales", "northern-ireland")
         ),

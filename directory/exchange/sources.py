@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -212,10 +213,15 @@ async def _first_json(client: httpx.AsyncClient, url: str) -> Any:
         raise Invalid(msg) from exc
 
 
-def _with_page(url: str, page: int) -> str:
+def _with_param(url: str, name: str, value: str) -> str:
+    """The URL with `name` set to `value` in its query (replacing any)."""
     parts = urlsplit(url)
-    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "page"]
-    return urlunsplit(parts._replace(query=urlencode([*query, ("page", str(page))])))
+    query = [(key, kept) for key, kept in parse_qsl(parts.query) if key != name]
+    return urlunsplit(parts._replace(query=urlencode([*query, (name, value)])))
+
+
+def _with_page(url: str, page: int) -> str:
+    return _with_param(url, "page", str(page))
 
 
 async def _detail(client: httpx.AsyncClient, base: str, item: Any, where: str) -> Candidate:
@@ -234,14 +240,24 @@ async def _detail(client: httpx.AsyncClient, base: str, item: Any, where: str) -
     return read_service(detail, where)
 
 
-async def feed(url: str, client: httpx.AsyncClient) -> Source:
-    """An ORUK / HSDS API: its root, its `/services` list, or a JSON document at a URL."""
+async def feed(
+    url: str, client: httpx.AsyncClient, modified_after: datetime | None = None
+) -> Source:
+    """An ORUK / HSDS API: its root, its `/services` list, or a JSON document at a URL.
+
+    With `modified_after`, the list asks only for services changed since (ORUK's parameter;
+    a feed that ignores it sends them all, which changes nothing).
+    """
     body = await _first_json(client, url)
     if isinstance(body, dict) and "version" in body and "contents" not in body and "id" not in body:
         list_url = url.rstrip("/") + "/services"
-        body = await _first_json(client, list_url)
+        body = None if modified_after else await _first_json(client, list_url)
     else:
         list_url = url
+    if modified_after is not None:
+        stamp = modified_after.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        list_url = _with_param(list_url, "modified_after", stamp)
+        body = await _first_json(client, list_url)
     path = urlsplit(list_url).path
     base = list_url[: list_url.rfind("/services")] if path.rstrip("/").endswith("/services") else ""
     if not (isinstance(body, dict) and isinstance(body.get("contents"), list)):
@@ -311,7 +327,9 @@ async def feed(url: str, client: httpx.AsyncClient) -> Source:
     return Source(url, total if isinstance(total, int) else None, _once(pages(), url, repeats))
 
 
-async def open_source(spec: str, client: httpx.AsyncClient) -> Source:
+async def open_source(
+    spec: str, client: httpx.AsyncClient, modified_after: datetime | None = None
+) -> Source:
     """The source `spec` names: an http(s) URL, a folder or datapackage.json, a .csv or .json.
 
     `client` fetches URLs; the caller keeps it open until the candidates are read.
@@ -320,7 +338,7 @@ async def open_source(spec: str, client: httpx.AsyncClient) -> Source:
         Invalid: the file or folder is missing or of a kind we cannot read.
     """
     if spec.startswith(("http://", "https://")):
-        return await feed(spec, client)
+        return await feed(spec, client, modified_after)
     return local_source(Path(spec))
 
 

@@ -1,6 +1,7 @@
 """Registering feeds and pulling them: import every page, then hide what the feed dropped.
 
-A pull imports the feed through the same batched write path as `wraparound directory import`.
+A pull imports the feed through the same batched write path as `wraparound directory import`;
+between daily full pulls it asks only for what changed (`modified_after`).
 Only a pull that read the feed to its end may hide anything: a listing the feed no longer has
 is marked inactive (gone from search, kept with its history) and comes back if the feed brings
 it back. When more than HOLD_SHARE of a feed's listings vanish at once, nothing is hidden and
@@ -38,6 +39,7 @@ from hub.audit import Actor
 from hub.db import transaction
 from hub.errors import Invalid, NotFound
 
+FULL_EVERY = timedelta(hours=24)  # a pull that reads every listing, to find what is gone
 MAX_REPORT = 2_000_000  # characters of a pull's problems report kept for the admin page
 
 
@@ -140,6 +142,14 @@ async def pull_feed(feed_id: UUID) -> PullResult:
     """Pull one feed now (see the module docstring); its row records what happened."""
     feed = await get_feed(feed_id)
     started, clock_started = clock.now(), time.perf_counter()
+    # Between full pulls, ask only for what changed; only a full pull can tell what is gone.
+    last_full, last_start = feed["last_full_at"], feed["last_started_at"]
+    incremental = (
+        feed["last_status"] == "ok"
+        and last_full is not None
+        and last_start is not None
+        and started - last_full < FULL_EVERY
+    )
     await Feed.update({Feed.last_started_at: started}).where(Feed.id == feed_id)
     seen: dict[str, UUID] = {}
     keys: set[str] = set()
@@ -150,7 +160,9 @@ async def pull_feed(feed_id: UUID) -> PullResult:
         summary = ImportSummary(report=ReportWriter(report_path))
         try:
             async with sources.http_client() as http:
-                source = await sources.open_source(feed["url"], http)
+                source = await sources.open_source(
+                    feed["url"], http, last_start if incremental else None
+                )
                 await import_candidates(
                     _without(source.candidates, merged, keys),
                     source.label,
@@ -177,9 +189,15 @@ async def pull_feed(feed_id: UUID) -> PullResult:
     elif summary.error_kinds[STOPPED]:
         note = "The feed stopped part-way, so no listing was hidden"
         result = PullResult("incomplete", note, counts)
+    elif incremental:
+        await disappearance.record_seen(feed_id, seen, started)
+        note = "Pulled what changed since the last pull (removals are found by the daily full pull)"
+        result = PullResult("ok", note, counts)
     else:
         await disappearance.record_seen(feed_id, seen, started)
         result = await disappearance.settle(feed_id, started, keys, counts)
+        if result.status == "ok":
+            await Feed.update({Feed.last_full_at: started}).where(Feed.id == feed_id)
     if changed:
         result.counts["possible duplicates"] = await duplicates.flag_duplicates(changed)
     result.seconds = round(time.perf_counter() - clock_started, 2)

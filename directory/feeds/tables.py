@@ -28,6 +28,7 @@ class Feed(Table):
     created_at = Timestamptz()
     last_started_at = Timestamptz(null=True, default=None)
     last_pulled_at = Timestamptz(null=True, default=None)
+    last_full_at = Timestamptz(null=True, default=None)  # last pull that read every listing
     last_seconds = Float(null=True, default=None)
     last_status = Varchar(length=16, default="never")  # never | ok | incomplete | held | failed
     last_message = Text(default="")

@@ -16,7 +16,8 @@ class FeedServer:
 
     Faults on demand: `status` answers every request with that status; `page_status` and
     `raw_pages` answer one page with a status or with raw bytes; `loops` claims a million
-    pages and serves the same ones round and round.
+    pages and serves the same ones round and round. `modified_after` is honoured for
+    services that carry a `last_modified`.
     """
 
     def __init__(self) -> None:
@@ -57,7 +58,15 @@ class FeedServer:
                 return self.page_status[number], {"title": "Server error"}
             if number in self.raw_pages:
                 return 200, self.raw_pages[number]
-            return 200, self.page(number)
+            answer = self.page(number)
+            if "modified_after" in query:  # ORUK: only services changed since (ISO times sort)
+                since = query["modified_after"][0]
+                answer["contents"] = [
+                    item
+                    for item in answer["contents"]
+                    if item.get("last_modified", "9999") > since  # no date: always sent
+                ]
+            return 200, answer
         for page in self.pages:
             for service in page:
                 if path == f"/services/{service.get('id')}":

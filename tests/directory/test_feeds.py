@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from directory.read import load_service
 from directory.search.backend import database_backend
 from directory.search.schemas import SearchQuery
 from directory.tables import Service, ServiceChange
+from hub import clock
 from hub.errors import Invalid
 from tests.directory.feed_server import serve_feed
 from tests.support import make_organisation, make_staff, post_form, sign_in
@@ -50,9 +52,11 @@ async def test_a_pull_keeps_the_directory_in_step_with_the_feed() -> None:
         first = await services.pull_feed(feed_id)
         assert (first.status, first.counts["created"], first.counts["hidden"]) == ("ok", 10, 0)
         assert await FeedListing.count().where(FeedListing.feed == feed_id) == 10
-        # One listing leaves the feed: hidden from search, kept, with a history line.
+        # One listing leaves the feed: the next full pull (a day on) hides it from search,
+        # keeps it, with a history line.
         gone = items.pop(3)
         feed.pages = [items[:5], items[5:]]
+        clock.advance(timedelta(hours=25))
         second = await services.pull_feed(feed_id)
         assert (second.status, second.counts["hidden"], second.counts["unchanged"]) == ("ok", 1, 9)
         record = await load_service(uuid.UUID(gone["id"]))
@@ -64,8 +68,12 @@ async def test_a_pull_keeps_the_directory_in_step_with_the_feed() -> None:
         # It comes back when the feed brings it back.
         items.append(gone)
         feed.pages = [items[:5], items[5:]]
-        third = await services.pull_feed(feed_id)
-        assert (third.status, third.counts["updated"], third.counts["hidden"]) == ("ok", 1, 0)
+        third = await services.pull_feed(feed_id)  # within the day: what changed only
+        assert (third.status, third.counts["updated"], third.counts.get("hidden")) == (
+            "ok",
+            1,
+            None,
+        )
     back = await load_service(uuid.UUID(gone["id"]))
     assert back is not None
     assert back.status == "active"
@@ -84,6 +92,7 @@ async def test_a_mass_disappearance_is_held_for_an_admin_and_nothing_is_hidden()
         feed_id = await services.register_feed(feed.url, "Northshire Council")
         await services.pull_feed(feed_id)
         feed.pages = [items[:2]]  # eight of ten vanish at once
+        clock.advance(timedelta(hours=25))
         held = await services.pull_feed(feed_id)
     assert held.status == "held"
     assert "8 of 10 listings vanished" in held.message
@@ -102,6 +111,7 @@ async def test_a_pull_that_stops_part_way_or_fails_hides_nothing() -> None:
         feed_id = await services.register_feed(feed.url, "Northshire Council")
         await services.pull_feed(feed_id)
         feed.page_status = {2: 500}  # the second page fails: its listings look gone
+        clock.advance(timedelta(hours=25))  # a full pull, the kind that hides what is gone
         stopped = await services.pull_feed(feed_id)
         assert stopped.status == "incomplete"
         feed.page_status = {}
@@ -255,3 +265,33 @@ async def test_a_listing_from_a_feed_changes_here_only_where_the_feed_is_silent(
         ["phone"],
         5,
     )
+
+
+async def test_between_full_pulls_only_what_changed_is_asked_for() -> None:
+    stamp = "2026-01-01T00:00:00Z"
+    items = [listing(f"Book Club {n}", last_modified=stamp) for n in range(4)]
+    with serve_feed() as feed:
+        feed.pages = [items]
+        feed_id = await services.register_feed(feed.url, "Northshire Council")
+        full = await services.pull_feed(feed_id)
+        assert (full.counts["created"], full.counts["hidden"]) == (4, 0)
+        clock.advance(timedelta(hours=2))
+        items[0] = {
+            **items[0],
+            "name": "Book Club Renamed",
+            "last_modified": "2999-01-01T00:00:00Z",
+        }
+        gone = items.pop()
+        feed.pages = [items]
+        changes = await services.pull_feed(feed_id)
+        asked = [path for path in feed.requests if "modified_after=" in path]
+        assert changes.status == "ok"
+        assert (changes.counts["read"], changes.counts["updated"]) == (1, 1)
+        assert "hidden" not in changes.counts  # an incremental pull cannot tell what is gone
+        assert len(asked) == 1
+        clock.advance(timedelta(hours=23))  # a day after the last full pull: read it all
+        daily = await services.pull_feed(feed_id)
+    assert (daily.counts["read"], daily.counts["hidden"]) == (3, 1)
+    record = await load_service(uuid.UUID(gone["id"]))
+    assert record is not None
+    assert record.status == "inactive"

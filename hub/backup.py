@@ -10,6 +10,7 @@ BACKUP_KEY set the checked copy is encrypted (Fernet, from `cryptography`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -217,10 +218,10 @@ def backup(
             partial.write_bytes(_fernet(key).encrypt(partial.read_bytes()))
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        _remove(partial)
         raise _fail(f"Could not write the backup at {out}: {exc.strerror or exc}") from exc
     except BackupError:
-        partial.unlink(missing_ok=True)
+        _remove(partial)
         raise
     return BackupReport(
         path=out,
@@ -229,6 +230,12 @@ def backup(
         check=check,
         encrypted=bool(key),
     )
+
+
+def _remove(path: Path) -> None:
+    """Delete an unfinished copy, if there is one to delete."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def readable_copy(path: Path, key: str, folder: Path) -> Path:

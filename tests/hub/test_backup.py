@@ -1,0 +1,181 @@
+"""Backups taken while the app writes, checked, encrypted; restores that refuse, migrate, verify.
+
+Runs against this run's database (SQLite file or PostgreSQL), with the real `wraparound`
+command and the real pg_dump / pg_restore for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hub import audit
+from hub.audit import Actor
+from hub.backup import BackupError, backup, new_key, scratch_postgres
+from hub.db import raw, transaction
+from hub.settings import get_settings
+from tests.conftest import ON_POSTGRES
+from tests.hub.conftest import process_env
+
+Run = Callable[..., subprocess.CompletedProcess[str]]
+WRITES = 120
+
+
+async def audit_rows() -> int:
+    """Rows in the live audit trail."""
+    return int((await raw("SELECT count(*) AS n FROM audit_event"))[0]["n"])
+
+
+async def write_events(count: int) -> None:
+    """`count` audited changes, each in its own transaction, yielding between them."""
+    for number in range(count):
+        async with transaction():
+            await audit.record("test.backup_write", Actor.system(), detail={"n": number})
+        await asyncio.sleep(0)
+
+
+def take_backup(out: Path, key: str = "") -> object:
+    """A backup of this run's database."""
+    settings = get_settings()
+    return backup(
+        out, database_url=settings.database_url, sqlite_path=settings.sqlite_path, key=key
+    )
+
+
+def target_env(tmp_path: Path, name: str) -> tuple[dict[str, str], str]:
+    """An environment whose database is a new empty one (its URL returned too)."""
+    if ON_POSTGRES:
+        raise AssertionError("use scratch_postgres on PostgreSQL")
+    url = f"sqlite:///{tmp_path / name}"
+    return process_env(DATABASE_URL=url, WRAPAROUND_VAR_DIR=str(tmp_path)), url
+
+
+async def test_a_backup_taken_while_writes_go_on_loses_nothing_and_verifies(tmp_path):
+    await write_events(5)
+    before = await audit_rows()
+    out = tmp_path / "live.backup"
+    writer = asyncio.create_task(write_events(WRITES))
+    report = await asyncio.to_thread(take_backup, out)
+    await writer
+    assert await audit_rows() == before + WRITES  # no write lost to the backup
+    assert out.exists()
+    assert not out.with_name(out.name + ".partial").exists()
+    assert "intact" in report.check.audit
+    assert before <= report.check.rows["audit_event"] <= before + WRITES  # one moment
+    assert report.size == out.stat().st_size
+
+
+async def test_an_encrypted_backup_restores_only_with_its_key(tmp_path, wraparound: Run):
+    await write_events(3)
+    key = new_key()
+    out = tmp_path / "secret.backup"
+    await asyncio.to_thread(take_backup, out, key)
+    assert out.read_bytes()[:6] == b"gAAAAA"
+    assert b"test.backup_write" not in out.read_bytes()
+    if ON_POSTGRES:
+        with scratch_postgres(get_settings().database_url) as url:
+            env = process_env(DATABASE_URL=url)
+            wrong = wraparound("restore", str(out), env={**env, "BACKUP_KEY": new_key()})
+            assert wrong.returncode == 1
+            assert "cannot be decrypted with this BACKUP_KEY" in wrong.stderr
+            right = wraparound("restore", str(out), env={**env, "BACKUP_KEY": key})
+            assert right.returncode == 0, right.stderr
+            assert "audit trail verified" in right.stdout
+        return
+    env, url = target_env(tmp_path, "restored.sqlite")
+    wrong = wraparound("restore", str(out), env={**env, "BACKUP_KEY": new_key()})
+    assert wrong.returncode == 1
+    assert "cannot be decrypted with this BACKUP_KEY" in wrong.stderr
+    right = wraparound("restore", str(out), env={**env, "BACKUP_KEY": key})
+    assert right.returncode == 0, right.stderr
+    copy = sqlite3.connect(url.removeprefix("sqlite:///"))
+    restored = copy.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+    copy.close()
+    assert restored == await audit_rows()
+
+
+async def test_restore_refuses_a_database_with_data_and_keeps_it_from_a_damaged_file(
+    tmp_path, wraparound: Run
+):
+    await write_events(2)
+    out = tmp_path / "good.backup"
+    await asyncio.to_thread(take_backup, out)
+    damaged = tmp_path / "damaged.backup"
+    damaged.write_bytes(out.read_bytes()[: len(out.read_bytes()) // 3])
+    live_rows = await audit_rows()
+    refused = wraparound("restore", str(out))  # this run's own database: it holds data
+    assert refused.returncode == 1
+    assert "already holds data" in refused.stderr
+    forced = wraparound("restore", "--force", str(damaged))
+    assert forced.returncode == 1
+    assert "Traceback" not in forced.stderr
+    assert await audit_rows() == live_rows  # nothing changed
+    assert (await audit.verify()).ok
+
+
+async def test_a_backup_that_cannot_be_written_says_so_and_leaves_nothing(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the backup folder should be")
+    with pytest.raises(BackupError, match="Could not write the backup"):
+        await asyncio.to_thread(take_backup, blocker / "x.backup")
+    assert blocker.read_text() == "a file where the backup folder should be"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["not-a-folder"]
+
+
+async def test_a_foreign_file_is_refused_before_anything_changes(tmp_path, wraparound: Run):
+    foreign = tmp_path / "notes.backup"
+    foreign.write_text("not a database at all\n" * 100)
+    live_rows = await audit_rows()
+    result = wraparound("restore", "--force", str(foreign))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert await audit_rows() == live_rows
+
+
+async def test_an_older_backup_is_migrated_forward_on_restore(tmp_path, wraparound: Run):
+    """A backup made before the newest migration: restoring it applies that migration."""
+    await write_events(1)
+    out = tmp_path / "now.backup"
+    await asyncio.to_thread(take_backup, out)
+    newest = "2026-12-05T21:20:00:000000"
+    if ON_POSTGRES:
+        with scratch_postgres(get_settings().database_url) as older:
+            env = process_env(DATABASE_URL=older)
+            assert wraparound("restore", str(out), env=env).returncode == 0
+            undo = (
+                f"DELETE FROM migration WHERE name = '{newest}'; DROP TABLE directory_search_filter"
+            )
+            subprocess.run(["psql", older, "-qc", undo], check=True)
+            old_dump = tmp_path / "older.backup"
+            subprocess.run(
+                ["pg_dump", "--format=custom", f"--file={old_dump}", older],
+                check=True,
+            )
+        with scratch_postgres(get_settings().database_url) as target:
+            env = process_env(DATABASE_URL=target)
+            result = wraparound("restore", str(old_dump), env=env)
+            assert result.returncode == 0, result.stderr
+            back = subprocess.run(
+                ["psql", target, "-Atc", "SELECT to_regclass('directory_search_filter')"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            assert back.stdout.strip() == "directory_search_filter"
+        return
+    copy = sqlite3.connect(out)
+    copy.execute("DELETE FROM migration WHERE name = ?", (newest,))
+    copy.commit()
+    copy.close()
+    env, url = target_env(tmp_path, "forward.sqlite")
+    result = wraparound("restore", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    restored = sqlite3.connect(url.removeprefix("sqlite:///"))
+    applied = restored.execute("SELECT count(*) FROM migration WHERE name = ?", (newest,))
+    assert applied.fetchone()[0] == 1
+    restored.close()

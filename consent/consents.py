@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from consent import access_log, policy, validation
+from consent import access_log, policy, references, validation
 from consent.facts import consent_fact
 from consent.schemas import ConsentForm, ConsentView, Receipt, StaffWithdrawal
 from consent.tables import Consent
@@ -113,7 +113,8 @@ async def rows_where(where: Any) -> list[dict[str, Any]]:
         .output(load_json=True)
     )
     await policy.observe_expiries([consent_fact(row) for row in rows], clock.now())
-    return rows
+    named = await references.for_consents([row["id"] for row in rows])
+    return [{**row, "reference": named.get(UUID(str(row["id"])), "")} for row in rows]
 
 
 def to_view(row: Mapping[str, Any], only_for: UUID | None = None) -> ConsentView:
@@ -135,6 +136,7 @@ def to_view(row: Mapping[str, Any], only_for: UUID | None = None) -> ConsentView
         "withdrawn_at": row["withdrawn_at"],
         "withdrawn_reason": row["withdrawn_reason"],
         "withdrawn_how": row["withdrawn_how"],
+        "reference": row.get("reference", ""),
     }
     if only_for is not None:
         mine = [(org, name) for org, name in pairs if UUID(str(org)) == only_for]
@@ -194,6 +196,7 @@ async def insert_version(
         **values,
     )
     await Consent.insert(consent)
+    await references.assign(consent.id)
     await announce_change(client_id, consent.id, "given")
     await audit.record(
         "consent.given",

@@ -10,9 +10,16 @@ from typing import Any
 from uuid import UUID
 
 from consent import access_log, consents, policy, validation
-from consent.schemas import AccessLogLine, ConsentNarrowing, ConsentView, Receipt
+from consent.schemas import AccessLogLine, ConsentGroup, ConsentNarrowing, ConsentView, Receipt
 from consent.tables import Consent
-from consent.vocabulary import CATEGORIES, CURRENT_NOTICE, PLAN, PLAN_SHARING, local_date
+from consent.vocabulary import (
+    CATEGORIES,
+    CURRENT_NOTICE,
+    PLAN,
+    PLAN_SHARING,
+    PURPOSE_PHRASES,
+    local_date,
+)
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.db import transaction
@@ -31,6 +38,36 @@ async def own_consents(principal: Principal) -> list[ConsentView]:
     """Every consent the client has given, newest first."""
     rows = await consents.rows_where(Consent.client == _client_id(principal))
     return [consents.to_view(row) for row in rows]
+
+
+def heading(consent: ConsentView) -> str:
+    """Who may see and why, so two consents naming one organisation can be told apart."""
+    purposes = [PURPOSE_PHRASES[code] for code in PURPOSE_PHRASES if code in consent.purposes]
+    names = consent.organisation_names
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{who}, {' and '.join(purposes)}" if purposes else who
+
+
+def grouped(views: list[ConsentView]) -> list[ConsentGroup]:
+    """Versions of one consent together, newest consent first; each headed by its newest
+    version's organisations and purposes."""
+    series: dict[UUID, list[ConsentView]] = {}
+    for view in sorted(views, key=lambda v: (v.given_at, v.version), reverse=True):
+        series.setdefault(view.series, []).append(view)
+    return [
+        ConsentGroup(
+            series=key,
+            heading=heading(versions[0]),
+            current=next((v for v in versions if v.live), None),
+            versions=versions,
+        )
+        for key, versions in series.items()
+    ]
+
+
+async def own_consent_groups(principal: Principal) -> list[ConsentGroup]:
+    """The client's consents, each with its versions, newest first."""
+    return grouped(await own_consents(principal))
 
 
 async def _own_row(principal: Principal, consent_id: UUID) -> dict[str, Any]:

@@ -238,11 +238,25 @@ class ConsentView(msgspec.Struct, frozen=True, kw_only=True):
     withdrawn_how: str
     full: bool = True
     """False when the reader sees only their own organisation's part of it."""
+    reference: str = ""
+    """The short reference on its receipt (WR-7K3M-Q9), read out over the phone."""
 
     @property
     def live(self) -> bool:
         """Active now or starting later: can still be withdrawn or changed."""
         return self.status in ("active", "pending")
+
+
+class ConsentGroup(msgspec.Struct, frozen=True, kw_only=True):
+    """One consent with all its versions, as the portal lists it."""
+
+    series: UUID
+    heading: str
+    """Who may see and why: "Housing First: referral and coordination of support"."""
+    current: ConsentView | None
+    """The version in force (or starting later); None once it has ended."""
+    versions: list[ConsentView]
+    """Every version, newest first (the current one included)."""
 
 
 class ClientRecord(msgspec.Struct, frozen=True, kw_only=True):

@@ -87,6 +87,14 @@ class Consent(Table):
     expiry_noted_at = Timestamptz(null=True, default=None)
 
 
+class ConsentReference(Table):
+    """A consent's short reference, read out over the phone (WR-7K3M-Q9); links keep the id."""
+
+    id = UUID(primary_key=True)
+    consent = ForeignKey(references=Consent, on_delete=OnDelete.cascade, unique=True)
+    reference = Varchar(length=12, unique=True)
+
+
 class BreakGlass(Table):
     """A safeguarding override: one staff member, one client, a reason, four hours."""
 

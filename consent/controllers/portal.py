@@ -27,8 +27,8 @@ class PortalController(Controller):
     @get("/consents", name="portal.consents")
     async def consents(self, request: AnyRequest, done: FromQuery[str] = "") -> Template:
         """Who may see what about me, and until when."""
-        consents = await portal.own_consents(request.user)
-        return render("consent/portal_consents.html", consents=consents, done=done)
+        groups = await portal.own_consent_groups(request.user)
+        return render("consent/portal_consents.html", groups=groups, done=done)
 
     @get("/consents/{consent_id:uuid}", name="portal.receipt")
     async def receipt(

@@ -175,7 +175,10 @@ def describe(label: str, points: Sequence[ChartPoint], *, client_view: bool = Fa
     whose = "Your" if client_view else "The client's"
     client = ", ".join(f"{p.client_score} on {long_day(p.held_on)}" for p in points)
     worker_points = [p for p in points if p.worker_score is not None]
-    text = f"{label}, rated from 1 to 10 at each review. {whose} ratings: {client}."
+    text = (
+        f"{label}, rated at each review from 1 (as bad as it could be) to 10 (the best it "
+        f"could be). {whose} ratings: {client}."
+    )
     if worker_points:
         worker = ", ".join(f"{p.worker_score} on {long_day(p.held_on)}" for p in worker_points)
         text += f" The worker's ratings: {worker}."

@@ -13,6 +13,7 @@ from uuid import UUID
 import msgspec
 
 from plans.access import PlanAccess
+from plans.area_words import words_for
 from plans.chart import area_chart
 from plans.tables import Plan, Rating, Review
 from plans.vocabulary import WELLBEING_AREAS
@@ -31,8 +32,11 @@ class AreaProgress(msgspec.Struct, frozen=True, kw_only=True):
 
     area: str
     label: str
+    """The client's own words for the area where they gave some, else the project's name."""
     points: list[Point]
     svg: str = ""
+    project_label: str = ""
+    """The project's name for the area (shown beside the client's words)."""
 
     @property
     def change(self) -> int:
@@ -71,15 +75,18 @@ async def progress(client_id: UUID, *, client_view: bool = False) -> Progress:
             held_on=held_on, client_score=row["client_score"], worker_score=row["worker_score"]
         )
         series[row["area"]].append((index, point))
+    own = await words_for(plan["id"])
     areas = []
-    for area, label in WELLBEING_AREAS.items():
+    for area, project_label in WELLBEING_AREAS.items():
         if area not in series:
             continue
+        label = own.get(area) or project_label
         points = [point for _, point in sorted(series[area], key=lambda pair: pair[0])]
         areas.append(
             AreaProgress(
                 area=area,
                 label=label,
+                project_label=project_label,
                 points=points,
                 svg=area_chart(area, label, points, client_view=client_view),
             )

@@ -22,6 +22,7 @@ from hub.errors import Forbidden, Invalid, NotFound
 from hub.tables import Client
 from hub.web.numbers import whole_number
 from plans.access import PlanAccess, plan_access
+from plans.area_words import read_words, save_words, words_for
 from plans.content import today
 from plans.lead import ensure_plan
 from plans.tables import Plan, Rating, Review
@@ -62,6 +63,14 @@ class ReviewForm(msgspec.Struct, kw_only=True):
     worker_time: str = ""
     client_hopes: str = ""
     worker_hopes: str = ""
+    words_home: str = ""
+    words_money: str = ""
+    words_health: str = ""
+    words_feeling_well: str = ""
+    words_drugs_alcohol: str = ""
+    words_friends: str = ""
+    words_time: str = ""
+    words_hopes: str = ""
 
 
 class RatingView(msgspec.Struct, frozen=True, kw_only=True):
@@ -96,6 +105,8 @@ class ReviewStart(msgspec.Struct, frozen=True, kw_only=True):
     next_review_on: date | None
     last_scores: dict[str, tuple[int, int | None]]
     """Area -> (client, worker) scores at the most recent review, as a reminder."""
+    area_words: dict[str, str] = {}
+    """Area -> what the client calls it, as they said at an earlier review."""
 
 
 def client_field(area: str) -> str:
@@ -181,8 +192,11 @@ def _day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def validate(form: ReviewForm) -> tuple[dict[str, Any], dict[str, tuple[int, int | None]]]:
-    """The review's values and ratings, or Invalid listing every problem."""
+def validate(
+    form: ReviewForm,
+) -> tuple[dict[str, Any], dict[str, tuple[int, int | None]], dict[str, str]]:
+    """The review's values, ratings and the client's words per area, or Invalid listing every
+    problem."""
     errors: dict[str, str] = {}
     date_errors: dict[str, str] = {}
     held_on, next_on = _dates(form, date_errors)
@@ -198,17 +212,18 @@ def validate(form: ReviewForm) -> tuple[dict[str, Any], dict[str, tuple[int, int
         "decisions": _text(errors, "decisions", form.decisions, MAX_LONG),
     }
     ratings = read_ratings(form, errors)
+    words = read_words(msgspec.structs.asdict(form), errors)
     errors.update(date_errors)  # in the order the form asks
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
-    return values, ratings
+    return values, ratings, words
 
 
 async def record_review(principal: Principal, client_id: UUID, form: ReviewForm) -> UUID:
     """Record a review held with the client (the lead only, on an open plan)."""
     access = await _lead_access(principal, client_id)
     plan_id = await open_plan(client_id)
-    values, ratings = validate(form)
+    values, ratings, words = validate(form)
     now = clock.now()
     review = Review(
         plan=plan_id,
@@ -226,6 +241,7 @@ async def record_review(principal: Principal, client_id: UUID, form: ReviewForm)
                     for area, (client, worker) in ratings.items()
                 ]
             )
+        await save_words(plan_id, words)
         await Plan.update(
             {
                 Plan.next_review_on: values["next_review_on"],
@@ -265,6 +281,7 @@ async def start_review(principal: Principal, client_id: UUID) -> ReviewStart:
         last_scores={r.area: (r.client_score, r.worker_score) for r in last[0].ratings}
         if last
         else {},
+        area_words=await words_for(plan_id),
     )
 
 

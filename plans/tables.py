@@ -115,3 +115,14 @@ class Rating(Table):
     area = Varchar(length=32)
     client_score = Integer()
     worker_score = Integer(null=True, default=None)
+
+
+class AreaWords(Table):
+    """What the client calls one wellbeing area in their own words ("My flat" for "Where I
+    live"), shown on their progress chart; one row per plan and area."""
+
+    id = UUID(primary_key=True)
+    plan = ForeignKey(references=Plan, on_delete=OnDelete.cascade, index=True)
+    area = Varchar(length=32)
+    words = Varchar(length=80)
+    updated_at = Timestamptz()

@@ -15,6 +15,7 @@ from hub.accounts.guards import requires_signed_in, requires_staff
 from hub.errors import Invalid
 from hub.web.responses import see_other
 from plans import calendar, reviews
+from plans.area_words import words_field
 from plans.content import today
 from plans.controllers import AnyRequest, read, render, render_errors
 from plans.reviews import ReviewForm, ReviewStart, client_field, worker_field
@@ -24,9 +25,15 @@ FORM = "plans/review_form.html"
 LIST = "plans/reviews.html"
 
 
-def _first_values() -> dict[str, Any]:
+def _first_values(start: ReviewStart) -> dict[str, Any]:
     held = today()
-    return {"held_on-day": held.day, "held_on-month": held.month, "held_on-year": held.year}
+    values: dict[str, Any] = {
+        "held_on-day": held.day,
+        "held_on-month": held.month,
+        "held_on-year": held.year,
+    }
+    values |= {words_field(area): words for area, words in start.area_words.items()}
+    return values
 
 
 def _form_page(start: ReviewStart, values: dict[str, Any], error: Invalid | None) -> Template:
@@ -35,6 +42,7 @@ def _form_page(start: ReviewStart, values: dict[str, Any], error: Invalid | None
         "values": values,
         "client_field": client_field,
         "worker_field": worker_field,
+        "words_field": words_field,
         "default_weeks": REVIEW_DEFAULT.days // 7,
     }
     if error is not None:
@@ -51,7 +59,7 @@ class ReviewController(Controller):
     async def new_review(self, request: AnyRequest, client_id: FromPath[UUID]) -> Template:
         """The review form, with today's date filled in (the lead only)."""
         start = await reviews.start_review(request.user, client_id)
-        return _form_page(start, _first_values(), None)
+        return _form_page(start, _first_values(start), None)
 
     @post("/{client_id:uuid}/reviews/new", name="plans.review_create", guards=[requires_staff])
     async def create_review(self, request: AnyRequest, client_id: FromPath[UUID]) -> Response[Any]:

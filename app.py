@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 
 from consent import web as consent_web
 from directory import web as directory_web
-from hub import mail, outbox
+from hub import backup_schedule, mail, outbox
 from hub.accounts.admin_controllers import OrganisationController, StaffController
 from hub.accounts.api_token_controllers import ApiTokenController
 from hub.accounts.controllers import PasswordController, SignInController
@@ -39,12 +39,14 @@ from referrals.api import app as partner_api
 
 JOB_HANDLERS: dict[str, outbox.Handler] = {
     mail.EMAIL_JOB: mail.send_email_job,
+    backup_schedule.BACKUP_JOB: backup_schedule.daily_backup_job,
     **directory_web.JOB_HANDLERS,
     **referrals_web.JOB_HANDLERS,
     **plans_web.JOB_HANDLERS,
 }
 NODE_MODULES = ROOT / "node_modules"
 STARTUP_TASKS = [
+    backup_schedule.ensure_backup_job,
     *directory_web.STARTUP_TASKS,
     *referrals_web.STARTUP_TASKS,
     *plans_web.STARTUP_TASKS,
@@ -70,6 +72,7 @@ def _register_navigation() -> None:
     ]:
         navigation.register(item)
     for name, loader in {
+        "backups": backup_schedule.backup_status,
         **consent_web.HOME_PANELS,
         **referrals_web.HOME_PANELS,
         **plans_web.HOME_PANELS,

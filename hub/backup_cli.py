@@ -20,6 +20,7 @@ from hub.backup import (
     temporary_folder,
 )
 from hub.backup import Progress as ProgressCallback
+from hub.backup_schedule import record
 from hub.db import raw
 from hub.settings import get_settings
 
@@ -61,7 +62,9 @@ def backup_command(out: Path) -> None:
                 progress=told,
             )
         except BackupError as exc:
+            asyncio.run(record(None, out, str(exc)))
             raise click.ClickException(str(exc)) from exc
+    asyncio.run(record(report, report.path))
     rows = sum(report.check.rows.values())
     click.echo(
         f"Backup written to {report.path} ({report.size:,} bytes, {report.seconds:.1f} s)"

@@ -127,6 +127,12 @@ class Settings:
     """The hub's phone number, printed on every page handed to a visitor or client."""
     backup_key: str = field(default="", repr=False)
     """Fernet key that `wraparound backup` encrypts with (`wraparound backup-key` makes one)."""
+    backup_daily: bool = True
+    """The worker makes a backup every night into backup_dir."""
+    backup_dir: Path = ROOT / "var" / "backups"
+    """Where the daily backups go (keep copies somewhere else too)."""
+    backup_keep: int = 7
+    """How many daily backups to keep in backup_dir."""
 
     @property
     def is_production(self) -> bool:
@@ -198,6 +204,9 @@ def load_settings() -> Settings:
             part.strip() for part in _env("TRUSTED_PROXIES").split(",") if part.strip()
         ),
         backup_key=_env("BACKUP_KEY"),
+        backup_daily=_env_bool("BACKUP_DAILY", True),
+        backup_dir=Path(_env("BACKUP_DIR") or var_dir / "backups"),
+        backup_keep=_env_int("BACKUP_KEEP", 7),
         bank_holidays=_env_choice(
             "BANK_HOLIDAYS", "scotland", ("scotland", "england-and-wales", "northern-ireland")
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     UUID,
+    BigInt,
     Boolean,
     Date,
     ForeignKey,
@@ -157,3 +158,15 @@ class ApiToken(Table):
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
     revoked_by = UUID(null=True, default=None)
+
+
+class BackupRecord(Table):
+    """One backup made, or tried, by `wraparound backup` or the daily backup job."""
+
+    id = UUID(primary_key=True)
+    made_at = Timestamptz(index=True)
+    path = Text(default="")
+    size = BigInt(default=0)
+    ok = Boolean(default=True)
+    message = Text(default="")
+    """What went wrong, or what the check found."""

@@ -42,6 +42,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOST=0.0.0.0 \
     PORT=8000
 
+# pg_dump / pg_restore / psql for `wraparound backup` and the worker's daily backup.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 wraparound \
  && useradd --system --uid 10001 --gid wraparound --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin wraparound

@@ -42,10 +42,21 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOST=0.0.0.0 \
     PORT=8000
 
-# pg_dump / pg_restore / psql for `wraparound backup` and the worker's daily backup.
+# pg_dump / pg_restore / psql for `wraparound backup` and the worker's daily backup, from
+# PostgreSQL's own Debian repository: pg_dump must be at least the server's major version
+# (docker-compose.yml runs 16), and Debian's own client may be older.
+ARG POSTGRES_CLIENT=16
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get install -y --no-install-recommends ca-certificates curl \
+ && install -d /usr/share/postgresql-common/pgdg \
+ && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+        https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+ && . /etc/os-release \
+ && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt ${VERSION_CODENAME}-pgdg main" \
+        > /etc/apt/sources.list.d/pgdg.list \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client-${POSTGRES_CLIENT} \
+ && apt-get purge -y curl && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 wraparound \
  && useradd --system --uid 10001 --gid wraparound --home-dir /app --no-create-home \

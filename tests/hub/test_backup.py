@@ -16,7 +16,7 @@ import pytest
 
 from hub import audit
 from hub.audit import Actor
-from hub.backup import BackupError, backup, new_key, scratch_postgres
+from hub.backup import BackupError, BackupReport, backup, new_key, scratch_postgres
 from hub.db import raw, transaction
 from hub.settings import get_settings
 from tests.conftest import ON_POSTGRES
@@ -39,7 +39,7 @@ async def write_events(count: int) -> None:
         await asyncio.sleep(0)
 
 
-def take_backup(out: Path, key: str = "") -> object:
+def take_backup(out: Path, key: str = "") -> BackupReport:
     """A backup of this run's database."""
     settings = get_settings()
     return backup(

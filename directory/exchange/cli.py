@@ -43,7 +43,7 @@ T = TypeVar("T")
 SHOW_AT_MOST = 50
 
 
-def _run(make: Callable[[], Awaitable[T]]) -> T:
+def run_job(make: Callable[[], Awaitable[T]]) -> T:
     """Run one job with the database pool open (PostgreSQL), turning our errors into messages."""
 
     async def job() -> T:
@@ -195,7 +195,7 @@ def import_command(source: str, publisher: str, report_path: Path | None, batch_
     # app has loaded took a tenth of the time. Freeze what is there and collect less often.
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    summary = _run(lambda: run_import(source, publisher, path, batch_size))
+    summary = run_job(lambda: run_import(source, publisher, path, batch_size))
     print_summary(summary, path if summary.report and summary.report.rows else None)
     rate = summary.total / summary.seconds if summary.seconds else 0.0
     click.echo(f"Took {summary.seconds:.1f} s ({rate:,.0f} listings/s).")
@@ -227,7 +227,7 @@ async def _export(format_: str, out: Path) -> int:
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="File or folder.")
 def export_command(format_: str, out: Path) -> None:
     """Export every listing as HSDS 3.0 / Open Referral UK data."""
-    count = _run(lambda: _export(format_, out))
+    count = run_job(lambda: _export(format_, out))
     click.echo(f"Exported {count} services to {out}.")
 
 
@@ -246,7 +246,7 @@ async def _load_postcodes(path: Path) -> postcodes.PostcodeLoad:
 def import_postcodes_command(file: Path) -> None:
     """Load postcode points from FILE: the ONS Postcode Directory CSV (pcds/pcd, lat, long)
     or a simple postcode,latitude,longitude CSV. Existing postcodes are updated."""
-    result = _run(lambda: _load_postcodes(file))
+    result = run_job(lambda: _load_postcodes(file))
     _show("Bad lines", result.problems)
     click.echo(
         f"Postcodes loaded: {result.loaded}; without a point (skipped): {result.skipped}; "

@@ -7,7 +7,7 @@ import sys
 import click
 
 from directory.cli import directory_group
-from directory.exchange.cli import _run
+from directory.exchange.cli import run_job
 from directory.feeds import services
 from directory.feeds.schemas import PullResult
 
@@ -23,7 +23,7 @@ def _line(url: str, result: PullResult) -> str:
 @click.option("--every-hours", type=int, default=24, show_default=True, help="How often to pull.")
 def feed_add_command(url: str, publisher: str, every_hours: int) -> None:
     """Register the Open Referral UK API at URL as a feed to keep in step."""
-    feed_id = _run(lambda: services.register_feed(url, publisher, every_hours))
+    feed_id = run_job(lambda: services.register_feed(url, publisher, every_hours))
     click.echo(f"Feed registered ({feed_id}); `wraparound directory sync` pulls it.")
 
 
@@ -54,7 +54,7 @@ def sync_command(every: bool, confirm: str) -> None:
 
     Exits 1 when a pull failed, stopped part-way or is held for an admin.
     """
-    results = _run(lambda: _sync(every, confirm))
+    results = run_job(lambda: _sync(every, confirm))
     for url, result in results:
         click.echo(_line(url, result))
     if not results and not confirm:

@@ -20,6 +20,7 @@ from directory.tables import Service, ServiceChange
 from hub import clock
 from hub.errors import Invalid
 from tests.directory.feed_server import serve_feed
+from tests.directory.test_import_cli import command
 from tests.support import make_organisation, make_staff, post_form, sign_in
 
 ORG = {"id": "7a0c2d4e-1b3f-4a5c-8d6e-9f0a1b2c3d4e", "name": "Riverside Trust"}
@@ -295,3 +296,20 @@ async def test_between_full_pulls_only_what_changed_is_asked_for() -> None:
     record = await load_service(uuid.UUID(gone["id"]))
     assert record is not None
     assert record.status == "inactive"
+
+
+async def test_the_commands_register_a_feed_and_pull_what_is_due() -> None:
+    with serve_feed() as feed:
+        feed.pages = [[listing("Tea Bar"), listing("Men's Shed")]]
+        added = await command("feed-add", feed.url, "--publisher", "Northshire Council")
+        assert added.exit_code == 0, added.output
+        synced = await command("sync")
+        assert synced.exit_code == 0, synced.output
+        assert f"{feed.url}: ok" in synced.output
+        assert "created 2" in synced.output
+        again = await command("sync")  # pulled a moment ago: not due
+        assert again.output.strip() == "No feed is due."
+        feed.status = 500
+        failed = await command("sync", "--all")
+    assert failed.exit_code == 1
+    assert "failed" in failed.output

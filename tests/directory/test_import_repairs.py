@@ -251,3 +251,23 @@ async def test_the_command_groups_problems_writes_the_report_and_exits_by_refusa
         ("unsafe address, listing refused", "url")
     ]
     assert all(not row["where"].startswith("=") for row in read)  # no formula for spreadsheets
+
+
+async def test_a_hostile_listing_is_cut_and_made_harmless_never_obeyed() -> None:
+    huge = "<p>" + "Warm space. " * 50_000 + "</p><script>document.location='x'</script>"
+    nested: object = "deep"
+    for _ in range(200):
+        nested = {"name": nested}
+    attack = listing("Open Door", description=huge)
+    odd = listing("Odd One", alternate_name=nested)
+    with serve_feed() as feed:
+        feed.pages = [[attack, odd]]
+        summary = await run(feed.url)
+    assert (summary.created, summary.failed) == (1, 1)
+    record = await load_service(uuid.UUID(attack["id"]))
+    assert record is not None
+    assert len(record.description) <= 20_000
+    assert "<" not in record.description
+    assert "document.location" not in record.description
+    assert any(p.kind == "text too long, cut" for p in summary.warnings)
+    assert [(p.field, p.message) for p in summary.errors] == [("alternate_name", "is not text")]

@@ -24,6 +24,7 @@ from hub.db import close_pool, get_engine, keep_trying_to_open_pool
 from hub.demo import seed_demo_network
 from hub.settings import ROOT, get_settings
 from hub.web import home, navigation
+from hub.web.demo_mail import demo_mail
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from hub.web.notification_controllers import (
@@ -96,6 +97,7 @@ async def _start_up(engine: Any, stop: asyncio.Event) -> None:
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     """Open the database pool and, by default, run the outbox worker in this process."""
     settings = get_settings()
+    mail.announce(settings)
     engine = get_engine()
     stop = asyncio.Event()
     starting = asyncio.create_task(_start_up(engine, stop))
@@ -134,6 +136,7 @@ def create_app() -> Litestar:
         route_handlers=[
             HomeController,
             print_page_css,
+            demo_mail,
             SignInController,
             PasswordController,
             OrganisationController,

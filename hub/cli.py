@@ -99,6 +99,29 @@ def _print_sign_ins(sign_ins: list[tuple[str, str]]) -> None:
     click.echo("")
 
 
+def _start_mail_catcher() -> None:
+    """Catch the demo's e-mail on loopback and point the app (and its workers) at it."""
+    from hub import mail_catcher
+
+    settings = get_settings()
+    folder = settings.var_dir / "demo-mail"
+    catcher = mail_catcher.start(folder)
+    os.environ.update(
+        {
+            "SMTP_HOST": mail_catcher.HOST,
+            "SMTP_PORT": str(catcher.port),
+            "SMTP_TLS": "none",
+            "DEMO_MAIL_DIR": str(folder),
+        }
+    )
+    get_settings.cache_clear()
+    click.echo(
+        f"Mail catcher on {mail_catcher.HOST}:{catcher.port}: the demo's e-mail is kept in "
+        f"{folder} and shown to signed-in staff at "
+        f"http://{settings.host}:{settings.port}/demo/mail"
+    )
+
+
 def _demo_command(demo_seeders: Sequence[Seeder]) -> click.Command:
     @click.command("demo")
     @click.option("--serve/--no-serve", default=False, help="Serve the app after seeding.")
@@ -106,6 +129,8 @@ def _demo_command(demo_seeders: Sequence[Seeder]) -> click.Command:
         """Migrate, seed the demo network (keeping existing data) and print the sign-ins."""
         os.environ.setdefault("HUB_PHONE", DEMO_HUB_PHONE)
         get_settings.cache_clear()
+        if serve and not get_settings().smtp_host:
+            _start_mail_catcher()
 
         async def seed_all() -> list[tuple[str, str]]:
             await migrate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -15,6 +16,17 @@ from hub import outbox
 from hub.settings import Settings, get_settings
 
 EMAIL_JOB = "email"
+MAIL_OFF = (
+    "E-mail is off: SMTP_HOST is not set, so nothing is e-mailed "
+    "(notifications still show under Notifications). Set SMTP_HOST to send e-mail."
+)
+log = logging.getLogger(__name__)
+
+
+def announce(settings: Settings) -> None:
+    """Say once, at start-up, when e-mail is off (instead of a failure for every message)."""
+    if not settings.mail_enabled:
+        log.warning(MAIL_OFF)
 
 
 class Attachment(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,6 +42,8 @@ async def queue_email(
 ) -> None:
     """Queue one plain-text e-mail (optionally with one text attachment); call inside the
     transaction that causes it."""
+    if not get_settings().mail_enabled:
+        return
     payload = email_payload(to, subject, body)
     if attachment is not None:
         payload["attachment"] = msgspec.to_builtins(attachment)
@@ -44,6 +58,8 @@ def email_payload(to: str, subject: str, body: str) -> dict[str, Any]:
 
 async def queue_emails(messages: list[tuple[str, str, str]]) -> None:
     """Queue several plain-text e-mails (to, subject, body) in one write."""
+    if not get_settings().mail_enabled:
+        return
     await outbox.enqueue_many(EMAIL_JOB, [email_payload(*message) for message in messages])
 
 
@@ -89,6 +105,9 @@ def _deliver(message: EmailMessage, settings: Settings) -> None:
 
 
 async def send_email_job(payload: dict[str, Any]) -> None:
-    """Outbox handler: deliver one queued e-mail."""
+    """Outbox handler: deliver one queued e-mail (dropped quietly if e-mail was turned off
+    after it was queued: start-up said so once)."""
     settings = get_settings()
+    if not settings.mail_enabled:
+        return
     await asyncio.to_thread(_deliver, build_message(payload, settings), settings)

@@ -93,8 +93,8 @@ class Settings:
     """Failed sign-ins per account per minute before further tries are refused."""
     sign_in_address_limit: int = 20
     """Failed sign-ins per network address per minute before further tries are refused."""
-    smtp_host: str = "127.0.0.1"
-    """SMTP server for outgoing e-mail."""
+    smtp_host: str = ""
+    """SMTP server for outgoing e-mail; empty turns e-mail off (said once at start-up)."""
     smtp_port: int = 25
     """SMTP server port."""
     smtp_tls: str = "none"
@@ -125,6 +125,8 @@ class Settings:
     """The hub's name on printed pages; empty means the hub organisation's own name."""
     hub_phone: str = ""
     """The hub's phone number, printed on every page handed to a visitor or client."""
+    demo_mail_dir: str = ""
+    """Where the demo's mail catcher keeps the e-mails it caught (set by `wraparound demo`)."""
     backup_key: str = field(default="", repr=False)
     """Fernet key that `wraparound backup` encrypts with (`wraparound backup-key` makes one)."""
     backup_daily: bool = True
@@ -138,6 +140,11 @@ class Settings:
     def is_production(self) -> bool:
         """True when running as a production deployment."""
         return self.environment == "production"
+
+    @property
+    def mail_enabled(self) -> bool:
+        """True when an SMTP server is configured (SMTP_HOST); otherwise no e-mail is sent."""
+        return bool(self.smtp_host)
 
     @property
     def uses_postgres(self) -> bool:
@@ -189,7 +196,7 @@ def load_settings() -> Settings:
         session_absolute_hours=_env_int("SESSION_ABSOLUTE_HOURS", 10),
         sign_in_account_limit=_env_int("SIGN_IN_ACCOUNT_LIMIT", 5),
         sign_in_address_limit=_env_int("SIGN_IN_ADDRESS_LIMIT", 20),
-        smtp_host=_env("SMTP_HOST", "127.0.0.1"),
+        smtp_host=_env("SMTP_HOST"),
         smtp_port=_env_port("SMTP_PORT", 25),
         smtp_tls=_env_choice("SMTP_TLS", "none", ("none", "starttls", "ssl")),
         smtp_username=_env("SMTP_USERNAME"),
@@ -213,6 +220,7 @@ def load_settings() -> Settings:
         demo_password=_env("DEMO_PASSWORD"),
         hub_name=_env("HUB_NAME"),
         hub_phone=_env("HUB_PHONE"),
+        demo_mail_dir=_env("DEMO_MAIL_DIR"),
     )
 
 

@@ -159,7 +159,6 @@ async def ensure_organisations(infos: list[OrganisationInfo]) -> tuple[dict[UUID
         else:
             names[info.name.casefold()] = ours[info.id] = info.id
             new.append(info)
-    await _refresh_profiles(existing)
     if new:
         now = clock.now()
         await Organisation.insert(
@@ -187,6 +186,8 @@ async def ensure_organisations(infos: list[OrganisationInfo]) -> tuple[dict[UUID
                 for info in new
             ]
         )
+    # After the new ones exist: a second id for a name new in this batch refreshes its profile.
+    await _refresh_profiles(existing)
     return ours, [info.name for info in new]
 
 

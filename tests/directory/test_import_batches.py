@@ -6,6 +6,7 @@ Failures are real: a database trigger refuses one listing, a file breaks off hal
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -181,3 +182,24 @@ async def test_a_large_file_read_in_its_own_process_gives_the_same_listings(tmp_
     cut = [c async for c in ListReader(broken, in_process=False).candidates()]
     assert cut[-1].errors[0].message.startswith("not valid JSON from here on")
     assert len(cut) < 450
+
+
+async def test_two_ids_for_one_new_organisation_in_a_batch_make_one_organisation(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    services = [
+        {"id": str(uuid.uuid4()), "name": f"Club {n}",
+         "organization": {"id": str(uuid.uuid4()), "name": "Riverside Trust",
+                          "url": f"riverside{n}.example.org"}}
+        for n in range(3)
+    ]  # fmt: skip
+    path = tmp_path / "clubs.json"
+    path.write_text(json.dumps(services))
+    with caplog.at_level(logging.WARNING, logger="directory.exchange.importer"):
+        summary = await run(path)
+    assert not caplog.records  # written as one batch: no fall-back to one listing at a time
+    assert counts(summary) == (3, 0, 0, 0), summary.errors
+    assert await Organisation.count() == 1
+    assert summary.organisations_created == ["Riverside Trust"]
+    owners = {row["organisation"] for row in await Service.select(Service.organisation)}
+    assert len(owners) == 1

@@ -13,9 +13,10 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.static_files import create_static_files_router
 
+from consent import personal_data as consent_personal_data
 from consent import web as consent_web
 from directory import web as directory_web
-from hub import backup_schedule, mail, outbox
+from hub import backup_schedule, mail, outbox, personal_data
 from hub.accounts.admin_controllers import OrganisationController, StaffController
 from hub.accounts.api_token_controllers import ApiTokenController
 from hub.accounts.controllers import PasswordController, SignInController
@@ -34,7 +35,9 @@ from hub.web.notification_controllers import (
 from hub.web.pages import HomeController
 from hub.web.print_page import print_page_css
 from hub.web.templating import template_config
+from plans import personal_data as plans_personal_data
 from plans import web as plans_web
+from referrals import personal_data as referrals_personal_data
 from referrals import web as referrals_web
 from referrals.api import app as partner_api
 
@@ -53,6 +56,13 @@ STARTUP_TASKS = [
     *plans_web.STARTUP_TASKS,
 ]
 log = logging.getLogger(__name__)
+
+# Where each feature keeps a client's personal data (subject access packs read them all).
+personal_data.register(
+    *consent_personal_data.HOLDINGS,
+    *referrals_personal_data.HOLDINGS,
+    *plans_personal_data.HOLDINGS,
+)
 
 
 NAV_ITEMS = (

@@ -12,6 +12,7 @@ from consent.controllers.clients import ClientController
 from consent.controllers.consents import StaffConsentController
 from consent.controllers.oversight import BreakGlassController
 from consent.controllers.portal import PortalController
+from consent.controllers.subject_access import ClientDataController, PortalDataController
 from consent.demo import seed_demo_record
 from consent.oversight import oversight_panel
 from hub.web.home import PanelLoader
@@ -22,6 +23,8 @@ ROUTE_HANDLERS: list[Any] = [
     StaffConsentController,
     BreakGlassController,
     PortalController,
+    PortalDataController,
+    ClientDataController,
 ]
 
 NAV_ITEMS: list[NavItem] = [

@@ -147,7 +147,7 @@ async def _inner_call(count: int, seed: int) -> dict[str, Any]:
     queries = []
     for params in make_queries(count + 50, seed):
         form = read_search_form({name: [value] for name, value in params.items()})
-        query, _, _ = await build_query(form, None)
+        query, _, _, _ = await build_query(form, None)
         queries.append(query)
     for query in queries[:50]:
         await backend.search(query)

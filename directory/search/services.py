@@ -15,12 +15,15 @@ import msgspec
 
 from directory.hours import DAY_CODES, DAY_NAMES, LONDON, describe_status
 from directory.listings.schemas import LANGUAGES
+from directory.places.postcodes import EXPECTED as EXPECTED_POSTCODE
+from directory.places.postcodes import locate as locate_postcode
+from directory.places.postcodes import parse as parse_postcode
 from directory.search.backend import get_backend
 from directory.search.fallback import suggest_needs
 from directory.search.results import ResultListing, load_results
 from directory.search.schemas import GeoPoint, SearchQuery, SearchResults
 from directory.signposting.services import services_on_list
-from directory.tables import Location, Postcode, TaxonomyTerm
+from directory.tables import Location, TaxonomyTerm
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import clock
 from hub.accounts.schemas import Principal
@@ -31,7 +34,6 @@ DISTANCES = ("1", "2", "5", "10", "25")
 MILES_PER_KM = 0.621371
 SUMMARY_LENGTH = 180
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
-_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")
 
 
 class SearchForm(msgspec.Struct, kw_only=True):
@@ -90,6 +92,8 @@ class Result(msgspec.Struct, kw_only=True):
     distance_km: float | None
     stale: bool
     on_list: bool
+    approximate: bool = False
+    """The distance is from the middle of a postcode sector or district, not the postcode."""
 
     @property
     def summary(self) -> str:
@@ -104,9 +108,10 @@ class Result(msgspec.Struct, kw_only=True):
         """The distance in both units, like 1.2 km (0.7 miles)."""
         if self.distance_km is None:
             return ""
+        about = "About " if self.approximate else ""
         if self.distance_km < 0.05:
-            return "Under 0.1 km (next door)"
-        return f"{self.distance_km:.1f} km ({self.distance_km * MILES_PER_KM:.1f} miles)"
+            return f"{about}under 0.1 km (next door)".capitalize()
+        return f"{about}{self.distance_km:.1f} km ({self.distance_km * MILES_PER_KM:.1f} miles)"
 
 
 class Option(msgspec.Struct, frozen=True):
@@ -127,6 +132,8 @@ class SearchPage(msgspec.Struct, kw_only=True):
     errors: dict[str, str]
     origin_label: str
     has_origin: bool
+    origin_note: str = ""
+    """Why distances are approximate, or from the hub, when the postcode was not found exactly."""
     categories: list[Option]
     languages: list[Option]
     pages: int
@@ -159,26 +166,6 @@ async def hub_point(principal: Principal | None) -> tuple[GeoPoint, str] | None:
     return GeoPoint(best["latitude"], best["longitude"]), best["organisation_name"]
 
 
-def normalise_postcode(text: str) -> str:
-    """Upper case without spaces: dd2 3aa -> DD23AA."""
-    return re.sub(r"\s+", "", text).upper()
-
-
-def format_postcode(code: str) -> str:
-    """With its space back: DD23AA -> DD2 3AA."""
-    return f"{code[:-3]} {code[-3:]}" if len(code) > 3 else code
-
-
-async def postcode_point(text: str) -> GeoPoint | None:
-    """A postcode's point from the Postcode table, or None."""
-    row = (
-        await Postcode.select(Postcode.latitude, Postcode.longitude)
-        .where(Postcode.postcode == normalise_postcode(text))
-        .first()
-    )
-    return GeoPoint(row["latitude"], row["longitude"]) if row else None
-
-
 def _point(lat: str, lon: str) -> GeoPoint | None:
     try:
         point = GeoPoint(float(lat), float(lon))
@@ -205,10 +192,30 @@ def open_at(day: str, at: str, now: datetime) -> datetime | None:
     return datetime.combine(date, time(int(match.group(1)), int(match.group(2))), tzinfo=LONDON)
 
 
+async def _postcode_origin(text: str, errors: dict[str, str]) -> tuple[GeoPoint | None, str, str]:
+    """Where a typed postcode is, what to call it and, when not exact, why (never refused when
+    well-formed: one found nowhere leaves the distances to be measured from the hub)."""
+    parsed = parse_postcode(text)
+    if parsed is None:
+        errors["postcode"] = EXPECTED_POSTCODE
+        return None, "", ""
+    place = await locate_postcode(parsed)
+    if place is None:
+        return None, "", f"We could not find where {parsed.text} is: distances are from the hub."
+    note = ""
+    if place.approximate:
+        note = (
+            f"{parsed.text} is not in our postcode list, so distances are from the middle of "
+            f"its {place.label} and are approximate."
+        )
+    return GeoPoint(place.latitude, place.longitude), place.label, note
+
+
 async def build_query(
     form: SearchForm, principal: Principal | None
-) -> tuple[SearchQuery, dict[str, str], str]:
-    """The query the form asks for, errors for what could not be used, and the origin's name."""
+) -> tuple[SearchQuery, dict[str, str], str, str]:
+    """The query the form asks for, errors for what could not be used, the origin's name and,
+    when the origin is not exactly the postcode typed, a note saying so."""
     errors: dict[str, str] = {}
     now = clock.now()
     age: int | None = None
@@ -224,12 +231,9 @@ async def build_query(
             errors["time"] = "Enter a time like 18:30"
     origin: GeoPoint | None = None
     label = ""
+    note = ""
     if form.near == "postcode" and form.postcode:
-        code = normalise_postcode(form.postcode)
-        origin = await postcode_point(code) if _POSTCODE.match(code) else None
-        if origin is None:
-            errors["postcode"] = "Enter a postcode in the hub's area, like DD2 3AA"
-        label = format_postcode(code)
+        origin, label, note = await _postcode_origin(form.postcode, errors)
     elif form.lat and form.lon:
         origin = _point(form.lat, form.lon)
         label = "the point chosen"
@@ -257,7 +261,7 @@ async def build_query(
         per_page=PER_PAGE,
         exact=form.exact,
     )
-    return query, errors, label if origin is not None else ""
+    return query, errors, label if origin is not None else "", note
 
 
 async def _need_categories() -> list[tuple[str, str]]:
@@ -288,12 +292,13 @@ async def search_directory(
     params: Sequence[tuple[str, str]] = (),
 ) -> SearchPage:
     """Run the staff search; `params` (the query string's pairs) make the page links."""
-    query, errors, label = await build_query(form, principal)
+    query, errors, label, note = await build_query(form, principal)
     # The search runs in a worker thread: read the filter names and the list meanwhile.
     results, need_categories, on_list = await asyncio.gather(
         get_backend().search(query), _need_categories(), _on_list(principal)
     )
-    items = await _shown(results, on_list)
+    approximate = bool(note) and query.origin is not None and form.near == "postcode"
+    items = await _shown(results, on_list, approximate=approximate)
     selected = set(query.categories)
     categories = [
         Option(code, name, results.facets.categories.get(code, 0), code in selected)
@@ -324,6 +329,7 @@ async def search_directory(
         errors=errors,
         origin_label=label,
         has_origin=query.origin is not None,
+        origin_note=note,
         categories=categories,
         languages=languages,
         pages=pages,
@@ -334,7 +340,9 @@ async def search_directory(
     )
 
 
-async def _shown(results: SearchResults, on_list: set[UUID]) -> list[Result]:
+async def _shown(
+    results: SearchResults, on_list: set[UUID], *, approximate: bool = False
+) -> list[Result]:
     """The page's hits as the page shows them (any removed since the search are left out)."""
     shown = await load_results([hit.service_id for hit in results.items])
     now = clock.now()
@@ -351,6 +359,7 @@ async def _shown(results: SearchResults, on_list: set[UUID]) -> list[Result]:
                 distance_km=hit.distance_km,
                 stale=listing.is_stale(now),
                 on_list=listing.id in on_list,
+                approximate=approximate and hit.distance_km is not None,
             )
         )
     return items

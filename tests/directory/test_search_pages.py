@@ -157,7 +157,9 @@ async def test_distance_from_a_postcode_and_nearest_first(client):
     assert "City Centre Help" in html
     assert "Distances are from DD1 4HN" in html
     unknown = await client.get("/directory", params={"near": "postcode", "postcode": "ZZ9 9ZZ"})
-    assert "Enter a postcode in the hub&#39;s area" in unknown.text
+    assert "We could not find where ZZ9 9ZZ is: distances are from the hub." in unknown.text
+    malformed = await client.get("/directory", params={"near": "postcode", "postcode": "DD"})
+    assert "Enter a postcode like DD2 3AA, or just its first part like DD2" in malformed.text
 
 
 async def test_bad_input_is_explained_not_fatal(client):

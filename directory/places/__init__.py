@@ -1,0 +1,1 @@
+"""Places: where a typed postcode is, as exactly as the postcode lists allow."""

@@ -11,36 +11,16 @@ import pytest
 
 import app  # noqa: F401 - registers every feature's holdings of personal data
 from consent.subject_access import make_pack
-from consent.vocabulary import NEEDS
 from hub.errors import Forbidden, NotFound
 from hub.personal_data import holdings
-from hub.tables import AuditEvent, Client
-from plans import content, reviews
-from plans.schemas import GoalForm
-from referrals import thread
-from referrals.schemas import MessageForm
-from tests.consent.factories import note, principal, registered_client
+from hub.tables import AuditEvent
+from tests.consent.factories import principal
 from tests.consent.fixtures import client, other_client, pooled
-from tests.plans.factories import Team
+from tests.consent.subject_access_support import full_record
 from tests.plans.test_portal_pages import portal_account
-from tests.plans.test_reviews import led_team, review_form
 from tests.support import sign_in, sign_in_client
 
 __all__ = ["client", "other_client", "pooled"]
-
-
-async def full_record() -> tuple[Team, Client]:
-    """A client with consents, referrals, a thread naming another client, a plan and a review;
-    and that other client."""
-    t = await led_team()
-    other = await registered_client(t.net.hub, full_name="Morgan Quayle", preferred_name="Mo")
-    await thread.post_message(
-        t.net.recipient, t.referral_id, MessageForm(body="Lives with Morgan Quayle at present.")
-    )
-    await content.add_goal(t.net.recipient, t.net.client.id, GoalForm(words="A flat of my own"))
-    await reviews.record_review(t.net.recipient, t.net.client.id, review_form(client_home="6"))
-    await note(t.net.client.id, t.net.hub, NEEDS, "Needs help with a tenancy")
-    return t, other
 
 
 async def test_the_pack_holds_every_kind_of_record_and_nothing_about_another_client():

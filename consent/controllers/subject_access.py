@@ -43,7 +43,7 @@ class PortalDataController(Controller):
             "or print and as a data file, in one download.",
             show_redactions=False,
             download_href="/portal/my-data/pack.zip",
-            back_href="/portal",
+            back_href="/",  # the client portal's home is the front door
         )
 
     @get("/pack.zip", name="portal.my_data_zip")

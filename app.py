@@ -82,6 +82,8 @@ def _register_navigation() -> None:
         *plans_web.NAV_ITEMS,
     ]:
         navigation.register(item)
+    if get_settings().demo_mail_dir:  # `wraparound demo --serve` runs a mail catcher
+        navigation.register(navigation.NavItem("/demo/mail", "Demo e-mail", "staff", order=95))
     for name, loader in {
         "backups": backup_schedule.backup_status,
         **consent_web.HOME_PANELS,

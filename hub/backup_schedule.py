@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub import clock, outbox
+from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.backup import BackupError, BackupReport, backup
 from hub.settings import get_settings
@@ -117,7 +118,7 @@ class BackupStatus:
 
 async def backup_status(principal: Principal) -> BackupStatus | None:
     """For system admins: the last good backup, flagged when older than a day."""
-    if not (principal.is_staff and principal.is_system_admin):
+    if not roles.is_system_admin(principal):
         return None
     good = (
         await BackupRecord.select()

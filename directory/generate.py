@@ -18,7 +18,6 @@ from typing import Any
 
 from directory import schemas
 from directory.search.backend import database_backend, meilisearch_backend
-from directory.search.database import transaction_connection
 from directory.tables import (
     Language,
     Location,
@@ -31,7 +30,7 @@ from directory.tables import (
 )
 from directory.taxonomy import NEED_CATEGORIES, NEED_TAXONOMY_ID, ensure_need_taxonomy, term_id
 from hub import clock
-from hub.db import is_sqlite, transaction
+from hub.db import insert_many, make_room_for_batch, transaction
 from hub.tables import Organisation
 
 BATCH = 2000
@@ -341,13 +340,7 @@ async def insert_rows(table: Any, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     names = list(rows[0])
-    columns = ", ".join(f'"{name}"' for name in names)
-    if is_sqlite():
-        marks = ", ".join("?" for _ in names)
-    else:
-        marks = ", ".join(f"${n}" for n in range(1, len(names) + 1))
-    sql = f'INSERT INTO "{table._meta.tablename}" ({columns}) VALUES ({marks})'
-    await transaction_connection().executemany(sql, [[row[n] for n in names] for row in rows])
+    await insert_many(table._meta.tablename, names, [[row[n] for n in names] for row in rows])
 
 
 Progress = Callable[[int, int], None]
@@ -373,9 +366,7 @@ async def generate_directory(
         batch = generator.batch(min(BATCH, count - start), start)
         rows = table_rows(batch.records)
         async with transaction():
-            if is_sqlite():
-                # Room for a whole batch's pages: spilling them early rewrote the WAL many times.
-                await transaction_connection().execute("PRAGMA cache_size = -262144")
+            await make_room_for_batch(262144)
             await insert_rows(Organisation, batch.organisations)
             for table, table_batch in rows.items():
                 await insert_rows(table, table_batch)

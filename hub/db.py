@@ -284,6 +284,38 @@ async def lock(name: str, item: str = "") -> None:
         await raw("SELECT pg_advisory_xact_lock({})", key)
 
 
+def transaction_driver() -> Any:
+    """The driver connection (aiosqlite or asyncpg) of the transaction in progress."""
+    current = get_engine().current_transaction.get()
+    if current is None:
+        msg = "bulk writes must run inside a transaction"
+        raise RuntimeError(msg)
+    return current.connection
+
+
+async def insert_many(table_name: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows with one prepared statement, in the transaction in progress.
+
+    The placeholders differ by database (`?` on SQLite, `$1` on PostgreSQL); nothing else does.
+    """
+    if not rows:
+        return
+    columns = ", ".join(f'"{name}"' for name in names)
+    if is_sqlite():
+        marks = ", ".join("?" for _ in names)
+    else:
+        marks = ", ".join(f"${n}" for n in range(1, len(names) + 1))
+    sql = f'INSERT INTO "{table_name}" ({columns}) VALUES ({marks})'
+    await transaction_driver().executemany(sql, rows)
+
+
+async def make_room_for_batch(kib: int) -> None:
+    """Give SQLite a page cache of `kib` KiB for this big write (spilling early rewrote the WAL
+    many times); PostgreSQL needs nothing. Inside the transaction of the batch."""
+    if is_sqlite():
+        await transaction_driver().execute(f"PRAGMA cache_size = -{int(kib)}")
+
+
 def locked(query: Any, *, skip_locked: bool = False) -> Any:
     """A select that locks the rows it reads until the transaction ends.
 

@@ -367,7 +367,13 @@ def http_latencies(base: str, queries: list[dict[str, Any]], htmx: bool) -> dict
 
 
 def bench_backend(
-    kind: str, sizes: list[int], count: int, seed: int, keep: Path | None = None
+    kind: str,
+    sizes: list[int],
+    count: int,
+    seed: int,
+    keep: Path | None = None,
+    *,
+    http: bool = True,
 ) -> list[dict[str, Any]]:
     """Every size for one backend, growing one database (kept in `keep` when given)."""
     rows: list[dict[str, Any]] = []
@@ -428,6 +434,8 @@ def bench_backend(
                             **percentiles(values),
                         }
                     )
+                if not http:
+                    continue
                 print(f"{kind} {size:,}: timing GET /directory over HTTP", flush=True)
                 with server(env) as base:
                     for htmx, label in ((False, "http"), (True, "http-htmx")):
@@ -490,6 +498,7 @@ def main() -> int:
         help="keep the databases (SQLite under DIR) and reuse them next run",
     )
     parser.add_argument("--relevance-only", action="store_true", help="recall@5 only")
+    parser.add_argument("--call-only", action="store_true", help="time the search call only")
     parser.add_argument(
         "--inner", choices=("call", "admin", "count", "relevance"), help=argparse.SUPPRESS
     )
@@ -514,7 +523,11 @@ def main() -> int:
     for kind in kinds:
         context["relevance"][kind] = relevance(kind)
         if not args.relevance_only:
-            rows.extend(bench_backend(kind, sizes, args.queries, args.seed, args.keep))
+            rows.extend(
+                bench_backend(
+                    kind, sizes, args.queries, args.seed, args.keep, http=not args.call_only
+                )
+            )
     context["load_average_at_end"] = os.getloadavg()
     report(rows, context)
     missed = [

@@ -27,8 +27,10 @@ from directory.tables import Location, TaxonomyTerm
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import clock
 from hub.accounts.schemas import Principal
+from hub.web.numbers import whole_number
 
 PER_PAGE = 20
+MAX_PAGE = 10_000
 OPEN_NOW_SHOWN = 5
 DISTANCES = ("1", "2", "5", "10", "25")
 MILES_PER_KM = 0.621371
@@ -77,7 +79,7 @@ def read_search_form(params: Mapping[str, Sequence[str]]) -> SearchForm:
         elif hint == "list[str]":
             values[name] = [value.strip() for value in given if value.strip()]
         elif hint == "int":
-            values[name] = int(given[-1]) if given[-1].isdigit() else 1
+            values[name] = whole_number(given[-1], 1, MAX_PAGE) or 1
         else:
             values[name] = given[-1].strip()[:200]
     return msgspec.convert(values, SearchForm)
@@ -220,9 +222,8 @@ async def build_query(
     now = clock.now()
     age: int | None = None
     if form.age:
-        if form.age.isdigit() and int(form.age) <= 120:
-            age = int(form.age)
-        else:
+        age = whole_number(form.age, 0, 120)
+        if age is None:
             errors["age"] = "Enter age as a whole number of years, like 34"
     when = None
     if form.when == "at":

@@ -241,3 +241,12 @@ async def test_the_search_boxes_examples_each_find_something(client):
         clock.freeze(thursday_evening)  # "tonight" needs something open: a weekday evening
         page = await client.get("/directory", params={"q": example})
         assert "No services found" not in page.text, example
+
+
+async def test_odd_numbers_in_the_address_are_explained_not_fatal(client):
+    await signed_in_worker(client)
+    for params in ({"page": "²"}, {"page": "99999999999999999999"}, {"age": "²"}, {"age": "٣٤"}):
+        response = await client.get("/directory", params=params)
+        assert response.status_code == 200, params
+    aged = await client.get("/directory", params={"age": "²"})
+    assert "Enter age as a whole number of years" in aged.text

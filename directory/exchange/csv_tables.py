@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.csv_cells import safe_cell
+
 WRAPAROUND_SERVICE_COLUMNS = {
     # column -> (key in the `wraparound` object, key inside `capacity` or "")
     "wraparound_referral_methods": ("referral_methods", ""),
@@ -111,7 +113,8 @@ def file_name(table: str) -> str:
 
 
 def cell(value: Any) -> str:
-    """A value as CSV text: empty for none, true/false, lists comma-joined, floats exact."""
+    """A value as CSV text: empty for none, true/false, lists comma-joined, floats exact, and
+    formula-like text quoted (`hub.csv_cells`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -120,4 +123,4 @@ def cell(value: Any) -> str:
         return ",".join(str(item) for item in value)
     if isinstance(value, float):
         return repr(value)
-    return str(value)
+    return safe_cell(str(value))

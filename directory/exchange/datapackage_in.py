@@ -21,6 +21,7 @@ from directory.exchange.csv_tables import (
     file_name,
 )
 from directory.exchange.fields import WHERE_KEY
+from hub.csv_cells import read_cell
 from hub.errors import Invalid
 
 Row = dict[str, Any]
@@ -49,7 +50,9 @@ def _read(path: Path) -> list[Row]:
         rows = []
         for row in reader:
             cleaned: Row = {
-                key: value for key, value in row.items() if key and value not in (None, "")
+                key: read_cell(value)
+                for key, value in row.items()
+                if key and value not in (None, "")
             }
             cleaned[WHERE_KEY] = f"{path.name} line {reader.line_num}"
             rows.append(cleaned)

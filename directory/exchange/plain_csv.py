@@ -28,6 +28,7 @@ from directory.exchange.hsds_in import IMPORT_NAMESPACE, STATUSES, Candidate
 from directory.exchange.postcodes import postcode_point
 from directory.openreferral.info import OrganisationInfo
 from directory.tables import Location, Phone, Service, TaxonomyTerm
+from hub.csv_cells import read_cell
 from hub.errors import Invalid
 from hub.tables import Organisation
 
@@ -249,5 +250,5 @@ async def read_plain_csv(path: Path) -> AsyncIterator[Candidate]:
         for values in reader:
             if not any(value.strip() for value in values):
                 continue
-            row = dict(zip(header, values, strict=False))
+            row = dict(zip(header, map(read_cell, values), strict=False))
             yield await _candidate(row, f"line {reader.line_num}", terms)

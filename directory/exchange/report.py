@@ -9,16 +9,13 @@ from types import TracebackType
 from typing import IO, Any
 
 from directory.exchange.problems import Problem
+from hub.csv_cells import safe_cell
 
 COLUMNS = ("severity", "kind", "where", "field", "message", "read", "stored")
 EXAMPLES = 3  # problems shown under each kind on the console
 NAMES_SHOWN = 10
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    """A value a spreadsheet will show, never run as a formula (feeds are untrusted)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+_cell = safe_cell
+"""A value a spreadsheet will show, never run as a formula (feeds are untrusted)."""
 
 
 class ReportWriter:

@@ -83,6 +83,10 @@ async def test_odd_numbers_and_dates_never_get_a_server_error(day, month, year, 
         await sign_in(client, email)
         answers = [
             await client.get("/referrals", params={"page": number, "status": number}),
+            await client.get(
+                "/directory",
+                params={"page": number, "age": number, "time": number, "when": "at"},
+            ),
             await _post(client, "/referrals", {"page": number, "q": number, "box": number}),
             await _post(
                 client,

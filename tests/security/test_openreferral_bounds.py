@@ -83,7 +83,7 @@ def _caller() -> httpx.AsyncClient:
     """A browser from its own address, so the API's per-address rate limit never answers."""
     number = next(_addresses)
     address = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
-    transport = httpx.ASGITransport(app=shared_app(), client=(address, 40000))  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=shared_app(), client=(address, 40000))
     return httpx.AsyncClient(transport=transport, base_url="https://testserver.local")
 
 

@@ -75,7 +75,7 @@ class AccessLog:
 
 
 def _browser(log: AccessLog) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=log, client=("127.0.0.1", 40000))  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=log, client=("127.0.0.1", 40000))
     return httpx.AsyncClient(transport=transport, base_url="https://testserver.local")
 
 

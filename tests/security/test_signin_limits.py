@@ -26,7 +26,7 @@ PROXY = "10.9.0.2"  # the reverse proxy in front of the app, as docker-compose s
 
 
 def _browser(peer: str = PROXY) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=shared_app(), client=(peer, 40000))  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=shared_app(), client=(peer, 40000))
     return httpx.AsyncClient(transport=transport, base_url="https://testserver.local")
 
 

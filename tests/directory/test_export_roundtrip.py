@@ -214,30 +214,3 @@ async def test_csv_datapackage_export_imports_to_the_same_listings(tmp_path) -> 
     assert await reimport(folder) == (3, 0, 0, 0)
     assert await snapshot() == before
     assert await reimport(folder / "datapackage.json") == (0, 0, 3, 0)
-
-
-async def test_formula_like_names_are_quoted_in_the_csv_and_restored_on_import(tmp_path) -> None:
-    clock.freeze(NOW)
-    sly = await make_organisation('=HYPERLINK("http://evil.example","Click")')
-    await make_service(
-        sly,
-        name="@SUM(A1:A9) drop-in",
-        description="-2+3 cells, then words",
-        locations=[location(sly, (56.4685, -3.0210))],
-    )
-    folder = tmp_path / "package"
-    assert await exporter.write_datapackage(folder) == 1
-    with (folder / "services.csv").open(encoding="utf-8") as handle:
-        service = next(csv.DictReader(handle))
-    assert service["name"] == "'@SUM(A1:A9) drop-in"
-    assert service["description"] == "'-2+3 cells, then words"
-    with (folder / "organizations.csv").open(encoding="utf-8") as handle:
-        organisation = next(csv.DictReader(handle))
-    assert organisation["name"].startswith("'=HYPERLINK(")
-    with (folder / "locations.csv").open(encoding="utf-8") as handle:
-        place = next(csv.DictReader(handle))
-    assert place["longitude"] == "-3.021"  # numbers stay numbers
-    before = await snapshot()
-    await _clean_tables()
-    assert await reimport(folder) == (1, 0, 0, 0)
-    assert await snapshot() == before  # the names came back as they were meant

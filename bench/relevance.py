@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/relevance.py FEED [--labels FILE] [--backends sqlite,postgres]
 
-FEED is an Open Referral UK feed (a file or a URL), for example
-../shared/data/feeds/north-lincolnshire/services.json; the labels default to
+FEED is an Open Referral UK feed (a file or a URL; bench/README.md names the council feed
+the labels were written for); the labels default to
 bench/relevance/north-lincolnshire.toml (queries with the feed's service ids judged relevant,
 by hand). For each backend it reports, over the first five results of each query:
 

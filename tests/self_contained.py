@@ -1,9 +1,9 @@
 """A pytest plugin: the run fails if any test reads a file beside the repository.
 
 A clone of the repository alone must run every test, so nothing may be read from the folder
-the repository sits in (such as `../shared`). An audit hook sees every file the process opens;
-opens under the repository's parent but outside the repository are remembered, and the
-session fails at the end, naming them.
+the repository sits in (the workspace's shared folders). An audit hook sees every file the
+process opens; opens under the repository's parent but outside the repository are
+remembered, and the session fails at the end, naming them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Feeds taken as they are published: addresses repaired, HTML made text, publisher attached.
 
-The fixtures are our own, written to reproduce what real council feeds do (see
-../shared/data/feeds/README.md); the feed is served over HTTP on loopback.
+The fixtures are our own, written to reproduce what real published council feeds do
+(scheme-less and punctuated addresses, HTML descriptions); the feed is served over HTTP on
+loopback.
 """
 
 from __future__ import annotations

@@ -318,7 +318,6 @@ class Matcher:
         hours: Mapping[Any, OpeningHours],
         *,
         capped: bool = False,
-        near_misses: bool = False,
     ) -> SearchResults:
         """Settle the unsure openings with `hours`, count facets, order, and cut the page."""
         query = self.query
@@ -352,7 +351,6 @@ class Matcher:
             page=query.page,
             per_page=query.per_page,
             capped=capped,
-            near_misses=near_misses,
         )
 
 

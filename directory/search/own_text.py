@@ -93,8 +93,8 @@ class OwnText:
         """The index score, or (matched through needs only) how much its text uses their words."""
         return rank if rank > 0 else self.related_scores.get(key, 0.0)
 
-    def mask_of(self, key: object, rank: float) -> int:
-        """The own-text words of one listing found with this index score."""
+    def mask_of(self, key: object) -> int:
+        """The words one listing has in its own text (and the related, whole and near bits)."""
         return self.fixed | self.extra.get(key, 0)
 
 

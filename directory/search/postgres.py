@@ -245,7 +245,7 @@ class PostgresBackend(DatabaseBackend):
                 doc = docs.get(row[0])
                 if doc is not None:
                     rank = float(row[1]) if ranked and row[1] > NO_MATCH else 0.0
-                    offer(doc, score_of(row[0], rank), mask_of(row[0], rank))
+                    offer(doc, score_of(row[0], rank), mask_of(row[0]))
         hours = await self._hours_of(matcher.unsure)
         with collector_paused():
             return matcher.finish(hours)

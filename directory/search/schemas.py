@@ -86,8 +86,6 @@ class SearchResults(msgspec.Struct, kw_only=True):
     per_page: int = 20
     capped: bool = False
     """True when the backend stopped counting at its candidate limit (Meilisearch)."""
-    near_misses: bool = False
-    """True when nothing matched exactly and these are near misses (spelling)."""
     searched_for: str = ""
     """The words searched for when some typed ones were corrected ("housing" for "housng")."""
     open_now_from_text: bool = False

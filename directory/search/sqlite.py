@@ -269,7 +269,7 @@ class SQLiteBackend(DatabaseBackend):
             for key, rank in rows:
                 doc = docs.get(key)
                 if doc is not None:  # else removed since the index was read
-                    offer(doc, score_of(key, -rank), mask_of(key, -rank))
+                    offer(doc, score_of(key, -rank), mask_of(key))
             return
         if masks.constant is not None:  # nearest first, every word: no per-listing lookups
             constant = masks.constant
@@ -281,7 +281,7 @@ class SQLiteBackend(DatabaseBackend):
         for key in keys:
             doc = docs.get(key)
             if doc is not None:
-                offer(doc, 0.0, mask_of(key, 0.0))
+                offer(doc, 0.0, mask_of(key))
 
     def _having(self, cursor: sqlite3.Cursor, filters: list[str], text: str) -> Any:
         """Ids of the listings passing the filters and this text expression."""

@@ -1,4 +1,4 @@
-"""Run the whole suite on SQLite, then on PostgreSQL (each in a fresh database)."""
+"""Run the whole suite on SQLite and on PostgreSQL (each in a fresh database), side by side."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+# SUITES_SERIAL=true runs the halves one after the other (a one-core machine, or to compare).
+SERIAL = os.environ.get("SUITES_SERIAL", "").lower() in {"1", "true", "yes"}
 
 
 def postgres_reachable(url: str) -> bool:
@@ -29,43 +33,100 @@ def postgres_reachable(url: str) -> bool:
     return True
 
 
-def run(label: str, database_url: str, extra: list[str], counts: dict[str, int]) -> int:
-    """One pytest run with DATABASE_URL set; conftest makes the fresh database."""
-    print(f"\n=== Test suite on {label} ===", flush=True)
-    env = {**os.environ, "DATABASE_URL": database_url}
-    with tempfile.TemporaryDirectory() as folder:
-        report = Path(folder) / "junit.xml"
-        code = subprocess.call(
-            [sys.executable, "-m", "pytest", f"--junitxml={report}", *extra], env=env
-        )
-        if report.exists():
+@dataclass
+class Half:
+    """One pytest run on one database: its process, its report and its captured output."""
+
+    label: str
+    database_url: str
+    folder: Path
+    live: bool
+    process: subprocess.Popen[bytes] | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def report(self) -> Path:
+        return self.folder / "junit.xml"
+
+    @property
+    def output(self) -> Path:
+        return self.folder / "output.txt"
+
+    def start(self, extra: list[str]) -> None:
+        """Start pytest with DATABASE_URL set; conftest makes the fresh database."""
+        print(f"\n=== Test suite on {self.label}: started ===", flush=True)
+        env = {**os.environ, "DATABASE_URL": self.database_url}
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--durations=15",
+            f"--junitxml={self.report}",
+            *extra,
+        ]
+        if self.live:
+            self.process = subprocess.Popen(command, env=env)
+            return
+        with self.output.open("wb") as out:
+            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+    def finish(self, counts: dict[str, int]) -> int:
+        """Wait for the run, show its output if it was captured, and add up its counts."""
+        assert self.process is not None
+        code = self.process.wait()
+        minutes = (time.monotonic() - self.started) / 60
+        if not self.live:
+            print(f"\n=== Test suite on {self.label}: output ===", flush=True)
+            sys.stdout.write(self.output.read_text(errors="replace"))
+        print(f"=== {self.label} finished in {minutes:.1f} min ===", flush=True)
+        if self.report.exists():
             # Our own pytest wrote this report a moment ago: trusted input.
-            for suite in ElementTree.parse(report).getroot().iter("testsuite"):  # noqa: S314
+            for suite in ElementTree.parse(self.report).getroot().iter("testsuite"):  # noqa: S314
                 tests, skipped = int(suite.get("tests", 0)), int(suite.get("skipped", 0))
                 failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
                 counts["passed"] += tests - skipped - failed
                 counts["failed"] += failed
                 counts["skipped"] += skipped
-    return code
+        return code
+
+
+def wanted_halves(folder: Path) -> tuple[list[Half], dict[str, int]]:
+    """The halves asked for on the command line; PostgreSQL only when it answers."""
+    names = ("sqlite", "postgres")
+    asked = [arg for arg in sys.argv[1:] if arg in names] or list(names)
+    halves: list[Half] = []
+    refused: dict[str, int] = {}
+    if "sqlite" in asked:
+        (folder / "sqlite").mkdir()
+        halves.append(Half("SQLite", "", folder / "sqlite", live=True))
+    if "postgres" in asked:
+        if postgres_reachable(POSTGRES_URL):
+            (folder / "postgres").mkdir()
+            live = not halves  # only one half writes to the terminal as it goes
+            halves.append(Half("PostgreSQL", POSTGRES_URL, folder / "postgres", live=live))
+        elif os.environ.get("CI") == "true":
+            print(f"PostgreSQL is not reachable at {POSTGRES_URL}; CI requires it.", flush=True)
+            refused["PostgreSQL"] = 1
+        else:
+            print(f"\nSKIPPED the PostgreSQL half: nothing answers at {POSTGRES_URL}.", flush=True)
+    return halves, refused
 
 
 def main() -> int:
     """Run the requested halves; under CI=true an unreachable PostgreSQL fails the run."""
-    names = ("sqlite", "postgres")
-    halves = [arg for arg in sys.argv[1:] if arg in names] or list(names)
-    extra = [arg for arg in sys.argv[1:] if arg not in names]
-    results: dict[str, int] = {}
+    extra = [arg for arg in sys.argv[1:] if arg not in ("sqlite", "postgres")]
     counts = {"passed": 0, "failed": 0, "skipped": 0}
-    if "sqlite" in halves:
-        results["SQLite"] = run("SQLite", "", extra, counts)
-    if "postgres" in halves:
-        if postgres_reachable(POSTGRES_URL):
-            results["PostgreSQL"] = run("PostgreSQL", POSTGRES_URL, extra, counts)
-        elif os.environ.get("CI") == "true":
-            print(f"PostgreSQL is not reachable at {POSTGRES_URL}; CI requires it.", flush=True)
-            results["PostgreSQL"] = 1
+    with tempfile.TemporaryDirectory() as scratch:
+        halves, results = wanted_halves(Path(scratch))
+        if SERIAL:
+            for half in halves:
+                half.start(extra)
+                results[half.label] = half.finish(counts)
         else:
-            print(f"\nSKIPPED the PostgreSQL half: nothing answers at {POSTGRES_URL}.", flush=True)
+            for half in halves:
+                half.start(extra)
+            for half in halves:
+                results[half.label] = half.finish(counts)
     print("\n=== Summary ===")
     for label, code in results.items():
         print(f"{label}: {'passed' if code == 0 else f'FAILED (exit {code})'}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import re
 import shutil
@@ -187,10 +188,101 @@ async def _inner_verify(ids: list[uuid.UUID]) -> dict[str, Any]:
     }
 
 
+async def _profile_user(client: Any, email: str) -> tuple[Any, str]:
+    """Sign one person in on the in-process client; their cookies and CSRF token."""
+    client.cookies.clear()
+    page = await client.get("/sign-in")
+    token = CSRF.search(page.text)
+    assert token, "no CSRF token on the sign-in page"
+    data = {"email": email, "password": PASSWORD, "_csrf_token": token.group(1)}
+    signed_in = await client.post("/sign-in", data=data)
+    assert signed_in.status_code in {302, 303}, signed_in.text[:300]
+    home = await client.get("/")
+    token = CSRF.search(home.text)
+    assert token, "no CSRF token on the home page"
+    return dict(client.cookies), token.group(1)
+
+
+async def _inner_profile(seeded: dict[str, Any], moves: int, kind: str) -> dict[str, Any]:
+    """Statements and time per request of send, accept and complete, one request at a time.
+
+    In this process, with the query counter installed before the app is built, through
+    Litestar's test client (the whole ASGI stack: middleware, CSRF, session, templates).
+    """
+    from bench import query_counter
+
+    tally = query_counter.install(kind, keep_texts=True)
+    from litestar.testing import AsyncTestClient
+
+    from app import create_app
+
+    phases: dict[str, dict[str, Any]] = {}
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    async with AsyncTestClient(app=create_app()) as client:
+        client.follow_redirects = False
+        sender = await _profile_user(client, seeded["senders"][0])
+        acceptor = await _profile_user(client, seeded["acceptors"][0])
+
+        async def timed_post(
+            name: str, who: tuple[Any, str], url: str, data: dict[str, Any]
+        ) -> str:
+            client.cookies.clear()
+            client.cookies.update(who[0])
+            tally.reset()
+            started = time.perf_counter()
+            response = await client.post(url, data={**data, "_csrf_token": who[1]})
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 303, (response.status_code, response.text[:300])
+            phase = phases.setdefault(
+                name, {"requests": 0, "ms": 0.0, "statements": Counter(), "spans": Counter()}
+            )
+            phase["requests"] += 1
+            phase["ms"] += elapsed
+            phase["statements"].update(tally.statements)
+            phase["spans"].update(tally.spans_ms)
+            phase["last_texts"] = list(tally.texts)
+            return str(response.headers["location"]).rsplit("/", 1)[-1].split("?")[0]
+
+        form = {
+            "client_id": seeded["client_ids"][0],
+            "service_id": seeded["service_id"],
+            "reason_client": "I need somewhere to live",
+            "reason_worker": "Sofa-surfing for a month",
+            "urgency": "routine",
+            "contact_how": "phone",
+            "categories": seeded["categories"],
+        }
+        warm_up = 3
+        for number in range(moves + warm_up):
+            if number == warm_up:
+                phases.clear()
+            sent = await timed_post("send", sender, "/referrals/new", form)
+            move = f"/referrals/{sent}/move"
+            await timed_post("accept", acceptor, move, {"action": "accept", "version": "1"})
+            done = {"action": "complete", "version": "2", "outcome_code": "need_met"}
+            await timed_post("complete", acceptor, move, done)
+    report = {}
+    for name, phase in phases.items():
+        count = phase["requests"]
+        report[name] = {
+            "requests": count,
+            "ms_per_request": round(phase["ms"] / count, 2),
+            "statements_per_request": round(sum(phase["statements"].values()) / count, 1),
+            "statements_by_kind": {k: round(v / count, 1) for k, v in phase["statements"].items()},
+            "spans_ms": {k: round(v / count, 2) for k, v in sorted(phase["spans"].items())},
+            "statements_of_the_last": phase["last_texts"],
+        }
+    return report
+
+
 def inner(mode: str, args: argparse.Namespace) -> None:
     """Entry point of the child processes."""
     if mode == "setup":
         result = asyncio.run(_inner_setup(USERS, args.clients))
+    elif mode == "profile":
+        seeded = json.loads(Path(args.ids_file).read_text())
+        kind = "postgres" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite"
+        result = asyncio.run(_inner_profile(seeded, args.profile, kind))
     else:
         ids = [uuid.UUID(i) for i in json.loads(Path(args.ids_file).read_text())]
         result = asyncio.run(_inner_verify(ids))
@@ -470,21 +562,63 @@ def bench_backend(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             )
             command = [PYTHON, __file__, "--inner", "setup", "--clients", str(args.clients)]
             seeded = json.loads(run(env, *command, capture=True).splitlines()[-1])
-            # `wraparound serve` runs SQLite in one web process (more is refused).
-            workers = 1 if kind == "sqlite" else args.workers
-            print(f"{kind}: driving over HTTP ({workers} Granian workers)", flush=True)
-            with server(env, workers) as base:
-                driven = asyncio.run(drive(base, seeded, args.per_user, args.race))
-            ids_file = workdir / "ids.json"
-            ids_file.write_text(json.dumps([*driven["completed"], *driven["raced"]]))
-            command = [PYTHON, __file__, "--inner", "verify", "--ids-file", str(ids_file)]
-            found = json.loads(run(env, *command, capture=True).splitlines()[-1])
+            result: dict[str, Any] = {"rows": [], "check": {"backend": kind, "ok": True}}
+            if not args.no_load:
+                result = load_phases(kind, env, workdir, seeded, args)
+            if args.profile:
+                print(f"{kind}: profiling {args.profile} of each move", flush=True)
+                seeded_file = workdir / "seeded.json"
+                seeded_file.write_text(json.dumps(seeded))
+                command = [PYTHON, __file__, "--inner", "profile", "--ids-file", str(seeded_file)]
+                command += ["--profile", str(args.profile)]
+                answer = subprocess.run(  # noqa: S603 - our own command; its errors show
+                    command, env=env, cwd=ROOT, check=True, text=True, stdout=subprocess.PIPE
+                )
+                profile = json.loads(answer.stdout.splitlines()[-1])
+                result["profile"] = {"backend": kind, "moves": profile}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+def load_phases(
+    kind: str, env: dict[str, str], workdir: Path, seeded: dict[str, Any], args: argparse.Namespace
+) -> dict[str, Any]:
+    """The 16-user phases over HTTP against `wraparound serve`, then the database's check."""
+    # `wraparound serve` runs SQLite in one web process (more is refused).
+    workers = 1 if kind == "sqlite" else args.workers
+    print(f"{kind}: driving over HTTP ({workers} Granian workers)", flush=True)
+    with server(env, workers) as base:
+        driven = asyncio.run(drive(base, seeded, args.per_user, args.race))
+    ids_file = workdir / "ids.json"
+    ids_file.write_text(json.dumps([*driven["completed"], *driven["raced"]]))
+    command = [PYTHON, __file__, "--inner", "verify", "--ids-file", str(ids_file)]
+    found = json.loads(run(env, *command, capture=True).splitlines()[-1])
     return {
         "rows": [phase.row(kind) for phase in driven["phases"]],
         "check": {"backend": kind, **check(driven, found)},
     }
+
+
+def print_profile(console: Any, profile: dict[str, Any]) -> None:
+    """One table per database: statements and milliseconds per request of each move."""
+    from rich.table import Table
+
+    moves = profile["moves"]
+    table = Table(title=f"One request at a time, {profile['backend']}: per request (ms)")
+    table.add_column("what")
+    for name in moves:
+        table.add_column(name, justify="right")
+    table.add_row("whole request", *(f"{m['ms_per_request']:.2f}" for m in moves.values()))
+    table.add_row("statements", *(f"{m['statements_per_request']:.1f}" for m in moves.values()))
+    kinds = sorted({k for m in moves.values() for k in m["statements_by_kind"]})
+    for kind in kinds:
+        values = (m["statements_by_kind"].get(kind, 0) for m in moves.values())
+        table.add_row(f"  {kind}", *(f"{v:.1f}" for v in values))
+    spans = sorted({k for m in moves.values() for k in m["spans_ms"]})
+    for name in spans:
+        table.add_row(name, *(f"{m['spans_ms'].get(name, 0):.2f}" for m in moves.values()))
+    console.print(table)
 
 
 def report(results: list[dict[str, Any]], context: dict[str, Any]) -> Path:
@@ -515,6 +649,8 @@ def report(results: list[dict[str, Any]], context: dict[str, Any]) -> Path:
         checks.add_column(column)
     for result in results:
         check_row = result["check"]
+        if "moves_expected" not in check_row:  # --no-load: nothing was driven
+            continue
         checks.add_row(
             check_row["backend"],
             str(check_row["referrals_checked"]),
@@ -523,6 +659,9 @@ def report(results: list[dict[str, Any]], context: dict[str, Any]) -> Path:
             "OK: none lost, none doubled" if check_row["ok"] else f"FAILED {check_row['problems']}",
         )
     console.print(checks)
+    for result in results:
+        if "profile" in result:
+            print_profile(console, result["profile"])
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"referrals-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps({"context": context, "results": results}, indent=2))
@@ -540,7 +679,13 @@ def main() -> int:
         "--workers", type=int, default=2, help="Granian worker processes (PostgreSQL; SQLite: 1)"
     )
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--inner", choices=("setup", "verify"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--profile", type=int, default=20, help="moves profiled one at a time (0: none)"
+    )
+    parser.add_argument(
+        "--no-load", action="store_true", help="only the profile, not the 16-user phases"
+    )
+    parser.add_argument("--inner", choices=("setup", "verify", "profile"), help=argparse.SUPPRESS)
     parser.add_argument("--ids-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:

@@ -10,7 +10,8 @@ APP_CONFIG = AppConfig(
     app_name="directory",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(
-        modules=["directory.tables", "directory.feeds.tables"], exclude_imported=True
+        modules=["directory.tables", "directory.feeds.tables", "directory.sessions.tables"],
+        exclude_imported=True,
     ),
     migration_dependencies=["hub.piccolo_app"],
     commands=[],

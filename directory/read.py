@@ -133,3 +133,11 @@ async def load_service(service_id: UUID) -> schemas.ServiceRecord | None:
     """One service, or None."""
     found = await load_services([service_id])
     return found[0] if found else None
+
+
+async def load_location(location_id: UUID) -> schemas.Location | None:
+    """One place with its accessibility, phones, hours and exceptions, or None."""
+    found = await _load_locations([location_id])
+    if location_id not in found:
+        return None
+    return msgspec.convert(found[location_id], schemas.Location, strict=False)

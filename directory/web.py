@@ -31,6 +31,7 @@ from directory.search import cli as search_cli  # noqa: F401 - adds reindex and 
 from directory.search.backend import prepare_search
 from directory.search.controllers import SearchController
 from directory.search.sync import SYNC_JOB, search_sync_job
+from directory.sessions.controllers import HubSessionController
 from directory.signposting.controllers import SharedListController, SignpostController
 from hub.outbox import Handler
 from hub.web.navigation import NavItem
@@ -45,11 +46,13 @@ ROUTE_HANDLERS: list[Any] = [
     FeedController,
     SignpostController,
     SharedListController,
+    HubSessionController,
 ]
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("/directory", "Directory", "staff", order=10),
     NavItem("/directory/list", "Signposting list", "staff", order=25),
+    NavItem("/sessions", "Timetable", "staff", order=32),
     NavItem("/directory/listings", "Listings", "admins", order=70),
     NavItem("/admin/feeds", "Feeds", "system_admins", order=75),
 ]

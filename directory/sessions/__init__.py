@@ -1,0 +1,1 @@
+"""The hub's own timetable: drop-ins, groups and courses, each also a directory listing."""

@@ -18,6 +18,7 @@ from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Invalid, NotFound
 from hub.tables import Client, Organisation, Staff
+from plans.meeting_notices import withdraw_invitations
 from plans.schemas import CareTeam, LeadView, TeamOrganisation, TeamWorker
 from plans.tables import CareTeamMember, LeadChoice
 from referrals.lifecycle import ACCEPTED, IN_PROGRESS, ON_HOLD
@@ -245,6 +246,7 @@ async def remove_member(principal: Principal, client_id: UUID, member_id: UUID) 
             subject_id=str(client_id),
             detail={"staff_id": str(removed[0]["staff"])},
         )
+        await withdraw_invitations(client_id, removed[0]["staff"], principal.actor)
 
 
 async def _is_lead_organisation(client_id: UUID, organisation_id: UUID) -> bool:

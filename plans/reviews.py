@@ -129,7 +129,7 @@ async def open_plan(client_id: UUID) -> UUID:
     return plan_id
 
 
-async def _lead_access(principal: Principal, client_id: UUID) -> PlanAccess:
+async def lead_access(principal: Principal, client_id: UUID) -> PlanAccess:
     access = await plan_access(principal, client_id)
     if not access.is_lead:
         msg = "Only the client's lead professional can record a review"
@@ -221,47 +221,62 @@ def validate(
 
 async def record_review(principal: Principal, client_id: UUID, form: ReviewForm) -> UUID:
     """Record a review held with the client (the lead only, on an open plan)."""
-    access = await _lead_access(principal, client_id)
+    access = await lead_access(principal, client_id)
     plan_id = await open_plan(client_id)
     values, ratings, words = validate(form)
+    async with transaction():
+        return await save_review(principal, access, plan_id, (values, ratings, words))
+
+
+async def save_review(
+    principal: Principal,
+    access: PlanAccess,
+    plan_id: UUID,
+    validated: tuple[dict[str, Any], dict[str, tuple[int, int | None]], dict[str, str]],
+    meeting_id: UUID | None = None,
+) -> UUID:
+    """Write a validated review, its ratings and the client's words, and move the plan's next
+    review date (clearing its overdue flag); call inside a transaction. A review meeting is
+    recorded through here too, with its `meeting_id`."""
+    values, ratings, words = validated
     now = clock.now()
     review = Review(
         plan=plan_id,
         recorded_by=principal.id,
         organisation=access.organisation_id,
         created_at=now,
+        meeting=meeting_id,
         **values,
     )
-    async with transaction():
-        await Review.insert(review)
-        if ratings:
-            await Rating.insert(
-                *[
-                    Rating(review=review.id, area=area, client_score=client, worker_score=worker)
-                    for area, (client, worker) in ratings.items()
-                ]
-            )
-        await save_words(plan_id, words)
-        await Plan.update(
-            {
-                Plan.next_review_on: values["next_review_on"],
-                Plan.review_overdue_flagged_on: None,
-                Plan.updated_at: now,
-            }
-        ).where(Plan.id == plan_id)
-        await audit.record(
-            "plan.review_recorded",
-            principal.actor,
-            subject_type="plan",
-            subject_id=str(plan_id),
-            detail={"review_id": str(review.id), "areas_rated": len(ratings)},
+    await Review.insert(review)
+    if ratings:
+        await Rating.insert(
+            *[
+                Rating(review=review.id, area=area, client_score=client, worker_score=worker)
+                for area, (client, worker) in ratings.items()
+            ]
         )
+    await save_words(plan_id, words)
+    await Plan.update(
+        {
+            Plan.next_review_on: values["next_review_on"],
+            Plan.review_overdue_flagged_on: None,
+            Plan.updated_at: now,
+        }
+    ).where(Plan.id == plan_id)
+    await audit.record(
+        "plan.review_recorded",
+        principal.actor,
+        subject_type="plan",
+        subject_id=str(plan_id),
+        detail={"review_id": str(review.id), "areas_rated": len(ratings)},
+    )
     return UUID(str(review.id))
 
 
 async def start_review(principal: Principal, client_id: UUID) -> ReviewStart:
     """What the lead sees on an empty review form (refused to anyone else, or when closed)."""
-    access = await _lead_access(principal, client_id)
+    access = await lead_access(principal, client_id)
     plan_id = await open_plan(client_id)
     plan = await Plan.select(Plan.next_review_on).where(Plan.id == plan_id).first()
     name = ""

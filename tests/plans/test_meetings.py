@@ -34,7 +34,7 @@ def parsed(text: str) -> tuple[str, str, int, datetime]:
     return (
         str(calendar["METHOD"]),
         str(event["UID"]),
-        int(event["SEQUENCE"]),
+        int(str(event["SEQUENCE"])),
         event.decoded("DTSTART"),
     )
 
@@ -148,13 +148,15 @@ async def test_leaving_the_care_team_ends_future_invitations_with_a_cancel() -> 
     meeting_id = await arranged(t)
     team = await care_team.care_team(t.net.client.id)
     [member] = [w for w in team.workers if w.staff_id == t.third_worker.id and w.member_id]
+    assert member.member_id is not None
     await care_team.remove_member(t.third_principal, t.net.client.id, member.member_id)
     row = (
         await MeetingInvitee.select()
         .where((MeetingInvitee.meeting == meeting_id) & (MeetingInvitee.staff == t.third_worker.id))
         .first()
     )
-    assert row is not None and row["removed_at"] is not None
+    assert row is not None
+    assert row["removed_at"] is not None
     methods = sorted(parsed(text)[0] for text in await invites_to(t.third_worker.email))
     assert methods == ["CANCEL", "REQUEST"]
 
@@ -193,7 +195,8 @@ async def test_recording_a_review_meeting_creates_actions_and_is_the_review() ->
     orgs = [str(t.net.partner.id), str(t.third.id)]
     await meeting_record.record(t.net.recipient, meeting_id, record_form(str(goal), orgs, came))
     meeting = await Meeting.select().where(Meeting.id == meeting_id).first()
-    assert meeting is not None and meeting["status"] == "held"
+    assert meeting is not None
+    assert meeting["status"] == "held"
     attended = {row["id"]: row["attended"] for row in await MeetingInvitee.select()}
     assert sorted(attended.values()) == ["no", "yes", "yes"]
     actions = await Action.select().where(
@@ -209,7 +212,8 @@ async def test_recording_a_review_meeting_creates_actions_and_is_the_review() ->
         r["client_score"] for r in await Rating.select().where(Rating.review == review["id"])
     ] == [6]
     plan = await Plan.select().first()
-    assert plan is not None and plan["next_review_on"] == MEETING_DAY + timedelta(weeks=6)
+    assert plan is not None
+    assert plan["next_review_on"] == MEETING_DAY + timedelta(weeks=6)
     # The next meeting lists each organisation's unmet actions from this one.
     clock.freeze(datetime(2026, 11, 10, 12, 0, tzinfo=clock.now().tzinfo))
     unmet = await meeting_record.unmet_from_last_meeting(
@@ -237,7 +241,8 @@ async def test_an_attendee_not_invited_or_a_bad_action_saves_nothing() -> None:
     assert await Action.count() == 0
     assert await Review.count() == 0
     meeting = await Meeting.select().where(Meeting.id == meeting_id).first()
-    assert meeting is not None and meeting["status"] == "arranged"
+    assert meeting is not None
+    assert meeting["status"] == "arranged"
 
 
 async def test_a_meeting_cannot_be_recorded_before_its_day() -> None:

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from consent import oversight
+from consent.rows import ClientReadRow, StaffReadRow
 from consent.schemas import AccessLogLine, StaffRead
 from consent.tables import AccessLog
 from consent.vocabulary import CATEGORIES, COORDINATION, local_date
@@ -72,7 +73,7 @@ async def record_reads(
 
 async def for_client(client_id: UUID) -> list[AccessLogLine]:
     """Who saw the client's record, newest first, one line per person, day and categories."""
-    rows = (
+    rows = msgspec.convert(
         await AccessLog.select(
             AccessLog.at,
             AccessLog.staff.name.as_alias("staff_name"),
@@ -83,17 +84,18 @@ async def for_client(client_id: UUID) -> list[AccessLogLine]:
         .where(AccessLog.client == client_id)
         .order_by(AccessLog.at, ascending=False)
         .limit(SHOWN_TO_CLIENT)
-        .output(load_json=True)
+        .output(load_json=True),
+        list[ClientReadRow],
     )
     lines: list[AccessLogLine] = []
     index: dict[tuple[Any, ...], int] = {}
     for row in rows:
-        glass = row["break_glass"] is not None
+        glass = row.break_glass is not None
         key = (
-            local_date(row["at"]),
-            row["staff_name"],
-            row["organisation_name"],
-            tuple(row["categories"]),
+            local_date(row.at),
+            row.staff_name,
+            row.organisation_name,
+            tuple(row.categories),
             glass,
         )
         if key in index:
@@ -104,10 +106,10 @@ async def for_client(client_id: UUID) -> list[AccessLogLine]:
         lines.append(
             AccessLogLine(
                 day=key[0],
-                last_at=row["at"],
-                staff_name=row["staff_name"],
-                organisation_name=row["organisation_name"],
-                categories=list(row["categories"]),
+                last_at=row.at,
+                staff_name=row.staff_name,
+                organisation_name=row.organisation_name,
+                categories=list(row.categories),
                 break_glass=glass,
                 times=1,
             )
@@ -120,7 +122,7 @@ async def for_own_organisation(principal: Principal) -> list[StaffRead]:
     if not await oversight.oversees_own_organisation(principal):
         msg = "Only your organisation's data-protection lead can see who read client records."
         raise Forbidden(msg)
-    rows = (
+    rows = msgspec.convert(
         await AccessLog.select(
             AccessLog.at,
             AccessLog.staff.name.as_alias("staff_name"),
@@ -132,16 +134,17 @@ async def for_own_organisation(principal: Principal) -> list[StaffRead]:
         .where(AccessLog.organisation == principal.organisation_id)
         .order_by(AccessLog.at, ascending=False)
         .limit(SHOWN_TO_LEAD)
-        .output(load_json=True)
+        .output(load_json=True),
+        list[StaffReadRow],
     )
     return [
         StaffRead(
-            at=row["at"],
-            staff_name=row["staff_name"],
-            client_id=row["client_id"],
-            categories=row["categories"],
-            context=row["context"],
-            break_glass=row["break_glass"] is not None,
+            at=row.at,
+            staff_name=row.staff_name,
+            client_id=row.client_id,
+            categories=row.categories,
+            context=row.context,
+            break_glass=row.break_glass is not None,
         )
         for row in rows
     ]

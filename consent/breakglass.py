@@ -17,6 +17,13 @@ from uuid import UUID
 import msgspec
 
 from consent import oversight, policy
+from consent.rows import (
+    BreakGlassOwnerRow,
+    BreakGlassReadRow,
+    BreakGlassReviewRow,
+    BreakGlassRow,
+    ReviewedRow,
+)
 from consent.schemas import BreakGlassRequest, BreakGlassView, ReviewForm
 from consent.tables import AccessLog, BreakGlass, BreakGlassReview
 from hub import audit, clock, mail
@@ -55,15 +62,27 @@ def _excluding(staff: list[UUID], opener: UUID) -> list[UUID]:
     return [member for member in staff if member != opener]
 
 
-async def _dp_reviewers(break_glass_id: UUID) -> list[UUID]:
-    row = (
-        await BreakGlass.select(BreakGlass.organisation, BreakGlass.staff)
-        .where(BreakGlass.id == break_glass_id)
-        .first()
+_OWNER_COLUMNS = (
+    BreakGlass.id,
+    BreakGlass.client,
+    BreakGlass.staff,
+    BreakGlass.organisation,
+    BreakGlass.closed_at,
+)
+
+
+async def _owners(where: Any) -> list[BreakGlassOwnerRow]:
+    """Whose each break-glass matching `where` is."""
+    return msgspec.convert(
+        await BreakGlass.select(*_OWNER_COLUMNS).where(where), list[BreakGlassOwnerRow]
     )
-    if row is None:
+
+
+async def _dp_reviewers(break_glass_id: UUID) -> list[UUID]:
+    rows = await _owners(BreakGlass.id == break_glass_id)
+    if not rows:
         return []
-    return await _dp_reviewers_of(row["organisation"], row["staff"])
+    return await _dp_reviewers_of(rows[0].organisation, rows[0].staff)
 
 
 async def _dp_reviewers_of(organisation_id: UUID, opener: UUID) -> list[UUID]:
@@ -76,15 +95,13 @@ async def _dp_reviewable(principal: Principal) -> set[UUID]:
     organisation = roles.staff_organisation(principal)
     if organisation is None:
         return set()
-    rows = await BreakGlass.select(BreakGlass.id, BreakGlass.staff).where(
-        BreakGlass.organisation == organisation
-    )
+    rows = await _owners(BreakGlass.organisation == organisation)
     overseers = await oversight.overseers(organisation)
     admins = await oversight.active_admins(organisation)
     return {
-        row["id"]
+        row.id
         for row in rows
-        if principal.id in (_excluding(overseers, row["staff"]) or _excluding(admins, row["staff"]))
+        if principal.id in (_excluding(overseers, row.staff) or _excluding(admins, row.staff))
     }
 
 
@@ -120,18 +137,14 @@ async def open_break_glass(principal: Principal, client_id: UUID, form: BreakGla
         raise Invalid(msg, {"reason": msg})
     now = clock.now()
     async with transaction():
-        current = (
-            await BreakGlass.select(BreakGlass.id)
-            .where(
-                (BreakGlass.client == client_id)
-                & (BreakGlass.staff == principal.id)
-                & (BreakGlass.expires_at > now)
-                & BreakGlass.closed_at.is_null()
-            )
-            .first()
+        current = await _owners(
+            (BreakGlass.client == client_id)
+            & (BreakGlass.staff == principal.id)
+            & (BreakGlass.expires_at > now)
+            & BreakGlass.closed_at.is_null()
         )
-        if current is not None:
-            return UUID(str(current["id"]))
+        if current:
+            return current[0].id
         glass = BreakGlass(
             client=client_id,
             staff=principal.id,
@@ -159,9 +172,10 @@ async def _tell_reviewers(break_glass_id: UUID) -> None:
     if not reviewer_ids:
         return
     link = f"{get_settings().base_url}/oversight/break-glass"
-    for row in await Staff.select(Staff.email).where(Staff.id.is_in(list(reviewer_ids))):
+    emails = Staff.select(Staff.email).where(Staff.id.is_in(list(reviewer_ids)))
+    for email in await emails.output(as_list=True):
         await mail.queue_email(
-            row["email"],
+            email,
             "Emergency access to a client record needs your review",
             "A member of staff used emergency safeguarding access to open a client's record.\n"
             f"Sign in to review it: {link}\n",
@@ -172,15 +186,12 @@ async def close_break_glass(principal: Principal, break_glass_id: UUID) -> UUID:
     """End one's own override before its four hours are up; returns the client's id."""
     now = clock.now()
     async with transaction():
-        row = (
-            await BreakGlass.select(BreakGlass.client, BreakGlass.closed_at)
-            .where((BreakGlass.id == break_glass_id) & (BreakGlass.staff == principal.id))
-            .first()
-        )
-        if row is None:
+        rows = await _owners((BreakGlass.id == break_glass_id) & (BreakGlass.staff == principal.id))
+        if not rows:
             msg = "No such override"
             raise NotFound(msg)
-        if row["closed_at"] is None:
+        row = rows[0]
+        if row.closed_at is None:
             await BreakGlass.update({BreakGlass.closed_at: now}).where(
                 BreakGlass.id == break_glass_id
             )
@@ -188,16 +199,16 @@ async def close_break_glass(principal: Principal, break_glass_id: UUID) -> UUID:
                 "break_glass.closed",
                 principal.actor,
                 subject_type="client",
-                subject_id=str(row["client"]),
+                subject_id=str(row.client),
                 detail={"break_glass_id": str(break_glass_id)},
             )
-    return UUID(str(row["client"]))
+    return row.client
 
 
 async def _views(ids: set[UUID]) -> dict[UUID, BreakGlassView]:
     if not ids:
         return {}
-    rows = (
+    rows = msgspec.convert(
         await BreakGlass.select(
             BreakGlass.id,
             BreakGlass.client.as_alias("client_id"),
@@ -209,39 +220,43 @@ async def _views(ids: set[UUID]) -> dict[UUID, BreakGlassView]:
             BreakGlass.closed_at,
         )
         .where(BreakGlass.id.is_in(list(ids)))
-        .order_by(BreakGlass.opened_at, ascending=False)
+        .order_by(BreakGlass.opened_at, ascending=False),
+        list[BreakGlassRow],
     )
-    reads: dict[UUID, list[tuple[Any, list[str]]]] = {row["id"]: [] for row in rows}
-    for read in (
+    reads: dict[UUID, list[tuple[Any, list[str]]]] = {row.id: [] for row in rows}
+    for read in msgspec.convert(
         await AccessLog.select(AccessLog.break_glass, AccessLog.at, AccessLog.categories)
         .where(AccessLog.break_glass.is_in(list(ids)))
         .order_by(AccessLog.at)
-        .output(load_json=True)
+        .output(load_json=True),
+        list[BreakGlassReadRow],
     ):
-        reads[read["break_glass"]].append((read["at"], read["categories"]))
-    reviews: dict[UUID, list[tuple[str, str, str, str, Any]]] = {row["id"]: [] for row in rows}
-    for review in await BreakGlassReview.select(
-        BreakGlassReview.break_glass,
-        BreakGlassReview.role,
-        BreakGlassReview.reviewer.name.as_alias("reviewer_name"),
-        BreakGlassReview.outcome,
-        BreakGlassReview.note,
-        BreakGlassReview.reviewed_at,
-    ).where(BreakGlassReview.break_glass.is_in(list(ids))):
-        role = _ROLES.get(review["role"])
-        reviews[review["break_glass"]].append(
+        reads[read.break_glass].append((read.at, read.categories))
+    reviews: dict[UUID, list[tuple[str, str, str, str, Any]]] = {row.id: [] for row in rows}
+    for review in msgspec.convert(
+        await BreakGlassReview.select(
+            BreakGlassReview.break_glass,
+            BreakGlassReview.role,
+            BreakGlassReview.reviewer.name.as_alias("reviewer_name"),
+            BreakGlassReview.outcome,
+            BreakGlassReview.note,
+            BreakGlassReview.reviewed_at,
+        ).where(BreakGlassReview.break_glass.is_in(list(ids))),
+        list[BreakGlassReviewRow],
+    ):
+        role = _ROLES.get(review.role)
+        reviews[review.break_glass].append(
             (
-                role.label if role else review["role"],
-                review["reviewer_name"],
-                OUTCOMES.get(review["outcome"], review["outcome"]),
-                review["note"],
-                review["reviewed_at"],
+                role.label if role else review.role,
+                review.reviewer_name,
+                OUTCOMES.get(review.outcome, review.outcome),
+                review.note,
+                review.reviewed_at,
             )
         )
     return {
-        row["id"]: msgspec.convert(
-            {**row, "reads": reads[row["id"]], "reviews": reviews[row["id"]]},
-            BreakGlassView,
+        row.id: BreakGlassView(
+            **msgspec.structs.asdict(row), reads=reads[row.id], reviews=reviews[row.id]
         )
         for row in rows
     }
@@ -253,12 +268,10 @@ async def review_queue(
     """What this person must review (role, break-glass), and what was already reviewed."""
     reviewable = {code: await role.reviewable(principal) for code, role in _ROLES.items()}
     everything = set().union(*reviewable.values())
-    done = {
-        (row["break_glass"], row["role"])
-        for row in await BreakGlassReview.select(
-            BreakGlassReview.break_glass, BreakGlassReview.role
-        ).where(BreakGlassReview.break_glass.is_in(list(everything) or [None]))
-    }
+    reviewed = await BreakGlassReview.select(
+        BreakGlassReview.break_glass, BreakGlassReview.role
+    ).where(BreakGlassReview.break_glass.is_in(list(everything) or [None]))
+    done = {(row.break_glass, row.role) for row in msgspec.convert(reviewed, list[ReviewedRow])}
     views = await _views(everything)
     pending = [
         (_ROLES[code], views[glass])

@@ -12,8 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from consent import access_log, policy, references, validation
 from consent.facts import consent_fact
+from consent.rows import ConsentRow
 from consent.schemas import ConsentForm, ConsentView, Receipt, StaffWithdrawal
 from consent.tables import Consent
 from consent.vocabulary import IDENTITY, local_date
@@ -58,24 +61,6 @@ _COLUMNS = (
     Consent.withdrawn_how,
     Consent.expiry_noted_at,
 )
-# Copied from a consent into its next version unless the form says otherwise.
-GIVEN_FIELDS = (
-    "organisation_ids",
-    "organisation_names",
-    "categories",
-    "purposes",
-    "valid_from",
-    "valid_to",
-    "method",
-    "notice_version",
-    "capacity",
-    "capacity_note",
-    "given_by",
-    "representative_name",
-    "representative_authority",
-    "representative_evidence",
-)
-
 
 _CLIENT_CONSENTS = named_lock("consent.client_consents")
 
@@ -104,44 +89,47 @@ async def announce_change(client_id: UUID, consent_id: UUID, change: str) -> Non
     )
 
 
-async def rows_where(where: Any) -> list[dict[str, Any]]:
-    """Consent rows, newest first, with JSON loaded and expiries first seen now audited."""
-    rows = list(
+async def rows_where(where: Any) -> list[ConsentRow]:
+    """Consent rows, newest first, typed, with expiries first seen now audited."""
+    found = (
         await Consent.select(*_COLUMNS)
         .where(where)
         .order_by(Consent.given_at, ascending=False)
         .output(load_json=True)
     )
+    named = await references.for_consents([row["id"] for row in found])
+    rows = [
+        msgspec.convert({**row, "reference": named.get(UUID(str(row["id"])), "")}, ConsentRow)
+        for row in found
+    ]
     await policy.observe_expiries([consent_fact(row) for row in rows], clock.now())
-    named = await references.for_consents([row["id"] for row in rows])
-    return [{**row, "reference": named.get(UUID(str(row["id"])), "")} for row in rows]
+    return rows
 
 
-def to_view(row: Mapping[str, Any], only_for: UUID | None = None) -> ConsentView:
+def to_view(row: ConsentRow, only_for: UUID | None = None) -> ConsentView:
     """A consent row as a view; with `only_for`, only that organisation's part of it."""
-    status = policy.consent_state(consent_fact(dict(row)), clock.now())
-    pairs = list(zip(row["organisation_ids"], row["organisation_names"], strict=False))
+    pairs = row.named()
     view: dict[str, Any] = {
-        **{name: row[name] for name in GIVEN_FIELDS},
-        "id": row["id"],
-        "client_id": row["client_id"],
-        "series": row["series"],
-        "version": row["version"],
-        "status": status,
-        "organisation_ids": [UUID(str(org)) for org, _ in pairs],
+        **row.given(),
+        "id": row.id,
+        "client_id": row.client_id,
+        "series": row.series,
+        "version": row.version,
+        "status": policy.consent_state(consent_fact(row), clock.now()),
+        "organisation_ids": [org for org, _ in pairs],
         "organisation_names": [name for _, name in pairs],
-        "obtained_by": row["obtained_by"] or "",
-        "obtained_by_organisation": row["obtained_by_organisation"] or "",
-        "given_at": row["given_at"],
-        "withdrawn_at": row["withdrawn_at"],
-        "withdrawn_reason": row["withdrawn_reason"],
-        "withdrawn_how": row["withdrawn_how"],
-        "reference": row.get("reference", ""),
+        "obtained_by": row.obtained_by or "",
+        "obtained_by_organisation": row.obtained_by_organisation or "",
+        "given_at": row.given_at,
+        "withdrawn_at": row.withdrawn_at,
+        "withdrawn_reason": row.withdrawn_reason,
+        "withdrawn_how": row.withdrawn_how,
+        "reference": row.reference,
     }
     if only_for is not None:
-        mine = [(org, name) for org, name in pairs if UUID(str(org)) == only_for]
+        mine = [(org, name) for org, name in pairs if org == only_for]
         view |= {
-            "organisation_ids": [UUID(str(org)) for org, _ in mine],
+            "organisation_ids": [org for org, _ in mine],
             "organisation_names": [name for _, name in mine],
             "obtained_by": "",
             "obtained_by_organisation": "",
@@ -153,9 +141,9 @@ def to_view(row: Mapping[str, Any], only_for: UUID | None = None) -> ConsentView
     return ConsentView(**view)
 
 
-def _access(decision: policy.Decision, row: Mapping[str, Any]) -> str | None:
-    organisations = frozenset(UUID(str(org)) for org in row["organisation_ids"])
-    return policy.consent_access(decision, organisations, row["obtained_by_organisation_id"])
+def _access(decision: policy.Decision, row: ConsentRow) -> str | None:
+    organisations = frozenset(row.organisation_ids)
+    return policy.consent_access(decision, organisations, row.obtained_by_organisation_id)
 
 
 async def for_decision(decision: policy.Decision) -> list[ConsentView]:
@@ -175,7 +163,7 @@ async def insert_version(
     values: Mapping[str, Any],
     actor: Actor,
     *,
-    replaces: Mapping[str, Any] | None = None,
+    replaces: ConsentRow | None = None,
 ) -> UUID:
     """Write a consent (a new series, or the next version of `replaces`, which ends now).
 
@@ -186,12 +174,12 @@ async def insert_version(
     await hold_client_consents(client_id)
     now = clock.now()
     if replaces is not None:
-        await end_consent(replaces["id"], policy.REPLACED, actor, "new version")
+        await end_consent(replaces.id, policy.REPLACED, actor, "new version")
     consent = Consent(
         client=client_id,
-        series=replaces["series"] if replaces else uuid.uuid4(),
-        version=replaces["version"] + 1 if replaces else 1,
-        supersedes=replaces["id"] if replaces else None,
+        series=replaces.series if replaces else uuid.uuid4(),
+        version=replaces.version + 1 if replaces else 1,
+        supersedes=replaces.id if replaces else None,
         given_at=now,
         **values,
     )
@@ -207,7 +195,7 @@ async def insert_version(
             "client_id": str(client_id),
             "series": str(consent.series),
             "version": consent.version,
-            "supersedes": str(replaces["id"]) if replaces else "",
+            "supersedes": str(replaces.id) if replaces else "",
         },
     )
     return UUID(str(consent.id))
@@ -216,9 +204,9 @@ async def insert_version(
 async def end_consent(consent_id: UUID, reason: str, actor: Actor, how: str) -> None:
     """Withdraw or replace a live consent, once; Conflict if it has already ended."""
     async with transaction():
-        owner = await Consent.select(Consent.client).where(Consent.id == consent_id).first()
-        if owner is not None:
-            await hold_client_consents(owner["client"])
+        owners = Consent.select(Consent.client).where(Consent.id == consent_id)
+        for owner in await owners.output(as_list=True):
+            await hold_client_consents(owner)
         ended = (
             await Consent.update(
                 {
@@ -254,9 +242,9 @@ def obtained_by(principal: Principal) -> dict[str, Any]:
     }
 
 
-def require_live(row: Mapping[str, Any]) -> None:
+def require_live(row: ConsentRow) -> None:
     """Refused unless the consent is active or yet to start."""
-    if policy.consent_state(consent_fact(dict(row)), clock.now()) not in (
+    if policy.consent_state(consent_fact(row), clock.now()) not in (
         policy.ACTIVE,
         policy.PENDING,
     ):
@@ -274,10 +262,10 @@ async def give_consent(principal: Principal, client_id: UUID, form: ConsentForm)
 
 async def _staff_consent(
     principal: Principal, consent_id: UUID, *, full: bool
-) -> tuple[policy.Decision, dict[str, Any]]:
+) -> tuple[policy.Decision, ConsentRow]:
     """A consent this worker may see (in full, with `full`) and act on, or NotFound (audited)."""
     rows = await rows_where(Consent.id == consent_id)
-    decision = await policy.decide(principal, rows[0]["client_id"]) if rows else None
+    decision = await policy.decide(principal, rows[0].client_id) if rows else None
     access = _access(decision, rows[0]) if rows and decision else None
     allowed = access == policy.FULL if full else access is not None
     if not rows or decision is None or not decision.may_act or not allowed:
@@ -302,10 +290,10 @@ async def change_consent(principal: Principal, consent_id: UUID, form: ConsentFo
     require_live(row)
     values = await validation.validated(form, local_date(clock.now())) | obtained_by(principal)
     async with transaction():
-        return await insert_version(row["client_id"], values, principal.actor, replaces=row)
+        return await insert_version(row.client_id, values, principal.actor, replaces=row)
 
 
-def _seen_by(decision: policy.Decision, row: Mapping[str, Any]) -> ConsentView:
+def _seen_by(decision: policy.Decision, row: ConsentRow) -> ConsentView:
     """The consent as far as this reader may see it: in full, or their own part."""
     full = _access(decision, row) == policy.FULL
     return to_view(row, only_for=None if full else decision.organisation_id)
@@ -339,36 +327,35 @@ async def withdraw_by_staff(principal: Principal, consent_id: UUID, form: StaffW
         await end_consent(consent_id, policy.WITHDRAWN, principal.actor, form.how)
     else:
         await _withdraw_own_part(principal, decision, row, others, form.how)
-    return UUID(str(row["client_id"]))
+    return row.client_id
 
 
-def _others_named(decision: policy.Decision, row: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _others_named(decision: policy.Decision, row: ConsentRow) -> list[tuple[str, str]]:
     """The (id, name) of every organisation the consent names besides the reader's."""
-    pairs = zip(row["organisation_ids"], row["organisation_names"], strict=False)
-    return [(str(org), name) for org, name in pairs if UUID(str(org)) != decision.organisation_id]
+    return [(str(org), name) for org, name in row.named() if org != decision.organisation_id]
 
 
 async def _withdraw_own_part(
     principal: Principal,
     decision: policy.Decision,
-    row: Mapping[str, Any],
+    row: ConsentRow,
     others: list[tuple[str, str]],
     how: str,
 ) -> None:
     """A new version naming everyone but the reader's organisation; the old one is replaced."""
-    values = {name: row[name] for name in GIVEN_FIELDS} | {
+    values = row.given() | {
         "organisation_ids": [org for org, _ in others],
         "organisation_names": [name for _, name in others],
         "obtained_by_staff": None,
-        "obtained_by_organisation": row["obtained_by_organisation_id"],
+        "obtained_by_organisation": row.obtained_by_organisation_id,
     }
     async with transaction():
-        new_id = await insert_version(row["client_id"], values, principal.actor, replaces=row)
+        new_id = await insert_version(row.client_id, values, principal.actor, replaces=row)
         await audit.record(
             "consent.withdrawn_part",
             principal.actor,
             subject_type="consent",
-            subject_id=str(row["id"]),
+            subject_id=str(row.id),
             detail={
                 "organisation_id": str(decision.organisation_id),
                 "how": how,
@@ -385,10 +372,10 @@ async def staff_receipt(principal: Principal, consent_id: UUID) -> Receipt:
     withdrawal page.
     """
     decision, row = await _staff_consent(principal, consent_id, full=False)
-    client = await Client.select(Client.full_name).where(Client.id == row["client_id"]).first()
+    client = await Client.select(Client.full_name).where(Client.id == row.client_id).first()
     await access_log.record_reads(
         principal,
-        {row["client_id"]: [IDENTITY]},
+        {row.client_id: [IDENTITY]},
         context="consent",
         break_glass_id=decision.break_glass_id,
     )

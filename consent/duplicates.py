@@ -14,7 +14,10 @@ import unicodedata
 from datetime import date
 from difflib import SequenceMatcher
 
+import msgspec
+
 from consent import access_log, policy
+from consent.rows import NamedClientRow
 from consent.schemas import DuplicateCandidate
 from consent.vocabulary import IDENTITY
 from hub.accounts.schemas import Principal
@@ -69,31 +72,35 @@ async def possible_duplicates(
     """
     if date_of_birth is None or not full_name.strip():
         return []
-    same_birthday = [
-        row["id"]
-        for row in await Client.select(Client.id).where(Client.date_of_birth == date_of_birth)
-    ]
+    same_birthday = list(
+        await Client.select(Client.id)
+        .where(Client.date_of_birth == date_of_birth)
+        .output(as_list=True)
+    )
     if not same_birthday:
         return []
     decisions = await policy.visible_clients(principal, among=same_birthday)
     identifiable = [d.client_id for d in decisions if d.identity_visible]
     if not identifiable:
         return []
-    rows = await Client.select(Client.id, Client.full_name, Client.preferred_name).where(
-        Client.id.is_in(identifiable)
+    rows = msgspec.convert(
+        await Client.select(Client.id, Client.full_name, Client.preferred_name).where(
+            Client.id.is_in(identifiable)
+        ),
+        list[NamedClientRow],
     )
     candidates = []
     for row in rows:
         score = closest(
             name_forms(full_name, preferred_name),
-            name_forms(row["full_name"], row["preferred_name"]),
+            name_forms(row.full_name, row.preferred_name),
         )
         if score >= CLOSE_ENOUGH:
             candidates.append(
                 DuplicateCandidate(
-                    id=row["id"],
-                    full_name=row["full_name"],
-                    preferred_name=row["preferred_name"],
+                    id=row.id,
+                    full_name=row.full_name,
+                    preferred_name=row.preferred_name,
                     date_of_birth=date_of_birth,
                     similarity=round(score, 2),
                 )

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from consent.rows import ClientRuleRow, ConsentRuleRow, RecorderRow
 from consent.tables import BreakGlass, ClientEntry, Consent, Involvement
 from hub import audit, clock
 from hub.audit import Actor
@@ -92,20 +92,20 @@ CONSENT_FACT_COLUMNS = (
 )
 
 
-def consent_fact(row: dict[str, Any]) -> ConsentFact:
-    """A consent row (selected with CONSENT_FACT_COLUMNS, JSON loaded) as the rule sees it."""
+def consent_fact(row: ConsentRuleRow) -> ConsentFact:
+    """A consent row (selected with at least CONSENT_FACT_COLUMNS) as the rule sees it."""
     return ConsentFact(
-        id=row["id"],
-        client_id=row["client_id"],
-        organisation_ids=frozenset(UUID(str(o)) for o in row["organisation_ids"]),
-        categories=frozenset(row["categories"]),
-        purposes=frozenset(row["purposes"]),
-        valid_from=row["valid_from"],
-        valid_to=row["valid_to"],
-        given_at=row["given_at"],
-        withdrawn_at=row["withdrawn_at"],
-        withdrawn_reason=row["withdrawn_reason"],
-        expiry_noted=row["expiry_noted_at"] is not None,
+        id=row.id,
+        client_id=row.client_id,
+        organisation_ids=frozenset(row.organisation_ids),
+        categories=frozenset(row.categories),
+        purposes=frozenset(row.purposes),
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        given_at=row.given_at,
+        withdrawn_at=row.withdrawn_at,
+        withdrawn_reason=row.withdrawn_reason,
+        expiry_noted=row.expiry_noted_at is not None,
     )
 
 
@@ -121,19 +121,20 @@ async def involved_client_ids(organisation_id: UUID, among: list[UUID] | None = 
         if not among:
             return []
         query = query.where(Involvement.client.is_in(among))
-    return list(dict.fromkeys(row["client"] for row in await query))
+    return list(dict.fromkeys(await query.output(as_list=True)))
 
 
 async def load_facts(client_ids: list[UUID], staff_id: UUID | None) -> dict[UUID, ClientFacts]:
     """Facts for each existing client in `client_ids`; break-glass only for `staff_id`."""
     if not client_ids:
         return {}
-    clients = await Client.select(Client.id, Client.registered_by).where(
-        Client.id.is_in(client_ids)
+    clients = msgspec.convert(
+        await Client.select(Client.id, Client.registered_by).where(Client.id.is_in(client_ids)),
+        list[ClientRuleRow],
     )
     # An unknown id runs the same queries as a real client the reader may not see, so the two
     # take the same time: the answer's timing must not tell which ids exist.
-    ids = [row["id"] for row in clients] or list(client_ids)
+    ids = [client.id for client in clients] or list(client_ids)
     involvements: dict[UUID, list[InvolvementFact]] = defaultdict(list)
     for row in await Involvement.select(
         Involvement.client,
@@ -149,14 +150,16 @@ async def load_facts(client_ids: list[UUID], staff_id: UUID | None) -> dict[UUID
         .where(Consent.client.is_in(ids))
         .output(load_json=True)
     ):
-        consents[row["client_id"]].append(consent_fact(row))
+        consent = msgspec.convert(row, ConsentRuleRow)
+        consents[consent.client_id].append(consent_fact(consent))
     recorders: dict[UUID, set[UUID]] = defaultdict(set)
-    for row in (
+    for recorder in msgspec.convert(
         await ClientEntry.select(ClientEntry.client, ClientEntry.recorded_by_organisation)
         .where(ClientEntry.client.is_in(ids))
-        .distinct()
+        .distinct(),
+        list[RecorderRow],
     ):
-        recorders[row["client"]].add(row["recorded_by_organisation"])
+        recorders[recorder.client].add(recorder.recorded_by_organisation)
     glasses: dict[UUID, list[BreakGlassFact]] = defaultdict(list)
     if staff_id is not None:
         for row in await BreakGlass.select(
@@ -169,15 +172,15 @@ async def load_facts(client_ids: list[UUID], staff_id: UUID | None) -> dict[UUID
         ).where(BreakGlass.client.is_in(ids) & (BreakGlass.staff == staff_id)):
             glasses[row.pop("client")].append(msgspec.convert(row, BreakGlassFact))
     return {
-        row["id"]: ClientFacts(
-            client_id=row["id"],
-            registered_by=row["registered_by"],
-            involvements=tuple(involvements[row["id"]]),
-            consents=tuple(consents[row["id"]]),
-            break_glasses=tuple(glasses[row["id"]]),
-            recorders=frozenset({row["registered_by"], *recorders[row["id"]]}),
+        client.id: ClientFacts(
+            client_id=client.id,
+            registered_by=client.registered_by,
+            involvements=tuple(involvements[client.id]),
+            consents=tuple(consents[client.id]),
+            break_glasses=tuple(glasses[client.id]),
+            recorders=frozenset({client.registered_by, *recorders[client.id]}),
         )
-        for row in clients
+        for client in clients
     }
 
 

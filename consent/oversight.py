@@ -15,22 +15,22 @@ from hub.tables import Organisation, Staff
 
 async def data_protection_lead(organisation_id: UUID) -> UUID | None:
     """The organisation's named data-protection lead, if any."""
-    row = (
+    leads = (
         await Organisation.select(Organisation.data_protection_lead_id)
         .where(Organisation.id == organisation_id)
-        .first()
+        .output(as_list=True)
     )
-    return row["data_protection_lead_id"] if row else None
+    return leads[0] if leads else None
 
 
 async def active_admins(organisation_id: UUID) -> list[UUID]:
     """The organisation's administrators who can still sign in."""
-    rows = await Staff.select(Staff.id).where(
+    admins = Staff.select(Staff.id).where(
         (Staff.organisation == organisation_id)
         & Staff.is_org_admin.eq(True)
         & Staff.active.eq(True)
     )
-    return [row["id"] for row in rows]
+    return list(await admins.output(as_list=True))
 
 
 async def overseers(organisation_id: UUID) -> list[UUID]:

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from consent import access_log, consents, policy, validation
+from consent.rows import ConsentRow
 from consent.schemas import AccessLogLine, ConsentGroup, ConsentNarrowing, ConsentView, Receipt
 from consent.tables import Consent
 from consent.vocabulary import (
@@ -70,7 +71,7 @@ async def own_consent_groups(principal: Principal) -> list[ConsentGroup]:
     return grouped(await own_consents(principal))
 
 
-async def _own_row(principal: Principal, consent_id: UUID) -> dict[str, Any]:
+async def _own_row(principal: Principal, consent_id: UUID) -> ConsentRow:
     client_id = _client_id(principal)
     rows = await consents.rows_where((Consent.id == consent_id) & (Consent.client == client_id))
     if not rows:
@@ -111,8 +112,8 @@ async def narrow_own(principal: Principal, consent_id: UUID, form: ConsentNarrow
     """
     row = await _own_row(principal, consent_id)
     consents.require_live(row)
-    had_orgs = [str(org) for org in row["organisation_ids"]]
-    had_categories = list(row["categories"])
+    had_orgs = [str(org) for org in row.organisation_ids]
+    had_categories = list(row.categories)
     errors: dict[str, str] = {}
     if set(form.organisation_ids) - set(had_orgs):
         errors["organisation_ids"] = "You can only remove organisations here"
@@ -130,14 +131,14 @@ async def narrow_own(principal: Principal, consent_id: UUID, form: ConsentNarrow
         errors["organisation_ids"] = "Untick what you no longer want to share"
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
-    names = dict(zip(had_orgs, row["organisation_names"], strict=False))
+    names = {str(org): name for org, name in row.named()}
     kept_orgs = [org for org in had_orgs if org in form.organisation_ids]
     today = local_date(clock.now())
-    values = {name: row[name] for name in consents.GIVEN_FIELDS} | {
+    values = row.given() | {
         "organisation_ids": kept_orgs,
         "organisation_names": [names[org] for org in kept_orgs],
         "categories": [code for code in CATEGORIES if code in form.categories],
-        "valid_from": max(today, row["valid_from"]),
+        "valid_from": max(today, row.valid_from),
         "method": "electronic",
         "notice_version": CURRENT_NOTICE,
         "capacity": "not_assessed",

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import msgspec
+
 from consent import policy
+from consent.schemas import ContactDetails
 from consent.tables import ClientEntry
 from consent.vocabulary import CONTACT
 from hub import mail
@@ -26,13 +29,14 @@ async def status_for(principal: Principal, decision: policy.Decision) -> PortalA
 
 
 async def _tell_client(client_id: UUID, what: str) -> None:
-    rows = (
+    contacts = msgspec.convert(
         await ClientEntry.select(ClientEntry.data)
         .where((ClientEntry.client == client_id) & (ClientEntry.category == CONTACT))
         .order_by(ClientEntry.recorded_at, ascending=False)
-        .output(load_json=True)
+        .output(load_json=True, as_list=True),
+        list[ContactDetails],
     )
-    email = next((row["data"].get("email", "") for row in rows if row["data"].get("email")), "")
+    email = next((contact.email for contact in contacts if contact.email), "")
     if email:
         await mail.queue_email(
             email,

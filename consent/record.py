@@ -10,6 +10,7 @@ import msgspec
 
 from consent import access_log, consents, duplicates, policy, portal_accounts
 from consent.involvement import start_involvement
+from consent.rows import ContactEntryRow, EntryRow
 from consent.schemas import (
     ENTRY_KINDS,
     CategorySection,
@@ -179,19 +180,18 @@ async def identities(client_ids: Sequence[UUID]) -> dict[UUID, ClientIdentity]:
     """Who each client is, with no policy check: call only for clients the policy lets you see."""
     if not client_ids:
         return {}
-    rows = await Client.select(
-        Client.id, Client.full_name, Client.preferred_name, Client.date_of_birth
-    ).where(Client.id.is_in(list(client_ids)))
-    with_accounts = {
-        row["client"]
-        for row in await ClientAccount.select(ClientAccount.client).where(
-            ClientAccount.client.is_in(list(client_ids))
-        )
-    }
+    rows = msgspec.convert(
+        await Client.select(
+            Client.id, Client.full_name, Client.preferred_name, Client.date_of_birth
+        ).where(Client.id.is_in(list(client_ids))),
+        list[ClientIdentity],
+    )
+    accounts = ClientAccount.select(ClientAccount.client).where(
+        ClientAccount.client.is_in(list(client_ids))
+    )
+    with_accounts = set(await accounts.output(as_list=True))
     return {
-        row["id"]: msgspec.convert(
-            {**row, "has_portal_account": row["id"] in with_accounts}, ClientIdentity
-        )
+        row.id: msgspec.structs.replace(row, has_portal_account=row.id in with_accounts)
         for row in rows
     }
 
@@ -247,7 +247,7 @@ async def list_clients(principal: Principal, query: str = "") -> list[ClientList
 
 
 async def _entries(decision: policy.Decision) -> list[EntryView]:
-    rows = (
+    rows = msgspec.convert(
         await ClientEntry.select(
             ClientEntry.id,
             ClientEntry.category,
@@ -259,22 +259,23 @@ async def _entries(decision: policy.Decision) -> list[EntryView]:
         )
         .where(ClientEntry.client == decision.client_id)
         .order_by(ClientEntry.recorded_at, ascending=False)
-        .output(load_json=True)
+        .output(load_json=True),
+        list[EntryRow],
     )
     views = []
     for row in rows:
-        if not decision.may_read(row["category"], row["organisation_id"]):
+        if not decision.may_read(row.category, row.organisation_id):
             continue
-        details = msgspec.convert(row["data"], ENTRY_KINDS.get(row["kind"], NoteDetails))
+        details = msgspec.convert(row.data, ENTRY_KINDS.get(row.kind, NoteDetails))
         views.append(
             EntryView(
-                id=row["id"],
-                category=row["category"],
-                kind=row["kind"],
+                id=row.id,
+                category=row.category,
+                kind=row.kind,
                 rows=details.rows(),
-                recorded_by=row["organisation_name"],
-                recorded_at=row["recorded_at"],
-                own=row["organisation_id"] == decision.organisation_id,
+                recorded_by=row.organisation_name,
+                recorded_at=row.recorded_at,
+                own=row.organisation_id == decision.organisation_id,
             )
         )
     return views
@@ -294,7 +295,7 @@ async def shared_entries(
 async def contact_preferences(decision: policy.Decision) -> ContactDetails | None:
     """How and when the client asked to be contacted (their newest contact entry the decision
     lets its reader see), or None when none is recorded or shared."""
-    rows = (
+    rows = msgspec.convert(
         await ClientEntry.select(
             ClientEntry.category,
             ClientEntry.data,
@@ -302,11 +303,12 @@ async def contact_preferences(decision: policy.Decision) -> ContactDetails | Non
         )
         .where((ClientEntry.client == decision.client_id) & (ClientEntry.kind == "contact"))
         .order_by(ClientEntry.recorded_at, ascending=False)
-        .output(load_json=True)
+        .output(load_json=True),
+        list[ContactEntryRow],
     )
     for row in rows:
-        if decision.may_read(row["category"], row["organisation_id"]):
-            details = msgspec.convert(row["data"], ContactDetails)
+        if decision.may_read(row.category, row.organisation_id):
+            details = msgspec.convert(row.data, ContactDetails)
             if details.preferred_contact or details.safe_times:
                 return details
     return None

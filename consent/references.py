@@ -12,6 +12,9 @@ import secrets
 from collections.abc import Sequence
 from uuid import UUID
 
+import msgspec
+
+from consent.rows import ReferenceRow
 from consent.tables import ConsentReference
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -40,7 +43,10 @@ async def for_consents(consent_ids: Sequence[UUID]) -> dict[UUID, str]:
     """Each consent's reference, by consent id (consents without one are left out)."""
     if not consent_ids:
         return {}
-    rows = await ConsentReference.select(
-        ConsentReference.consent, ConsentReference.reference
-    ).where(ConsentReference.consent.is_in(list(consent_ids)))
-    return {UUID(str(row["consent"])): row["reference"] for row in rows}
+    rows = msgspec.convert(
+        await ConsentReference.select(ConsentReference.consent, ConsentReference.reference).where(
+            ConsentReference.consent.is_in(list(consent_ids))
+        ),
+        list[ReferenceRow],
+    )
+    return {row.consent: row.reference for row in rows}

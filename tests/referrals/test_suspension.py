@@ -123,13 +123,8 @@ async def test_a_new_version_that_drops_the_recipient_suspends() -> None:
     net = await network()
     other = await make_organisation("Peer Support")
     referral_id = await sent(net)
-    row = await Consent.select().where(Consent.id == net.consent_id).output(load_json=True).first()
-    values = {
-        name: row[name]
-        for name in consents.GIVEN_FIELDS
-        if name not in ("organisation_ids", "organisation_names")
-    }
-    values |= {
+    [row] = await consents.rows_where(Consent.id == net.consent_id)
+    values = row.given() | {
         "organisation_ids": [str(other.id)],
         "organisation_names": [other.name],
         "obtained_by_staff": None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -146,7 +146,7 @@ class Generator:
         }
 
     def service(self, organisation: dict[str, Any]) -> schemas.ServiceRecord:
-        """One whole listing."""
+        """One whole listing (the same seed draws the same listings, in the same order)."""
         rng = self.rng
         codes = rng.sample(list(CATEGORY_WORDS), k=rng.choice((1, 1, 2, 2, 3)))
         nouns, what = CATEGORY_WORDS[codes[0]]
@@ -154,33 +154,9 @@ class Generator:
         service_id = _uuid(rng)
         point = _point(rng)
         location_id = _uuid(rng)
-        helps = ", ".join(CATEGORY_WORDS[code][1] for code in codes)
-        languages = [schemas.Language(id=_uuid(rng), code="en", name="English")]
-        for code, name in rng.sample(LANGUAGE_CHOICES, k=rng.choice((0, 0, 0, 1, 1, 2))):
-            languages.append(schemas.Language(id=_uuid(rng), code=code, name=name))
-        pattern = rng.choice(HOURS_PATTERNS)
-        schedules = [
-            schemas.Schedule(
-                id=_uuid(rng), freq="WEEKLY", byday=byday, opens_at=opens, closes_at=closes
-            )
-            for byday, opens, closes in pattern
-        ]
-        if rng.random() < 0.05:
-            schedules.append(
-                schemas.Schedule(
-                    id=_uuid(rng),
-                    freq="MONTHLY",
-                    byday="1SA",
-                    opens_at=time(10),
-                    closes_at=time(13),
-                )
-            )
-        exceptions = []
-        if rng.random() < 0.3:
-            exceptions = [
-                schemas.ScheduleException(id=_uuid(rng), on_date=day, description="Bank holiday")
-                for day in BANK_HOLIDAYS
-            ]
+        languages = self.languages()
+        schedules = self.weekly_hours()
+        exceptions = self.bank_holiday_closures()
         capacity = rng.choices(
             ("accepting", "waitlist", "not_accepting", "assessment_first"), (6, 2, 1, 1)
         )[0]
@@ -193,11 +169,7 @@ class Generator:
             organisation_id=organisation["id"],
             organisation_name=organisation["name"],
             name=f"{area} {rng.choice(nouns)}",
-            description=(
-                f"Help with {helps} for people in and around {area}. "
-                f"Come and talk to us about {what}: we listen, help you work out what you need "
-                "and stay with you until it is sorted."
-            ),
+            description=_description(codes, area, what),
             is_free=rng.random() < 0.85,
             minimum_age=minimum,
             maximum_age=maximum,
@@ -211,24 +183,67 @@ class Generator:
             verified_at=verified,
             created_at=self.now,
             updated_at=self.now,
-            locations=[
-                schemas.Location(
-                    id=location_id,
-                    organisation_id=organisation["id"],
-                    name=f"{area} centre",
-                    address_1=f"{rng.randint(1, 200)} {rng.choice(STREETS)}",
-                    city="Dundee",
-                    postal_code=f"DD{rng.randint(1, 5)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}"
-                    f"{rng.choice('LNPQRSTUWXYZ')}",
-                    latitude=point[0],
-                    longitude=point[1],
-                )
-            ],
+            locations=[self.location(location_id, organisation["id"], area, point)],
             phones=[schemas.Phone(id=_uuid(rng), number=f"01382 {rng.randint(100000, 999999)}")],
             languages=languages,
             terms=[self.terms[code] for code in codes],
             schedules=schedules,
             exceptions=exceptions,
+        )
+
+    def languages(self) -> list[schemas.Language]:
+        """English, and up to two more languages spoken."""
+        rng = self.rng
+        languages = [schemas.Language(id=_uuid(rng), code="en", name="English")]
+        for code, name in rng.sample(LANGUAGE_CHOICES, k=rng.choice((0, 0, 0, 1, 1, 2))):
+            languages.append(schemas.Language(id=_uuid(rng), code=code, name=name))
+        return languages
+
+    def weekly_hours(self) -> list[schemas.Schedule]:
+        """One of the weekly patterns; now and then a monthly first-Saturday session too."""
+        rng = self.rng
+        schedules = [
+            schemas.Schedule(
+                id=_uuid(rng), freq="WEEKLY", byday=byday, opens_at=opens, closes_at=closes
+            )
+            for byday, opens, closes in rng.choice(HOURS_PATTERNS)
+        ]
+        if rng.random() < 0.05:
+            schedules.append(
+                schemas.Schedule(
+                    id=_uuid(rng),
+                    freq="MONTHLY",
+                    byday="1SA",
+                    opens_at=time(10),
+                    closes_at=time(13),
+                )
+            )
+        return schedules
+
+    def bank_holiday_closures(self) -> list[schemas.ScheduleException]:
+        """Closed on the bank holidays, for about a third of listings."""
+        if self.rng.random() >= 0.3:
+            return []
+        return [
+            schemas.ScheduleException(id=_uuid(self.rng), on_date=day, description="Bank holiday")
+            for day in BANK_HOLIDAYS
+        ]
+
+    def location(
+        self, location_id: uuid.UUID, organisation_id: Any, area: str, point: tuple[float, float]
+    ) -> schemas.Location:
+        """The listing's one place, with a Dundee street address and postcode."""
+        rng = self.rng
+        return schemas.Location(
+            id=location_id,
+            organisation_id=organisation_id,
+            name=f"{area} centre",
+            address_1=f"{rng.randint(1, 200)} {rng.choice(STREETS)}",
+            city="Dundee",
+            postal_code=f"DD{rng.randint(1, 5)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJ')}"
+            f"{rng.choice('LNPQRSTUWXYZ')}",
+            latitude=point[0],
+            longitude=point[1],
         )
 
     def batch(self, size: int, first_number: int) -> Batch:
@@ -242,97 +257,118 @@ class Generator:
         return Batch(organisations, records)
 
 
-def table_rows(records: Sequence[schemas.ServiceRecord]) -> dict[Any, list[dict[str, Any]]]:
+def _description(codes: Sequence[str], area: str, what: str) -> str:
+    helps = ", ".join(CATEGORY_WORDS[code][1] for code in codes)
+    return (
+        f"Help with {helps} for people in and around {area}. "
+        f"Come and talk to us about {what}: we listen, help you work out what you need "
+        "and stay with you until it is sorted."
+    )
+
+
+LISTING_TABLES = (
+    Service,
+    Location,
+    ServiceAtLocation,
+    Phone,
+    Language,
+    Schedule,
+    ScheduleException,
+    ServiceTaxonomy,
+)
+Row = dict[str, Any]
+
+
+def table_rows(records: Sequence[schemas.ServiceRecord]) -> dict[Any, list[Row]]:
     """Rows per table for whole listings (what `upsert_service` would write, minus history)."""
-    rows: dict[Any, list[dict[str, Any]]] = {
-        table: []
-        for table in (
-            Service,
-            Location,
-            ServiceAtLocation,
-            Phone,
-            Language,
-            Schedule,
-            ScheduleException,
-            ServiceTaxonomy,
-        )
-    }
+    rows: dict[Any, list[Row]] = {table: [] for table in LISTING_TABLES}
     for record in records:
-        rows[Service].append(
-            {
-                "id": record.id,
-                "organisation": record.organisation_id,
-                "name": record.name,
-                "description": record.description,
-                "status": record.status,
-                "is_free": record.is_free,
-                "minimum_age": record.minimum_age,
-                "maximum_age": record.maximum_age,
-                "referral_methods": ",".join(record.referral_methods),
-                "capacity_status": record.capacity_status,
-                "capacity_waitlist_weeks": record.capacity_waitlist_weeks,
-                "capacity_updated_at": record.capacity_updated_at,
-                "response_target_days": record.response_target_days,
-                "verified_at": record.verified_at,
-                "created_at": record.created_at,
-                "updated_at": record.updated_at,
-            }
-        )
-        for loc in record.locations:
-            rows[Location].append(
-                {
-                    "id": loc.id,
-                    "organisation": loc.organisation_id,
-                    "name": loc.name,
-                    "address_1": loc.address_1,
-                    "city": loc.city,
-                    "postal_code": loc.postal_code,
-                    "country": loc.country,
-                    "latitude": loc.latitude,
-                    "longitude": loc.longitude,
-                    "updated_at": record.updated_at,
-                }
-            )
-            rows[ServiceAtLocation].append(
-                {"id": uuid.uuid4(), "service": record.id, "location": loc.id}
-            )
-        for phone in record.phones:
-            rows[Phone].append({"id": phone.id, "service": record.id, "number": phone.number})
-        for language in record.languages:
-            rows[Language].append(
-                {
-                    "id": language.id,
-                    "service": record.id,
-                    "code": language.code,
-                    "name": language.name,
-                }
-            )
-        for rule in record.schedules:
-            rows[Schedule].append(
-                {
-                    "id": rule.id,
-                    "service": record.id,
-                    "freq": rule.freq,
-                    "byday": rule.byday,
-                    "opens_at": rule.opens_at,
-                    "closes_at": rule.closes_at,
-                }
-            )
-        for exception in record.exceptions:
-            rows[ScheduleException].append(
-                {
-                    "id": exception.id,
-                    "service": record.id,
-                    "on_date": exception.on_date,
-                    "closed": exception.closed,
-                    "description": exception.description,
-                }
-            )
-        for term in record.terms:
-            rows[ServiceTaxonomy].append(
-                {"id": uuid.uuid4(), "service": record.id, "taxonomy_term": term.id}
-            )
+        for table, row in listing_rows(record):
+            rows[table].append(row)
     return rows
+
+
+def listing_rows(record: schemas.ServiceRecord) -> Iterator[tuple[Any, Row]]:
+    """Every row one listing writes, each with its table."""
+    yield Service, service_row(record)
+    for loc in record.locations:
+        yield Location, location_row(record, loc)
+        yield ServiceAtLocation, {"id": uuid.uuid4(), "service": record.id, "location": loc.id}
+    for phone in record.phones:
+        yield Phone, {"id": phone.id, "service": record.id, "number": phone.number}
+    for language in record.languages:
+        yield (
+            Language,
+            {"id": language.id, "service": record.id, "code": language.code, "name": language.name},
+        )
+    yield from opening_hours_rows(record)
+    for term in record.terms:
+        yield ServiceTaxonomy, {"id": uuid.uuid4(), "service": record.id, "taxonomy_term": term.id}
+
+
+def service_row(record: schemas.ServiceRecord) -> Row:
+    """The listing's own row."""
+    return {
+        "id": record.id,
+        "organisation": record.organisation_id,
+        "name": record.name,
+        "description": record.description,
+        "status": record.status,
+        "is_free": record.is_free,
+        "minimum_age": record.minimum_age,
+        "maximum_age": record.maximum_age,
+        "referral_methods": ",".join(record.referral_methods),
+        "capacity_status": record.capacity_status,
+        "capacity_waitlist_weeks": record.capacity_waitlist_weeks,
+        "capacity_updated_at": record.capacity_updated_at,
+        "response_target_days": record.response_target_days,
+        "verified_at": record.verified_at,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+    }
+
+
+def location_row(record: schemas.ServiceRecord, loc: schemas.Location) -> Row:
+    """One of the listing's places."""
+    return {
+        "id": loc.id,
+        "organisation": loc.organisation_id,
+        "name": loc.name,
+        "address_1": loc.address_1,
+        "city": loc.city,
+        "postal_code": loc.postal_code,
+        "country": loc.country,
+        "latitude": loc.latitude,
+        "longitude": loc.longitude,
+        "updated_at": record.updated_at,
+    }
+
+
+def opening_hours_rows(record: schemas.ServiceRecord) -> Iterator[tuple[Any, Row]]:
+    """The listing's weekly and monthly hours, then its dated closures."""
+    for rule in record.schedules:
+        yield (
+            Schedule,
+            {
+                "id": rule.id,
+                "service": record.id,
+                "freq": rule.freq,
+                "byday": rule.byday,
+                "opens_at": rule.opens_at,
+                "closes_at": rule.closes_at,
+            },
+        )
+    for exception in record.exceptions:
+        yield (
+            ScheduleException,
+            {
+                "id": exception.id,
+                "service": record.id,
+                "on_date": exception.on_date,
+                "closed": exception.closed,
+                "description": exception.description,
+            },
+        )
 
 
 async def insert_rows(table: Any, rows: list[dict[str, Any]]) -> None:

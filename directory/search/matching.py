@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from directory.hours import OpeningHours
@@ -122,6 +122,37 @@ def required_flags(query: SearchQuery) -> int:
     if query.weekends:
         flags |= WEEKENDS
     return flags
+
+
+class Measuring(NamedTuple):
+    """How a search measures distance, in the forms the per-document check reads."""
+
+    limit: float | None
+    """The distance limit in km (None: no origin, or no limit)."""
+    box: tuple[float, float, float, float] | None
+    """(min lat, max lat, min lon, max lon) that can be within the limit, or None."""
+    lat0: float
+    """The origin's latitude in radians (0 without an origin)."""
+    lon0: float
+    """The origin's longitude in radians (0 without an origin)."""
+    cos0: float
+    """The cosine of lat0, once per search rather than once a document."""
+
+
+def measuring_from(query: SearchQuery) -> Measuring:
+    """Where the query measures distances from, and the box its distance limit allows."""
+    origin = query.origin
+    if origin is None:
+        return Measuring(limit=None, box=None, lat0=0.0, lon0=0.0, cos0=1.0)
+    limit = query.max_distance_km
+    lat0 = math.radians(origin.latitude)
+    return Measuring(
+        limit=limit,
+        box=bounding_box(origin, limit) if limit is not None else None,
+        lat0=lat0,
+        lon0=math.radians(origin.longitude),
+        cos0=math.cos(lat0),
+    )
 
 
 def filter_moments(query: SearchQuery, now: datetime) -> list[datetime]:
@@ -233,16 +264,10 @@ class Matcher:
         """
         query = self.query
         flags = required_flags(query)
-        categories = tuple(query.categories)
-        language = query.language.lower()
-        age = query.age
+        categories, language, age = tuple(query.categories), query.language.lower(), query.age
         origin = query.origin
-        limit = query.max_distance_km if origin is not None else None
-        box = bounding_box(origin, limit) if origin is not None and limit is not None else None
+        limit, box, lat0, lon0, cos0 = measuring_from(query)
         min_lat, max_lat, min_lon, max_lon = box or (-90.0, 90.0, -180.0, 180.0)
-        lat0 = math.radians(origin.latitude) if origin else 0.0
-        lon0 = math.radians(origin.longitude) if origin else 0.0
-        cos0 = math.cos(lat0)
         diameter = 2 * EARTH_RADIUS_KM
         radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
         now, then = self.now, self.then
@@ -270,10 +295,8 @@ class Matcher:
             if language and language not in doc[LANGUAGES]:
                 return
             if age is not None:
-                minimum, maximum = doc[MINIMUM_AGE], doc[MAXIMUM_AGE]
-                if (minimum is not None and age < minimum) or (
-                    maximum is not None and age > maximum
-                ):
+                low, high = doc[MINIMUM_AGE], doc[MAXIMUM_AGE]
+                if (low is not None and age < low) or (high is not None and age > high):
                     return
             distance = None
             if origin is not None:

@@ -73,13 +73,28 @@ async def _a_varied_directory() -> None:
             updated_at=NOW,
         )
     )
+    custom = await _a_term_of_another_taxonomy()
+    hall = _a_hall_with_everything(alpha)
+    await make_service(alpha, **_every_field_filled(alpha, hall, custom))
+    await make_service(alpha, name="Old service", status="defunct", locations=[hall], schedules=[])
+    night = msgspec.structs.replace(weekly("FR,SA", 21, 0), closes_at=time(3))
+    await make_service(beta, name="Beta at Alpha's hall", locations=[hall], schedules=[night])
+    clock.reset()
+
+
+async def _a_term_of_another_taxonomy() -> schemas.Term:
     other = uuid.uuid4()
     await Taxonomy.insert(Taxonomy(id=other, name="Other terms"))
     custom = TaxonomyTerm(
         id=uuid.uuid4(), taxonomy=other, code="x-1", name="Custom", description="d"
     )
     await TaxonomyTerm.insert(custom)
-    hall = location(
+    return schemas.Term(id=custom.id, code="x-1", name="Custom", taxonomy_id=other)
+
+
+def _a_hall_with_everything(alpha: Organisation) -> schemas.Location:
+    """A place shared by three listings, with accessibility, a phone, hours and a closure."""
+    return location(
         alpha,
         name="Alpha hall",
         address_2="Lochee",
@@ -94,37 +109,51 @@ async def _a_varied_directory() -> None:
         schedules=[weekly("MO,TU", 9, 13)],
         exceptions=[schemas.ScheduleException(id=uuid.uuid4(), on_date=date(2025, 12, 25))],
     )
-    await make_service(
-        alpha,
-        name="Everything service",
-        alternate_name="Everything",
-        url="https://alpha.example/everything",
-        email="everything@alpha.example",
-        status="inactive",
-        fees_description="£3 a session",
-        is_free=False,
-        eligibility_description="Adults",
-        minimum_age=18,
-        maximum_age=99,
-        referral_methods=["network", "phone", "self"],
-        referral_instructions="Ring first",
-        capacity_status="waitlist",
-        capacity_waitlist_weeks=4,
-        capacity_note="Spring intake",
-        capacity_updated_at=NOW,
-        response_target_days=3,
-        assured_date=date(2025, 5, 1),
-        verified_at=NOW,
-        terms=[
-            need("housing"),
-            schemas.Term(id=custom.id, code="x-1", name="Custom", taxonomy_id=other),
+
+
+def _every_field_filled(
+    alpha: Organisation, hall: schemas.Location, custom: schemas.Term
+) -> dict[str, Any]:
+    """A listing's fields with every one the exports carry set (for `make_service`)."""
+    return {
+        "name": "Everything service",
+        "alternate_name": "Everything",
+        "url": "https://alpha.example/everything",
+        "email": "everything@alpha.example",
+        "status": "inactive",
+        "fees_description": "£3 a session",
+        "is_free": False,
+        "eligibility_description": "Adults",
+        "minimum_age": 18,
+        "maximum_age": 99,
+        "referral_methods": ["network", "phone", "self"],
+        "referral_instructions": "Ring first",
+        "capacity_status": "waitlist",
+        "capacity_waitlist_weeks": 4,
+        "capacity_note": "Spring intake",
+        "capacity_updated_at": NOW,
+        "response_target_days": 3,
+        "assured_date": date(2025, 5, 1),
+        "verified_at": NOW,
+        "terms": [need("housing"), custom],
+        **_every_way_in(),
+        **_weekly_monthly_and_dated_hours(),
+        "locations": [
+            hall,
+            location(alpha, (56.46, -2.97), name="Alpha annex", postal_code="DD1 1AA"),
         ],
-        phones=[
+    }
+
+
+def _every_way_in() -> dict[str, Any]:
+    """Phones, contacts, languages, costs and areas, each with its optional fields set."""
+    return {
+        "phones": [
             schemas.Phone(
                 id=uuid.uuid4(), number="01632 960002", extension="100", description="Desk"
             )
         ],
-        contacts=[
+        "contacts": [
             schemas.Contact(
                 id=uuid.uuid4(),
                 name="Ann",
@@ -133,16 +162,22 @@ async def _a_varied_directory() -> None:
                 email="ann@alpha.example",
             )
         ],
-        languages=[schemas.Language(id=uuid.uuid4(), code="pl", name="Polish")],
-        cost_options=[
+        "languages": [schemas.Language(id=uuid.uuid4(), code="pl", name="Polish")],
+        "cost_options": [
             schemas.CostOption(
                 id=uuid.uuid4(), option="Session", amount=2.5, amount_description="each"
             )
         ],
-        service_areas=[
+        "service_areas": [
             schemas.ServiceArea(id=uuid.uuid4(), name="Dundee", description="All of the city")
         ],
-        schedules=[
+    }
+
+
+def _weekly_monthly_and_dated_hours() -> dict[str, Any]:
+    """A weekly evening, a bounded monthly session and an open-for-less day."""
+    return {
+        "schedules": [
             weekly("WE", 18, 21),
             msgspec.structs.replace(
                 weekly("2TU", 10, 12),
@@ -152,7 +187,7 @@ async def _a_varied_directory() -> None:
                 description="Second Tuesday",
             ),
         ],
-        exceptions=[
+        "exceptions": [
             schemas.ScheduleException(
                 id=uuid.uuid4(),
                 on_date=date(2025, 12, 24),
@@ -162,15 +197,7 @@ async def _a_varied_directory() -> None:
                 description="Christmas Eve, mornings only",
             )
         ],
-        locations=[
-            hall,
-            location(alpha, (56.46, -2.97), name="Alpha annex", postal_code="DD1 1AA"),
-        ],
-    )
-    await make_service(alpha, name="Old service", status="defunct", locations=[hall], schedules=[])
-    night = msgspec.structs.replace(weekly("FR,SA", 21, 0), closes_at=time(3))
-    await make_service(beta, name="Beta at Alpha's hall", locations=[hall], schedules=[night])
-    clock.reset()
+    }
 
 
 async def reimport(spec: Path) -> tuple[int, int, int, int]:

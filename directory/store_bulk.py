@@ -39,7 +39,7 @@ from directory.tables import (
 )
 from hub import audit, clock, outbox
 from hub.audit import Actor
-from hub.db import is_sqlite, transaction
+from hub.db import is_sqlite, make_room_for_batch, transaction
 
 _SERVICE_CHILDREN = {
     "contacts": Contact,
@@ -182,9 +182,7 @@ async def create_services(
     for line in history:
         rows.add(ServiceChange, line)
     async with transaction():
-        if is_sqlite():
-            # Room for a whole batch's pages: spilling them early rewrote the WAL many times.
-            await transaction_connection().execute("PRAGMA cache_size = -131072")
+        await make_room_for_batch(131072)  # 128 MiB: a whole batch's pages (hub.db says why)
         await rows.insert()
         await audit.record_many(events)
         await database_backend().index_records(stamped)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub import clock
-from hub.db import get_engine, is_sqlite, lock, named_lock, transaction
+from hub.db import insert_many, lock, named_lock, transaction
 from hub.tables import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -170,16 +170,7 @@ async def record_many(events: Sequence[Event]) -> None:
             }
             row["hash"] = prev = _row_hash(row)
             rows.append([row[name] for name in _COLUMNS])
-        current = get_engine().current_transaction.get()
-        assert current is not None  # opened above
-        connection = current.connection
-        names = ", ".join(f'"{name}"' for name in _COLUMNS)
-        if is_sqlite():
-            marks = ", ".join("?" for _ in _COLUMNS)
-        else:
-            marks = ", ".join(f"${n}" for n in range(1, len(_COLUMNS) + 1))
-        table = AuditEvent._meta.tablename
-        await connection.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+        await insert_many(AuditEvent._meta.tablename, _COLUMNS, rows)
 
 
 async def verify(batch_size: int = 1000) -> VerifyResult:

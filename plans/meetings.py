@@ -369,3 +369,44 @@ async def organisation_names(ids: list[UUID]) -> dict[UUID, str]:
         Organisation.id.is_in(ids or [UUID(int=0)])
     )
     return {row["id"]: row["name"] for row in rows}
+
+
+class WorkerChoice(msgspec.Struct, frozen=True, kw_only=True):
+    """A care-team worker to invite."""
+
+    staff_id: UUID
+    label: str
+
+
+class ArrangeStart(msgspec.Struct, frozen=True, kw_only=True):
+    """What the arrange form offers: the team's workers and the kinds this worker may use."""
+
+    client_id: UUID
+    workers: list[WorkerChoice]
+    kinds: list[tuple[str, str]]
+
+
+async def arrange_start(principal: Principal, client_id: UUID) -> ArrangeStart:
+    """The arrange form's choices (NotFound to anyone not on the care team)."""
+    access = await plan_access(principal, client_id)
+    team = await care_team(client_id)
+    kinds = [(kind, title) for kind, title in KINDS.items() if await may_arrange(access, kind)]
+    if not kinds:
+        msg = "Only the client's lead professional can arrange a meeting"
+        raise Forbidden(msg)
+    return ArrangeStart(
+        client_id=client_id,
+        workers=[
+            WorkerChoice(staff_id=w.staff_id, label=f"{w.name} ({w.organisation_name})")
+            for w in team.workers
+        ],
+        kinds=kinds,
+    )
+
+
+async def meeting_client(meeting_id: UUID) -> UUID:
+    """The client a meeting is about (NotFound when there is no such meeting)."""
+    row = await Meeting.select(Meeting.client).where(Meeting.id == meeting_id).first()
+    if row is None:
+        raise NotFound("No such meeting")
+    return UUID(str(row["client"]))

@@ -14,6 +14,7 @@ from hub.outbox import Handler
 from hub.web.home import PanelLoader
 from hub.web.navigation import NavItem
 from plans.controllers.closing import ClosingController
+from plans.controllers.meetings import MeetingController, PortalMeetingController
 from plans.controllers.plan_pages import PlanController
 from plans.controllers.portal import PortalPlanController
 from plans.controllers.reviews import ReviewController
@@ -33,10 +34,13 @@ ROUTE_HANDLERS: list[Any] = [
     PortalPlanController,
     ReviewController,
     ClosingController,
+    MeetingController,
+    PortalMeetingController,
 ]
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("/portal/plan", "Your plan", "clients", order=20),
+    NavItem("/portal/meetings", "Your meetings", "clients", order=22),
 ]
 
 JOB_HANDLERS: dict[str, Handler] = {DAILY_JOB: daily_check_job}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.personal_data import Holding
+from plans.attendance.personal_data import HOLDINGS as ATTENDANCE_HOLDINGS
 from plans.tables import (
     Action,
     AreaWords,
@@ -23,4 +24,5 @@ HOLDINGS = (
     Holding("Wellbeing areas in the client's words", AreaWords, "plan", parent="Plan"),
     Holding("Reviews", Review, "plan", parent="Plan"),
     Holding("Wellbeing ratings", Rating, "review", parent="Reviews"),
+    *ATTENDANCE_HOLDINGS,
 )

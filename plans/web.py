@@ -13,6 +13,7 @@ import click
 from hub.outbox import Handler
 from hub.web.home import PanelLoader
 from hub.web.navigation import NavItem
+from plans.attendance.controllers import PortalSessionsController, RegisterController
 from plans.controllers.closing import ClosingController
 from plans.controllers.meetings import MeetingController, PortalMeetingController
 from plans.controllers.plan_pages import PlanController
@@ -36,11 +37,14 @@ ROUTE_HANDLERS: list[Any] = [
     ClosingController,
     MeetingController,
     PortalMeetingController,
+    RegisterController,
+    PortalSessionsController,
 ]
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("/portal/plan", "Your plan", "clients", order=20),
     NavItem("/portal/meetings", "Your meetings", "clients", order=22),
+    NavItem("/portal/sessions", "Hub sessions", "clients", order=25),
 ]
 
 JOB_HANDLERS: dict[str, Handler] = {DAILY_JOB: daily_check_job}

@@ -14,6 +14,7 @@ from hub.accounts.guards import requires_staff
 from hub.errors import Invalid
 from hub.web.responses import see_other
 from plans import content, pages
+from plans.attendance.services import plan_activity
 from plans.controllers import AnyRequest, read, render, render_errors, suffixed
 from plans.schemas import ActionForm, ActionUpdate, GoalForm, ProfileForm
 
@@ -24,7 +25,8 @@ async def _again(request: AnyRequest, client_id: UUID, error: Invalid) -> Templa
     """The plan page again, with the failed form's errors and what was typed."""
     page = await pages.plan_page(request.user, client_id)
     values = await submitted(request)
-    return render_errors(TEMPLATE, error, page=page, values=values, done="")
+    activity = await plan_activity(request.user, client_id)
+    return render_errors(TEMPLATE, error, page=page, values=values, done="", activity=activity)
 
 
 class PlanController(Controller):
@@ -39,7 +41,8 @@ class PlanController(Controller):
     ) -> Template:
         """The plan: all of it for the lead and consented organisations, else own actions."""
         page = await pages.plan_page(request.user, client_id)
-        return render(TEMPLATE, page=page, values={}, done=done)
+        activity = await plan_activity(request.user, client_id)
+        return render(TEMPLATE, page=page, values={}, done=done, activity=activity)
 
     @post("/{client_id:uuid}/profile", name="plans.profile")
     async def profile(self, request: AnyRequest, client_id: FromPath[UUID]) -> Response[Any]:

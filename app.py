@@ -14,9 +14,10 @@ from litestar.config.csrf import CSRFConfig
 from litestar.static_files import create_static_files_router
 
 from consent import personal_data as consent_personal_data
+from consent import retention as consent_retention
 from consent import web as consent_web
 from directory import web as directory_web
-from hub import backup_schedule, mail, outbox, personal_data
+from hub import backup_schedule, erasure, mail, outbox, personal_data, retention
 from hub.accounts.admin_controllers import OrganisationController, StaffController
 from hub.accounts.api_token_controllers import ApiTokenController
 from hub.accounts.controllers import PasswordController, SignInController
@@ -26,6 +27,7 @@ from hub.demo import seed_demo_network
 from hub.settings import ROOT, get_settings
 from hub.web import home, navigation
 from hub.web.demo_mail import demo_mail
+from hub.web.erasure_controllers import PortalErasureController, RetentionController
 from hub.web.errors import EXCEPTION_HANDLERS
 from hub.web.middleware import SecurityHeadersMiddleware, SessionMiddleware
 from hub.web.notification_controllers import (
@@ -36,14 +38,17 @@ from hub.web.pages import HomeController
 from hub.web.print_page import print_page_css
 from hub.web.templating import template_config
 from plans import personal_data as plans_personal_data
+from plans import retention as plans_retention
 from plans import web as plans_web
 from referrals import personal_data as referrals_personal_data
+from referrals import retention as referrals_retention
 from referrals import web as referrals_web
 from referrals.api import app as partner_api
 
 JOB_HANDLERS: dict[str, outbox.Handler] = {
     mail.EMAIL_JOB: mail.send_email_job,
     backup_schedule.BACKUP_JOB: backup_schedule.daily_backup_job,
+    erasure.REVIEW_JOB: erasure.retention_review_job,
     **directory_web.JOB_HANDLERS,
     **referrals_web.JOB_HANDLERS,
     **plans_web.JOB_HANDLERS,
@@ -51,6 +56,7 @@ JOB_HANDLERS: dict[str, outbox.Handler] = {
 NODE_MODULES = ROOT / "node_modules"
 STARTUP_TASKS = [
     backup_schedule.ensure_backup_job,
+    erasure.ensure_review_job,
     *directory_web.STARTUP_TASKS,
     *referrals_web.STARTUP_TASKS,
     *plans_web.STARTUP_TASKS,
@@ -63,6 +69,8 @@ personal_data.register(
     *referrals_personal_data.HOLDINGS,
     *plans_personal_data.HOLDINGS,
 )
+# How long each kind of record is kept (the daily retention review reads them all).
+retention.register(consent_retention.rule(), referrals_retention.rule(), plans_retention.rule())
 
 
 NAV_ITEMS = (
@@ -70,6 +78,7 @@ NAV_ITEMS = (
     navigation.NavItem("/notifications", "Notifications", "staff", order=60),
     navigation.NavItem("/staff", "Staff", "admins", order=80),
     navigation.NavItem("/admin/organisations", "Organisations", "system_admins", order=90),
+    navigation.NavItem("/admin/retention", "Retention", "system_admins", order=92),
 )
 
 
@@ -156,6 +165,8 @@ def create_app() -> Litestar:
             NotificationController,
             NotificationSettingsController,
             ApiTokenController,
+            RetentionController,
+            PortalErasureController,
             partner_api.mount(),
             *consent_web.ROUTE_HANDLERS,
             *directory_web.ROUTE_HANDLERS,

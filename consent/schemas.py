@@ -184,6 +184,14 @@ class DuplicateCandidate(msgspec.Struct, frozen=True, kw_only=True):
     similarity: float
 
 
+class EntryVersionView(msgspec.Struct, frozen=True, kw_only=True):
+    """An earlier wording of an entry, before a correction."""
+
+    rows: list[tuple[str, str]]
+    recorded_at: datetime
+    replaced_at: datetime
+
+
 class EntryView(msgspec.Struct, frozen=True, kw_only=True):
     """One entry, as a page shows it."""
 

@@ -132,3 +132,36 @@ class AccessLog(Table):
     purpose = Varchar(length=32)
     context = Varchar(length=32)  # record | list | search | duplicate_check | consent
     break_glass = ForeignKey(references=BreakGlass, on_delete=OnDelete.restrict, null=True)
+
+
+class EntryVersion(Table):
+    """An entry as it read before a correction: the original stays in the history."""
+
+    id = UUID(primary_key=True)
+    entry = ForeignKey(references=ClientEntry, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=32)
+    data = JSON(default="{}")
+    recorded_at = Timestamptz()
+    """When this version was recorded (the entry's first recording, or an earlier correction)."""
+    replaced_at = Timestamptz()
+    replaced_by_staff = UUID(null=True, default=None)
+    correction = UUID(null=True, default=None)
+    """The client's correction request that led to the change, if one did."""
+
+
+class CorrectionRequest(Table):
+    """A client's request that an entry be corrected (rectification), and its answer."""
+
+    id = UUID(primary_key=True)
+    client = ForeignKey(references=Client, on_delete=OnDelete.restrict, index=True)
+    entry = ForeignKey(references=ClientEntry, on_delete=OnDelete.restrict, index=True)
+    organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
+    """The organisation that recorded the entry: it answers."""
+    what_is_wrong = Text()
+    should_say = Text()
+    status = Varchar(length=16, default="open", index=True)  # open | corrected | declined
+    asked_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = ForeignKey(references=Staff, on_delete=OnDelete.restrict, null=True)
+    reason = Text(default="")
+    """Why it was declined (or a note on the correction)."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from consent.controllers.clients import ClientController
 from consent.controllers.consents import StaffConsentController
+from consent.controllers.corrections import CorrectionController, PortalCorrectionController
 from consent.controllers.oversight import BreakGlassController
 from consent.controllers.portal import PortalController
 from consent.controllers.subject_access import ClientDataController, PortalDataController
@@ -25,12 +26,16 @@ ROUTE_HANDLERS: list[Any] = [
     PortalController,
     PortalDataController,
     ClientDataController,
+    PortalCorrectionController,
+    CorrectionController,
 ]
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("/clients", "Clients", "staff", order=30),
     NavItem("/portal/consents", "Your consents", "clients", order=30),
     NavItem("/portal/who-saw", "Who saw your record", "clients", order=40),
+    NavItem("/portal/corrections", "Correct your record", "clients", order=45),
+    NavItem("/corrections", "Corrections", "staff", order=50),
 ]
 
 HOME_PANELS: dict[str, PanelLoader] = {"oversight": oversight_panel}

@@ -1,9 +1,18 @@
-"""Audit trail: append-only rows, each carrying the hash of the one before."""
+"""Audit trail: append-only rows, each carrying the hash of the one before.
+
+A row's hash covers a salted digest of its payload (who acted, on what, the detail and the
+address) rather than the payload itself, so erasing a person can blank the payload of the
+rows about them (`redact`) and `verify` still holds for every row. Rows written before
+digests existed are hashed over their fields; one of those that an erasure blanks keeps its
+place in the chain (the next row still links to its hash) but its content is no longer
+checkable, which `verify` reports.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +53,8 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    redacted: int = 0
+    """Rows whose payload an erasure blanked (still in the chain)."""
 
     @property
     def ok(self) -> bool:
@@ -55,7 +66,32 @@ def _timestamp(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def _payload_digest(row: dict[str, Any]) -> str:
+    names = ("payload_salt", "actor_id", "subject_id", "detail", "address")
+    payload = [row[name] for name in names]
+    canonical = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def _row_hash(row: dict[str, Any]) -> str:
+    if row.get("payload_digest"):
+        fields = [
+            "v2",
+            row["seq"],
+            _timestamp(row["at"]),
+            row["actor_kind"],
+            row["organisation_id"],
+            row["action"],
+            row["subject_type"],
+            row["payload_digest"],
+            row["prev_hash"],
+        ]
+        canonical = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    return _legacy_row_hash(row)
+
+
+def _legacy_row_hash(row: dict[str, Any]) -> str:
     fields = [
         row["seq"],
         _timestamp(row["at"]),
@@ -102,7 +138,9 @@ async def record(
             "detail": json.dumps(detail or {}, sort_keys=True, separators=(",", ":")),
             "address": address,
             "prev_hash": last["hash"] if last else GENESIS_HASH,
+            "payload_salt": secrets.token_hex(16),
         }
+        row["payload_digest"] = _payload_digest(row)
         row["hash"] = _row_hash(row)
         await AuditEvent.insert(AuditEvent(**row))
 
@@ -131,6 +169,8 @@ _COLUMNS = (
     "detail",
     "address",
     "prev_hash",
+    "payload_salt",
+    "payload_digest",
     "hash",
 )
 
@@ -167,7 +207,9 @@ async def record_many(events: Sequence[Event]) -> None:
                 "detail": json.dumps(event.detail or {}, sort_keys=True, separators=(",", ":")),
                 "address": event.address,
                 "prev_hash": prev,
+                "payload_salt": secrets.token_hex(16),
             }
+            row["payload_digest"] = _payload_digest(row)
             row["hash"] = prev = _row_hash(row)
             rows.append([row[name] for name in _COLUMNS])
         await insert_many(AuditEvent._meta.tablename, _COLUMNS, rows)
@@ -176,6 +218,8 @@ async def record_many(events: Sequence[Event]) -> None:
 async def verify(batch_size: int = 1000) -> VerifyResult:
     """Walk the whole trail and report the first row whose link does not hold."""
     expected_seq, expected_prev, checked = 1, GENESIS_HASH, 0
+    blanked_rows: dict[int, str] = {}
+    erasures: set[str] = set()
     while True:
         rows = (
             await AuditEvent.select()
@@ -184,14 +228,26 @@ async def verify(batch_size: int = 1000) -> VerifyResult:
             .limit(batch_size)
         )
         if not rows:
-            return VerifyResult(checked=checked)
+            unknown = [seq for seq, by in blanked_rows.items() if by not in erasures]
+            if unknown:
+                return VerifyResult(checked, min(unknown), "row was blanked by no recorded erasure")
+            return VerifyResult(checked=checked, redacted=len(blanked_rows))
         for row in rows:
             if row["seq"] != expected_seq:
                 return VerifyResult(checked, expected_seq, "row is missing (deleted)")
             if row["prev_hash"] != expected_prev:
                 return VerifyResult(checked, row["seq"], "previous row was changed or removed")
-            if _row_hash(row) != row["hash"]:
+            if _row_hash(row) != row["hash"] and not _sealed_legacy(row):
                 return VerifyResult(checked, row["seq"], "row was changed after it was written")
+            unblanked = row["payload_digest"] and not row["redacted_by"]
+            if unblanked and _payload_digest(row) != row["payload_digest"]:
+                return VerifyResult(checked, row["seq"], "row was changed after it was written")
+            if row["redacted_by"]:
+                if row["detail"] != json.dumps({"erasure": row["redacted_by"]}):
+                    return VerifyResult(checked, row["seq"], "a blanked row was changed")
+                blanked_rows[row["seq"]] = row["redacted_by"]
+            if row["action"] == ERASURE_DONE:
+                erasures.add(row["subject_id"])
             checked += 1
             expected_seq += 1
             expected_prev = row["hash"]
@@ -203,3 +259,52 @@ async def recent(limit: int = 50, organisation_id: str | None = None) -> list[di
     if organisation_id is not None:
         query = query.where(AuditEvent.organisation_id == organisation_id)
     return list(await query)
+
+
+def _sealed_legacy(row: dict[str, Any]) -> bool:
+    """A pre-digest row an erasure blanked: its own hash cannot be recomputed any more."""
+    return not row["payload_digest"] and bool(row["redacted_by"])
+
+
+ERASED = "erased"
+ERASURE_DONE = "erasure.done"
+"""The action of the event an erasure writes (its subject is the erasure's id); every blanked
+row must name one."""
+
+
+async def redact(client_id: str, erased_ids: set[str], erasure_id: str) -> int:
+    """Blank the payload of every row about an erased person (inside the erasure's transaction).
+
+    A row is about them when it was done by them, is about one of their erased rows
+    (`erased_ids`: the client's id and every erased row's id), or names one of those ids in
+    its detail. Their ids become "erased", the detail says only which erasure blanked it; the
+    salt goes, so the digest left behind cannot be matched to an id. Staff actors and what
+    was done (action, subject type, organisation, time) stay.
+
+    Returns:
+        How many rows were blanked.
+    """
+    ids = erased_ids | {client_id}
+    found: dict[int, dict[str, Any]] = {}
+    chunk = sorted(ids)
+    for start in range(0, len(chunk), 500):
+        part = chunk[start : start + 500]
+        for row in await AuditEvent.select().where(
+            AuditEvent.subject_id.is_in(part) | AuditEvent.actor_id.is_in(part)
+        ):
+            found[row["seq"]] = row
+    for row in await AuditEvent.select().where(AuditEvent.detail.like(f"%{client_id}%")):
+        found[row["seq"]] = row
+    for seq, row in found.items():
+        by_them = row["actor_id"] in ids
+        await AuditEvent.update(
+            {
+                AuditEvent.actor_id: ERASED if by_them else row["actor_id"],
+                AuditEvent.subject_id: ERASED if row["subject_id"] in ids else row["subject_id"],
+                AuditEvent.detail: json.dumps({"erasure": erasure_id}),
+                AuditEvent.address: "" if by_them else row["address"],
+                AuditEvent.payload_salt: "",
+                AuditEvent.redacted_by: erasure_id,
+            }
+        ).where(AuditEvent.seq == seq)
+    return len(found)

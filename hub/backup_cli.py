@@ -20,7 +20,7 @@ from hub.backup import (
     temporary_folder,
 )
 from hub.backup import Progress as ProgressCallback
-from hub.backup_schedule import record
+from hub.backup_schedule import begin, record
 from hub.db import raw
 from hub.settings import get_settings
 
@@ -51,6 +51,7 @@ def backup_key_command() -> None:
 def backup_command(out: Path) -> None:
     """Copy the database while it serves, check the copy, and encrypt it with BACKUP_KEY."""
     settings = get_settings()
+    started = asyncio.run(begin(out))
     with _bar() as bar:
         told = _track(bar, "Copying")
         try:
@@ -62,9 +63,9 @@ def backup_command(out: Path) -> None:
                 progress=told,
             )
         except BackupError as exc:
-            asyncio.run(record(None, out, str(exc)))
+            asyncio.run(record(None, out, str(exc), started))
             raise click.ClickException(str(exc)) from exc
-    asyncio.run(record(report, report.path))
+    asyncio.run(record(report, report.path, started=started))
     rows = sum(report.check.rows.values())
     click.echo(
         f"Backup written to {report.path} ({report.size:,} bytes, {report.seconds:.1f} s)"

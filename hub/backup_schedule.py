@@ -30,17 +30,35 @@ STALE_AFTER = timedelta(days=1)
 PATTERN = "wraparound-*.backup"
 
 
-async def record(report: BackupReport | None, path: Path, problem: str = "") -> None:
-    """Keep what a backup did (or why it failed)."""
+UNFINISHED = "Started but never finished: the process stopped part-way, so this backup failed"
+
+
+async def begin(path: Path) -> uuid.UUID:
+    """Note a backup starting, as failed until it finishes: a backup killed part-way (which
+    cannot say so itself) is left marked failed."""
+    started = BackupRecord(
+        id=uuid.uuid4(), made_at=clock.now(), path=str(path), size=0, ok=False, message=UNFINISHED
+    )
+    await BackupRecord.insert(started)
+    return uuid.UUID(str(started.id))
+
+
+async def record(
+    report: BackupReport | None, path: Path, problem: str = "", started: uuid.UUID | None = None
+) -> None:
+    """Keep what a backup did (or why it failed), on its `begin` row when it has one."""
+    values = {
+        BackupRecord.made_at: clock.now(),
+        BackupRecord.path: str(path),
+        BackupRecord.size: report.size if report else 0,
+        BackupRecord.ok: report is not None,
+        BackupRecord.message: problem or (report.check.audit if report else ""),
+    }
+    if started is not None:
+        await BackupRecord.update(values).where(BackupRecord.id == started)
+        return
     await BackupRecord.insert(
-        BackupRecord(
-            id=uuid.uuid4(),
-            made_at=clock.now(),
-            path=str(path),
-            size=report.size if report else 0,
-            ok=report is not None,
-            message=problem or (report.check.audit if report else ""),
-        )
+        BackupRecord(id=uuid.uuid4(), **{column._meta.name: v for column, v in values.items()})
     )
 
 
@@ -67,6 +85,7 @@ async def run_daily_backup() -> BackupReport | None:
     settings = get_settings()
     folder = settings.backup_dir
     out = folder / f"wraparound-{clock.now().astimezone(LONDON):%Y%m%d-%H%M%S}.backup"
+    started = await begin(out)
     try:
         report = await asyncio.to_thread(
             backup,
@@ -76,9 +95,9 @@ async def run_daily_backup() -> BackupReport | None:
             key=settings.backup_key,
         )
     except BackupError as exc:
-        await record(None, out, str(exc))
+        await record(None, out, str(exc), started)
         return None
-    await record(report, out)
+    await record(report, out, started=started)
     prune(folder, settings.backup_keep)
     return report
 

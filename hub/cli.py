@@ -186,7 +186,8 @@ def _verify_command() -> None:
     """Check every link of the audit trail's hash chain."""
     result = asyncio.run(audit.verify())
     if result.ok:
-        click.echo(f"Audit trail intact: {result.checked} events checked.")
+        blanked = f" ({result.redacted} blanked by erasures)" if result.redacted else ""
+        click.echo(f"Audit trail intact: {result.checked} events checked{blanked}.")
         return
     click.echo(
         f"Audit trail BROKEN at event {result.broken_seq}: {result.reason} "

@@ -3,7 +3,15 @@
 Each feature declares its tables that hold a client's data (`Holding`): the rows whose
 `column` is the client's id, or the id of a row of a parent holding (a referral's messages,
 a plan's goals). The composition root registers them all, so the hub, which imports no
-feature, can gather everything held about one person.
+feature, can gather everything held about one person (the subject access pack) and erase it
+(`hub.erasure`).
+
+A feature adding a table that holds anything about a client (even only its id) must add a
+Holding to its `personal_data.HOLDINGS` (parents before children; a table with a foreign key
+to a holding's table is a holding too), or erasure fails on the foreign key or leaves the
+rows behind: tests/hub/test_erasure.py reads every table of the live schema afterwards and
+fails on any that still names the erased client. Use `on_erase` to keep an anonymous count
+(a referral's recipient keeps a tombstone tally) before the rows go.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +41,8 @@ class Holding:
     """The title of the holding whose row ids `column` holds ("" for the client's own id)."""
     hidden: tuple[str, ...] = ()
     """Columns never given out (password hashes, token digests)."""
+    on_erase: Callable[[list[dict[str, Any]]], Awaitable[None]] | None = None
+    """Called with the rows about to be erased, inside the erasure's transaction."""
 
 
 _HOLDINGS: list[Holding] = []
@@ -63,8 +74,8 @@ def plain(value: Any) -> Any:
     return value
 
 
-async def collect(client_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
-    """Every registered holding's rows about this client, by title, as plain values."""
+async def held_rows(client_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """Every registered holding's rows about this client, by title, as stored."""
     found: dict[str, list[dict[str, Any]]] = {}
     ids: dict[str, list[Any]] = {}
     for holding in _HOLDINGS:
@@ -78,6 +89,16 @@ async def collect(client_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
                 .output(load_json=True)
             )
         ids[holding.title] = [row["id"] for row in rows if "id" in row]
+        found[holding.title] = rows
+    return found
+
+
+async def collect(client_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """Every registered holding's rows about this client, by title, as plain values."""
+    held = await held_rows(client_id)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for holding in _HOLDINGS:
+        rows = held[holding.title]
         found[holding.title] = [
             {name: plain(value) for name, value in row.items() if name not in holding.hidden}
             for row in rows

@@ -135,6 +135,12 @@ class Settings:
     """Where the daily backups go (keep copies somewhere else too)."""
     backup_keep: int = 7
     """How many daily backups to keep in backup_dir."""
+    retention_plan_years: int = 6
+    """Years a closed plan (with its reviews, meetings and access log) is kept after closure."""
+    retention_referral_years: int = 6
+    """Years a closed referral (with its messages) is kept after closure."""
+    retention_record_years: int = 6
+    """Years a client record with nothing open is kept after its last entry or consent."""
 
     @property
     def is_production(self) -> bool:
@@ -214,6 +220,9 @@ def load_settings() -> Settings:
         backup_daily=_env_bool("BACKUP_DAILY", True),
         backup_dir=Path(_env("BACKUP_DIR") or var_dir / "backups"),
         backup_keep=_env_int("BACKUP_KEEP", 7),
+        retention_plan_years=_env_int("RETENTION_PLAN_YEARS", 6),
+        retention_referral_years=_env_int("RETENTION_REFERRAL_YEARS", 6),
+        retention_record_years=_env_int("RETENTION_RECORD_YEARS", 6),
         bank_holidays=_env_choice(
             "BANK_HOLIDAYS", "scotland", ("scotland", "england-and-wales", "northern-ireland")
         ),

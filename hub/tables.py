@@ -113,6 +113,14 @@ class AuditEvent(Table):
     address = Varchar(length=64, default="")
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64)
+    payload_salt = Varchar(length=32, default="")
+    """Random per row; with it the payload digest cannot be guessed from a known id."""
+    payload_digest = Varchar(length=64, default="")
+    """SHA-256 of salt, actor_id, subject_id, detail and address; the hash covers this, so an
+    erasure can blank those fields (and the salt) while `audit verify` still holds. Empty on
+    rows written before digests existed (their hash covers the fields themselves)."""
+    redacted_by = Varchar(length=64, default="")
+    """The erasure that blanked this row's payload ("" when never redacted)."""
 
 
 class OutboxJob(Table):
@@ -170,3 +178,24 @@ class BackupRecord(Table):
     ok = Boolean(default=True)
     message = Text(default="")
     """What went wrong, or what the check found."""
+
+
+class ErasureRequest(Table):
+    """A client's records proposed for erasure: past retention, or asked for by the client.
+
+    The client id is blanked once the erasure is done, so what remains says only that an
+    erasure happened, why, who approved it and how many rows went (ids only).
+    """
+
+    id = UUID(primary_key=True)
+    client_id = UUID(null=True, default=None, index=True)
+    reason = Varchar(length=16)  # retention | client_request
+    status = Varchar(length=16, default="proposed", index=True)  # proposed|erased|declined
+    proposed_at = Timestamptz()
+    asked_by_kind = Varchar(length=16, default="system")  # system | client | staff
+    note = Text(default="")
+    """Why it is kept or declined (a legal basis to keep), in the approver's words."""
+    decided_by = UUID(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    counts = Text(default="{}")
+    """Rows erased per table, as JSON."""

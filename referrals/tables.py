@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     UUID,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -91,3 +92,18 @@ class ReferralMessage(Table):
     author_organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict)
     author_name = Varchar(length=200, default="")  # as shown: a person, or "API: <token>"
     body = Text()
+
+
+class ErasedReferralTally(Table):
+    """Referrals whose client was erased: only a count per recipient, service, status and
+    month sent, so a service's monitoring figures stay whole with nobody in them."""
+
+    id = UUID(primary_key=True)
+    recipient_organisation = ForeignKey(
+        references=Organisation, on_delete=OnDelete.restrict, index=True
+    )
+    service = UUID(null=True, default=None)
+    status = Varchar(length=16)
+    month = Date()
+    """The first day of the month the referral was sent."""
+    total = Integer(default=0)

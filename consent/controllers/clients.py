@@ -9,7 +9,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from consent import portal_accounts, record
+from consent import portal_accounts, record, rectification
 from consent.controllers.common import AnyRequest, render, render_errors, submitted, values_of
 from consent.record import PossibleDuplicates
 from consent.schemas import ClientRegistration, ClientSearch, EntryCreate
@@ -65,7 +65,8 @@ class ClientController(Controller):
     async def client_detail(self, request: AnyRequest, client_id: FromPath[UUID]) -> Template:
         """The record, as far as it is shared, and plainly what is not."""
         client = await record.get_record(request.user, client_id)
-        return render("consent/client_detail.html", record=client, code=None)
+        earlier = await rectification.earlier_wordings(client)
+        return render("consent/client_detail.html", record=client, code=None, earlier=earlier)
 
     @get("/{client_id:uuid}/entries/new", name="clients.entry_new")
     async def new_entry(self, request: AnyRequest, client_id: FromPath[UUID]) -> Template:
@@ -109,6 +110,10 @@ class ClientController(Controller):
             code = await record.create_invitation(request.user, client_id)
         except Invalid as exc:
             client = await record.get_record(request.user, client_id)
-            return render_errors("consent/client_detail.html", exc, record=client, code=None)
+            earlier = await rectification.earlier_wordings(client)
+            return render_errors(
+                "consent/client_detail.html", exc, record=client, code=None, earlier=earlier
+            )
         client = await record.get_record(request.user, client_id)
-        return render("consent/client_detail.html", record=client, code=code)
+        earlier = await rectification.earlier_wordings(client)
+        return render("consent/client_detail.html", record=client, code=code, earlier=earlier)

@@ -81,11 +81,13 @@ async def test_rewriting_an_events_own_hash_too_is_found_at_the_next_event() -> 
     await write_trail(4)
     row = (await trail())[1]
     forged = {**row, "detail": '{"n":99}'}
+    forged["payload_digest"] = audit._payload_digest(forged)
     forged["hash"] = audit._row_hash(forged)
 
     await tamper(
-        "UPDATE audit_event SET detail = {}, hash = {} WHERE seq = 2",
+        "UPDATE audit_event SET detail = {}, payload_digest = {}, hash = {} WHERE seq = 2",
         forged["detail"],
+        forged["payload_digest"],
         forged["hash"],
     )
 

@@ -1,0 +1,34 @@
+"""No function runs past 80 lines: a long one is split where its pieces have names."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LONGEST = 80
+SKIPPED = {"node_modules", "var"}
+# Being split by their owner's change (issue 12); remove each entry when it is.
+NOT_YET_SPLIT = {
+    ("directory/exchange/hsds_in.py", "read_service"),
+    ("directory/exchange/sources.py", "feed"),
+}
+
+
+def _sources() -> list[Path]:
+    tops = [d for d in ROOT.iterdir() if d.is_dir() and d.name not in SKIPPED and d.name[0] != "."]
+    found = [p for top in tops for p in top.rglob("*.py") if "piccolo_migrations" not in p.parts]
+    return found + list(ROOT.glob("*.py"))
+
+
+def test_no_function_is_longer_than_80_lines() -> None:
+    too_long = []
+    for path in _sources():
+        name = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(), filename=name)):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            lines = (node.end_lineno or node.lineno) - node.lineno + 1
+            if lines > LONGEST and (name, node.name) not in NOT_YET_SPLIT:
+                too_long.append(f"{name}: {node.name} ({lines} lines)")
+    assert too_long == []

@@ -382,16 +382,7 @@ def bench_backend(
     workdir = keep or Path(tempfile.mkdtemp(prefix=f"wa-bench-{kind}-"))
     try:
         with database(kind, workdir, keep=keep is not None) as url:
-            env = {
-                **os.environ,
-                "DATABASE_URL": url,
-                "WRAPAROUND_VAR_DIR": str(workdir),
-                "WRAPAROUND_ENV": "development",
-                "SECRET_KEY": "bench-secret-" + "x" * 40,
-                "SECURE_COOKIES": "false",
-                "WORKER_IN_PROCESS": "false",
-                "MEILISEARCH_URL": "",
-            }
+            env = bench_environment(url, workdir)
             run(env, WRAPAROUND, "migrate", capture=True)
             run(env, PYTHON, __file__, "--inner", "admin")
             have = int(run(env, PYTHON, __file__, "--inner", "count", capture=True))
@@ -399,59 +390,76 @@ def bench_backend(
                 if size < have:
                     print(f"\n{kind}: the kept database holds {have:,}: skipping {size:,}")
                     continue
-                print(
-                    f"\n{kind}: generating {size - have:,} more services (to {size:,})", flush=True
-                )
-                started = time.monotonic()
-                if size > have:
-                    run(env, WRAPAROUND, "directory", "generate", "--count", str(size - have))
-                generate_seconds = time.monotonic() - started
+                generate_seconds = grow_directory(env, kind, have, size)
                 have = size
-                print(f"{kind} {size:,}: timing the search call", flush=True)
-                call = json.loads(
-                    run(
-                        env,
-                        PYTHON,
-                        __file__,
-                        "--inner",
-                        "call",
-                        "--queries",
-                        str(count),
-                        "--seed",
-                        str(seed),
-                        capture=True,
-                    )
-                )
                 queries = make_queries(count + 50, seed)
-                for what, values in by_distance("call", call["latencies_ms"], queries[50:]):
-                    rows.append(
-                        {
-                            "backend": kind,
-                            "services": size,
-                            "what": what,
-                            "generate_seconds": round(generate_seconds, 1),
-                            "mean_results": round(call["mean_results"], 1),
-                            **percentiles(values),
-                        }
-                    )
-                if not http:
-                    continue
-                print(f"{kind} {size:,}: timing GET /directory over HTTP", flush=True)
-                with server(env) as base:
-                    for htmx, label in ((False, "http"), (True, "http-htmx")):
-                        timed = http_latencies(base, queries, htmx)
-                        for what, values in by_distance(label, timed["latencies_ms"], queries[50:]):
-                            rows.append(
-                                {
-                                    "backend": kind,
-                                    "services": size,
-                                    "what": what,
-                                    **percentiles(values),
-                                }
-                            )
+                call_rows = time_search_call(env, kind, size, count, seed, queries)
+                rows += [
+                    {**row, "generate_seconds": round(generate_seconds, 1)} for row in call_rows
+                ]
+                if http:
+                    rows += time_search_over_http(env, kind, size, queries)
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
+    return rows
+
+
+def bench_environment(url: str, workdir: Path) -> dict[str, str]:
+    """The environment every bench process runs in: this database, no mail, no Meilisearch."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "WRAPAROUND_VAR_DIR": str(workdir),
+        "WRAPAROUND_ENV": "development",
+        "SECRET_KEY": "bench-secret-" + "x" * 40,
+        "SECURE_COOKIES": "false",
+        "WORKER_IN_PROCESS": "false",
+        "MEILISEARCH_URL": "",
+    }
+
+
+def grow_directory(env: dict[str, str], kind: str, have: int, size: int) -> float:
+    """Generate listings until the database holds `size`; returns the seconds it took."""
+    print(f"\n{kind}: generating {size - have:,} more services (to {size:,})", flush=True)
+    started = time.monotonic()
+    if size > have:
+        run(env, WRAPAROUND, "directory", "generate", "--count", str(size - have))
+    return time.monotonic() - started
+
+
+def time_search_call(
+    env: dict[str, str], kind: str, size: int, count: int, seed: int, queries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Percentiles of the search call in its own process, near searches apart from others."""
+    print(f"{kind} {size:,}: timing the search call", flush=True)
+    inner = ("--inner", "call", "--queries", str(count), "--seed", str(seed))
+    call = json.loads(run(env, PYTHON, __file__, *inner, capture=True))
+    return [
+        {
+            "backend": kind,
+            "services": size,
+            "what": what,
+            "mean_results": round(call["mean_results"], 1),
+            **percentiles(values),
+        }
+        for what, values in by_distance("call", call["latencies_ms"], queries[50:])
+    ]
+
+
+def time_search_over_http(
+    env: dict[str, str], kind: str, size: int, queries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Percentiles of GET /directory from a served app, as a full page and as htmx asks."""
+    print(f"{kind} {size:,}: timing GET /directory over HTTP", flush=True)
+    rows: list[dict[str, Any]] = []
+    with server(env) as base:
+        for htmx, label in ((False, "http"), (True, "http-htmx")):
+            timed = http_latencies(base, queries, htmx)
+            rows += [
+                {"backend": kind, "services": size, "what": what, **percentiles(values)}
+                for what, values in by_distance(label, timed["latencies_ms"], queries[50:])
+            ]
     return rows
 
 

@@ -19,6 +19,7 @@ SUBSTANCE_USE = "substance_use"
 OFFENDING = "offending"
 RISK = "risk"
 PLAN = "plan"
+COMMUNITY = "community"
 
 CATEGORIES: dict[str, str] = {
     IDENTITY: "identity",
@@ -31,6 +32,7 @@ CATEGORIES: dict[str, str] = {
     OFFENDING: "offending",
     RISK: "risk and safeguarding",
     PLAN: "plan",
+    COMMUNITY: "friends and community",
 }
 """Every data category, in the order pages show them, with the words people read."""
 
@@ -44,6 +46,7 @@ CATEGORY_HINTS: dict[str, str] = {
     HOUSING: "Where they live or sleep, tenancy, homelessness",
     HEALTH: "Physical health, GP, medication",
     PLAN: "Goals and actions in their support plan",
+    COMMUNITY: "The people, groups and places they are connected to, and how close each feels",
 }
 
 COORDINATION = "coordination"

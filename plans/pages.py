@@ -13,8 +13,10 @@ import msgspec
 from consent import record
 from hub.accounts.schemas import Principal
 from hub.tables import Staff
-from plans import content, progress
+from plans import connections, content, progress
 from plans.care_team import care_team_for, lead_history
+from plans.connections import Connections
+from plans.connections_map import connections_svg
 from plans.lead import plan_consent_needed
 from plans.progress import Progress
 from plans.schemas import CareTeam, LeadView, PlanView, TeamWorker
@@ -37,6 +39,9 @@ class PlanPage(msgspec.Struct, frozen=True, kw_only=True):
     action_organisations: list[Choice]
     action_workers: list[TeamWorker]
     progress: Progress | None = None
+    connections: Connections | None = None
+    connections_map: str = ""
+    """The connections map's SVG (plans.connections_map), when the reader may see them."""
 
 
 class TeamPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,6 +76,7 @@ async def plan_page(principal: Principal, client_id: UUID) -> PlanPage:
         workers = [w for w in team.workers if w.organisation_id == own]
     else:
         organisations, workers = [], []
+    found = await connections.connections_for(principal, client_id)
     name = plan.client_name
     if not name:
         _, identity = await record.identity_for(principal, client_id, context="plan")
@@ -82,6 +88,8 @@ async def plan_page(principal: Principal, client_id: UUID) -> PlanPage:
         action_organisations=organisations,
         action_workers=workers,
         progress=await _progress(plan),
+        connections=found,
+        connections_map=connections_svg(found.items, "Client") if found.visible else "",
     )
 
 

@@ -15,6 +15,7 @@ from hub.web.home import PanelLoader
 from hub.web.navigation import NavItem
 from plans.attendance.controllers import PortalSessionsController, RegisterController
 from plans.controllers.closing import ClosingController
+from plans.controllers.connections import ConnectionsController, PortalConnectionsController
 from plans.controllers.meetings import MeetingController, PortalMeetingController
 from plans.controllers.plan_pages import PlanController
 from plans.controllers.portal import PortalPlanController
@@ -37,6 +38,8 @@ ROUTE_HANDLERS: list[Any] = [
     ClosingController,
     MeetingController,
     PortalMeetingController,
+    ConnectionsController,
+    PortalConnectionsController,
     RegisterController,
     PortalSessionsController,
 ]
@@ -44,6 +47,7 @@ ROUTE_HANDLERS: list[Any] = [
 NAV_ITEMS: list[NavItem] = [
     NavItem("/portal/plan", "Your plan", "clients", order=20),
     NavItem("/portal/meetings", "Your meetings", "clients", order=22),
+    NavItem("/portal/connections", "Your connections", "clients", order=23),
     NavItem("/portal/sessions", "Hub sessions", "clients", order=25),
 ]
 

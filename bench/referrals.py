@@ -63,32 +63,39 @@ CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 async def _inner_setup(users: int, clients: int) -> dict[str, Any]:
     """Seed the network through the real write paths; returns who and what to use."""
-    from consent import consents, validation
-    from consent.involvement import start_involvement
-    from consent.vocabulary import (
-        CONTACT,
-        COORDINATION,
-        CURRENT_NOTICE,
-        IDENTITY,
-        NEEDS,
-        local_date,
-    )
-    from directory import schemas
-    from directory.store import upsert_service
+    from consent.vocabulary import CONTACT, IDENTITY
     from hub import clock
-    from hub.accounts.passwords import hash_password
-    from hub.audit import Actor
-    from hub.db import close_pool, get_engine, open_pool, transaction
-    from hub.tables import Client, Organisation, Staff
+    from hub.db import close_pool, get_engine, open_pool
 
     engine = get_engine()
     await open_pool(engine)
     now = clock.now()
+    senders = [f"sender{i}@hub.bench.example" for i in range(users)]
+    acceptors = [f"worker{i}@partner.bench.example" for i in range(users)]
+    hub, partner = await _seed_organisations(senders, acceptors, now)
+    service_id = await _seed_service(partner, now)
+    client_ids = [str(await _seed_client(index, hub, partner, now)) for index in range(clients)]
+    await close_pool(engine)
+    return {
+        "senders": senders,
+        "acceptors": acceptors,
+        "service_id": str(service_id),
+        "client_ids": client_ids,
+        "categories": [IDENTITY, CONTACT],
+    }
+
+
+async def _seed_organisations(
+    senders: list[str], acceptors: list[str], now: datetime
+) -> tuple[Any, Any]:
+    """The hub (whose staff send) and the partner (whose staff accept), with their staff."""
+    from hub.accounts.passwords import hash_password
+    from hub.db import transaction
+    from hub.tables import Organisation, Staff
+
     password_hash = await hash_password(PASSWORD)
     hub = Organisation(name="Bench Hub", kind="hub", created_at=now)
     partner = Organisation(name="Bench Partner", kind="partner", created_at=now)
-    senders = [f"sender{i}@hub.bench.example" for i in range(users)]
-    acceptors = [f"worker{i}@partner.bench.example" for i in range(users)]
     async with transaction():
         await Organisation.insert(hub, partner)
         await Staff.insert(
@@ -107,6 +114,15 @@ async def _inner_setup(users: int, clients: int) -> dict[str, Any]:
                 for email in emails
             ]
         )
+    return hub, partner
+
+
+async def _seed_service(partner: Any, now: datetime) -> uuid.UUID:
+    """The partner's one listing that takes network referrals."""
+    from directory import schemas
+    from directory.store import upsert_service
+    from hub.audit import Actor
+
     service = schemas.ServiceRecord(
         id=uuid.uuid4(),
         organisation_id=partner.id,
@@ -118,45 +134,54 @@ async def _inner_setup(users: int, clients: int) -> dict[str, Any]:
         verified_at=now,
     )
     await upsert_service(service, actor=Actor.system())
+    return service.id
+
+
+async def _seed_client(index: int, hub: Any, partner: Any, now: datetime) -> uuid.UUID:
+    """A client the hub registered, with a consent naming the partner."""
+    from consent import consents, validation
+    from consent.involvement import start_involvement
+    from consent.vocabulary import (
+        CONTACT,
+        COORDINATION,
+        CURRENT_NOTICE,
+        IDENTITY,
+        NEEDS,
+        local_date,
+    )
+    from hub.audit import Actor
+    from hub.db import transaction
+    from hub.tables import Client
+
     start, end = validation.default_period(local_date(now))
-    client_ids = []
-    for index in range(clients):
-        client = Client(
-            full_name=f"Bench Client {index}",
-            preferred_name="Bench",
-            registered_by=hub.id,
-            created_at=now,
+    client = Client(
+        full_name=f"Bench Client {index}",
+        preferred_name="Bench",
+        registered_by=hub.id,
+        created_at=now,
+    )
+    async with transaction():
+        await Client.insert(client)
+        await start_involvement(client.id, hub.id, "registered", Actor.system())
+        await consents.insert_version(
+            client.id,
+            {
+                "organisation_ids": [str(partner.id)],
+                "organisation_names": [partner.name],
+                "categories": [IDENTITY, CONTACT, NEEDS],
+                "purposes": [COORDINATION],
+                "valid_from": start,
+                "valid_to": end,
+                "method": "verbal",
+                "notice_version": CURRENT_NOTICE,
+                "capacity": "has_capacity",
+                "given_by": "client",
+                "obtained_by_staff": None,
+                "obtained_by_organisation": hub.id,
+            },
+            Actor.system(),
         )
-        async with transaction():
-            await Client.insert(client)
-            await start_involvement(client.id, hub.id, "registered", Actor.system())
-            await consents.insert_version(
-                client.id,
-                {
-                    "organisation_ids": [str(partner.id)],
-                    "organisation_names": [partner.name],
-                    "categories": [IDENTITY, CONTACT, NEEDS],
-                    "purposes": [COORDINATION],
-                    "valid_from": start,
-                    "valid_to": end,
-                    "method": "verbal",
-                    "notice_version": CURRENT_NOTICE,
-                    "capacity": "has_capacity",
-                    "given_by": "client",
-                    "obtained_by_staff": None,
-                    "obtained_by_organisation": hub.id,
-                },
-                Actor.system(),
-            )
-        client_ids.append(str(client.id))
-    await close_pool(engine)
-    return {
-        "senders": senders,
-        "acceptors": acceptors,
-        "service_id": str(service.id),
-        "client_ids": client_ids,
-        "categories": [IDENTITY, CONTACT],
-    }
+    return client.id
 
 
 async def _inner_verify(ids: list[uuid.UUID]) -> dict[str, Any]:

@@ -12,10 +12,11 @@ import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
 from hub.settings import Settings
@@ -99,10 +100,10 @@ def _is_read(query: str) -> bool:
 
 
 class HubConnection(sqlite3.Connection):
-    """A SQLite connection with the pragmas Piccolo leaves out, set as it opens.
+    """A SQLite connection with the pragmas Piccolo leaves out, set once as it opens.
 
     Given to `sqlite3.connect(factory=...)` through the engine's connection arguments, so
-    every connection (transactions and the shared readers) is set up in the thread that
+    every connection (the kept writer and the shared readers) is set up in the thread that
     opens it, with no round trip per pragma.
     """
 
@@ -112,12 +113,72 @@ class HubConnection(sqlite3.Connection):
             self.execute(pragma)
 
 
+class KeptConnection:
+    """This event loop's writer connection, lent to one transaction at a time.
+
+    Piccolo closes a transaction's connection when the transaction ends; `close` here keeps
+    it open for the next one, so the pragmas run once per process instead of once per write,
+    and no thread is started per transaction. Everything else is the aiosqlite connection's.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+        self.grown_cache = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    @property
+    def driver(self) -> aiosqlite.Connection:
+        """The aiosqlite connection itself."""
+        return self._connection
+
+    async def close(self) -> None:
+        """The transaction is over: give back any page cache a big batch asked for."""
+        if self.grown_cache:
+            self.grown_cache = False
+            await self._connection.execute(SQLITE_PRAGMAS[2])
+
+
+_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, KeptConnection]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _open_writer(kwargs: dict[str, Any]) -> KeptConnection:
+    connection = aiosqlite.connect(**kwargs)
+    # Its thread must not keep the process alive at exit (nothing closes a loop's writer when
+    # `asyncio.run` returns): a write cut short there is rolled back by SQLite, as after a crash.
+    # aiosqlite has no public switch for it.
+    connection._thread.daemon = True
+    await connection
+    connection.row_factory = dict_factory  # type: ignore[assignment]  # Piccolo does the same
+    return KeptConnection(connection)
+
+
+class KeptConnectionTransaction(SQLiteTransaction):
+    """Piccolo's SQLite transaction on the kept writer connection instead of a new one."""
+
+    async def get_connection(self) -> Any:
+        """This loop's writer for the engine's file, opened on first use."""
+        engine = self.engine
+        assert isinstance(engine, HubSQLiteEngine)
+        return await engine.writer()
+
+    async def begin(self) -> None:
+        """BEGIN, after rolling back whatever a failed COMMIT may have left open."""
+        if self.connection.in_transaction:
+            await self.connection.execute("ROLLBACK")
+        await super().begin()
+
+
 class HubSQLiteEngine(SQLiteEngine):
-    """SQLite with our pragmas, shared connections for plain reads, and queued writes.
+    """SQLite with our pragmas, one kept writer connection, shared readers and queued writes.
 
     Outside a transaction, a read goes to a shared read-only connection and a write joins the
     in-process write queue as a transaction of its own (`transaction()`), so nothing writes
-    around the queue (sessions, sign-in attempts, token use included).
+    around the queue (sessions, sign-in attempts, token use included). Transactions run on
+    one long-lived connection per event loop, set up once (`KeptConnection`).
     """
 
     _readers: ReadConnections | None = None
@@ -131,6 +192,35 @@ class HubSQLiteEngine(SQLiteEngine):
             self._readers_path = self.path
         return self._readers
 
+    async def writer(self) -> KeptConnection:
+        """This event loop's writer connection to the engine's file, opened on first use."""
+        loop = asyncio.get_running_loop()
+        writers = _WRITERS.get(loop)
+        if writers is None:
+            writers = _WRITERS[loop] = {}
+            weakref.finalize(loop, _stop_all, writers)
+        kept = writers.get(self.path)
+        if kept is None:
+            kept = writers[self.path] = await _open_writer(self.connection_kwargs)
+        return kept
+
+    async def close_writer(self) -> None:
+        """Close this loop's writer (at shutdown; the next transaction opens a new one)."""
+        writers = _WRITERS.get(asyncio.get_running_loop(), {})
+        kept = writers.pop(self.path, None)
+        if kept is not None:
+            await kept.driver.close()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        """A transaction on the kept writer connection."""
+        return KeptConnectionTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
     async def probe(self) -> None:
         """Ask a brand-new connection something: a shared reader keeps a deleted file open."""
         connection = await self.get_connection()
@@ -141,13 +231,24 @@ class HubSQLiteEngine(SQLiteEngine):
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
         """Run one query: in the current transaction, on a reader, or queued as a write."""
-        if self.current_transaction.get() is not None:
-            return await super().run_querystring(querystring, in_pool)
         query, args = querystring.compile_string(engine_type=self.engine_type)
+        current = self.current_transaction.get()
+        if current is not None:
+            # Piccolo would run `PRAGMA foreign_keys` before each statement; the kept
+            # connection set it once.
+            async with current.connection.execute(query, args) as cursor:
+                return await cursor.fetchall()
         if _is_read(query):
             return await asyncio.to_thread(self.readers.fetch, query, list(args))
         async with transaction():
-            return await super().run_querystring(querystring, in_pool)
+            return await self.run_querystring(querystring, in_pool)
+
+
+def _stop_all(writers: dict[str, KeptConnection]) -> None:
+    """A loop is gone: stop the threads of its writers."""
+    for kept in writers.values():
+        kept.driver.stop()
+    writers.clear()
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -313,7 +414,9 @@ async def make_room_for_batch(kib: int) -> None:
     """Give SQLite a page cache of `kib` KiB for this big write (spilling early rewrote the WAL
     many times); PostgreSQL needs nothing. Inside the transaction of the batch."""
     if is_sqlite():
-        await transaction_driver().execute(f"PRAGMA cache_size = -{int(kib)}")
+        driver = transaction_driver()
+        await driver.execute(f"PRAGMA cache_size = -{int(kib)}")
+        driver.grown_cache = True
 
 
 def locked(query: Any, *, skip_locked: bool = False) -> Any:
@@ -366,7 +469,18 @@ async def raw_tuples(sql: str, *args: Any) -> list[Sequence[Any]]:
 async def open_pool(engine: Engine) -> None:
     """Open PostgreSQL's connection pool (no-op on SQLite)."""
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=2, max_size=10)
+        await engine.start_connection_pool(min_size=2, max_size=10, reset=_keep_session)
+
+
+async def _keep_session(connection: Any) -> None:
+    """Give a connection back to the pool without asyncpg's reset query.
+
+    The reset (`pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`) was one more
+    round trip after every read outside a transaction. The app sets nothing on a session that
+    outlives a transaction: its advisory locks and settings are transaction-scoped, and it
+    neither listens nor keeps cursors. asyncpg still rolls back a transaction left open.
+    """
+    del connection
 
 
 async def keep_trying_to_open_pool(engine: Engine, stop: asyncio.Event, every: float = 5.0) -> None:
@@ -384,9 +498,11 @@ async def keep_trying_to_open_pool(engine: Engine, stop: asyncio.Event, every: f
 
 
 async def close_pool(engine: Engine) -> None:
-    """Close PostgreSQL's connection pool (no-op on SQLite)."""
+    """Close PostgreSQL's connection pool, or this loop's SQLite writer connection."""
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+    if isinstance(engine, HubSQLiteEngine):
+        await engine.close_writer()
 
 
 async def database_reachable(wait_seconds: float = 2.0) -> bool:

@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 
-from consent import access_log, policy, references, validation
+from consent import access_log, parental, policy, references, validation
 from consent.facts import consent_fact
 from consent.rows import ConsentRow
 from consent.schemas import ConsentForm, ConsentView, Receipt, StaffWithdrawal
@@ -256,6 +256,7 @@ async def give_consent(principal: Principal, client_id: UUID, form: ConsentForm)
     """Record a new consent the client gave to this worker's organisation."""
     await policy.check(principal, client_id, act=True)
     values = await validation.validated(form, local_date(clock.now())) | obtained_by(principal)
+    await parental.check_giver(client_id, values)
     async with transaction():
         return await insert_version(client_id, values, principal.actor)
 
@@ -289,6 +290,7 @@ async def change_consent(principal: Principal, consent_id: UUID, form: ConsentFo
     _, row = await _staff_consent(principal, consent_id, full=True)
     require_live(row)
     values = await validation.validated(form, local_date(clock.now())) | obtained_by(principal)
+    await parental.check_giver(row.client_id, values)
     async with transaction():
         return await insert_version(row.client_id, values, principal.actor, replaces=row)
 

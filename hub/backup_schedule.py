@@ -72,9 +72,12 @@ def until_next_run(now: datetime) -> timedelta:
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` daily backups in `folder`; returns those deleted."""
+    """Delete all but the newest `keep` daily backups in `folder`, and any unfinished copy;
+    returns those deleted."""
     backups = sorted(folder.glob(PATTERN), key=lambda path: path.name, reverse=True)
     gone = backups[keep:]
+    # What a backup killed part-way left (its record already says it failed).
+    gone += sorted(folder.glob(f"{PATTERN}.partial"))
     for path in gone:
         path.unlink(missing_ok=True)
     return gone

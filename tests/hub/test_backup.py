@@ -7,8 +7,10 @@ command and the real pg_dump / pg_restore for PostgreSQL.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -179,3 +181,57 @@ async def test_an_older_backup_is_migrated_forward_on_restore(tmp_path, wraparou
     applied = restored.execute("SELECT count(*) FROM migration WHERE name = ?", (newest,))
     assert applied.fetchone()[0] == 1
     restored.close()
+
+
+KILLED_BACKUP = """
+import sys, time
+import hub.backup
+from hub.backup_cli import backup_command
+
+def stall(*args, **kwargs):
+    print("copied", flush=True)
+    time.sleep(60)
+
+hub.backup.check_sqlite = stall
+hub.backup.check_postgres_dump = stall
+backup_command.main(["--out", sys.argv[1]], standalone_mode=False)
+"""
+
+
+async def test_a_backup_killed_part_way_leaves_the_database_whole_and_is_marked_failed(tmp_path):
+    """kill -9 while the copy is being checked: no backup file, the live database untouched,
+    and the attempt stays on record as failed (the admin's page says so)."""
+    from hub import backup_schedule
+    from hub.tables import BackupRecord
+
+    await write_events(3)
+    before = await audit_rows()
+    script = tmp_path / "killed_backup.py"
+    script.write_text(KILLED_BACKUP)
+    out = tmp_path / "killed.backup"
+    root = Path(__file__).resolve().parents[2]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(script), str(out), cwd=root,
+        env=process_env(PYTHONPATH=str(root)),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), timeout=120)
+    assert line.strip() == b"copied"
+    assert out.with_name(out.name + ".partial").exists()  # the copy, not yet checked
+    process.send_signal(signal.SIGKILL)
+    await process.wait()
+
+    assert not out.exists()
+    assert await audit_rows() == before
+    assert (await audit.verify()).ok
+    [attempt] = await BackupRecord.select()
+    assert not attempt["ok"]
+    assert attempt["message"] == backup_schedule.UNFINISHED
+    assert Path(attempt["path"]) == out
+    if not ON_POSTGRES:
+        with sqlite3.connect(get_settings().sqlite_path) as live:
+            assert live.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    report = await asyncio.to_thread(take_backup, out)  # the next one succeeds over it
+    assert "intact" in report.check.audit
+    assert not out.with_name(out.name + ".partial").exists()

@@ -301,3 +301,16 @@ async def household_view(principal: Principal, household_id: UUID) -> HouseholdV
                 )
             )
     return HouseholdView(id=household_id, name=household["name"], members=parts, goals=goals)
+
+
+async def candidates(principal: Principal, household_id: UUID) -> list[tuple[str, str]]:
+    """Clients this worker may act for and could add: (id, name) pairs, by name."""
+    members = set(await member_ids(household_id))
+    found = []
+    for decision in await policy.visible_clients(principal):
+        if decision.may_act and decision.client_id not in members:
+            found.append(decision.client_id)
+    rows = await Client.select(Client.id, Client.full_name).where(
+        Client.id.is_in(found or [UUID(int=0)])
+    )
+    return sorted(((str(r["id"]), r["full_name"]) for r in rows), key=lambda c: c[1])

@@ -151,9 +151,12 @@ async def meeting_view(principal: Principal, meeting_id: UUID) -> MeetingView:
     client_id = meeting["client"]
     rows = await _invitees(meeting_id)
     if principal.is_client:
-        if principal.id != client_id:
+        if principal.id == client_id:
+            return await _build(meeting, rows, None, principal, full=True, notes=True, name=True)
+        if not any(row["kind"] == "client" and row["client"] == principal.id for row in rows):
             raise NotFound("No such meeting")
-        return await _build(meeting, rows, None, principal, full=True, notes=True, name=True)
+        # Another member of the household, at a family group conference: when and where.
+        return await _build(meeting, rows, None, principal, full=False, notes=False, name=False)
     mine = next((row for row in rows if row["staff"] == principal.id), None)
     decision = (
         await policy.decide(principal, client_id, PLAN_SHARING)
@@ -197,13 +200,18 @@ async def _build(
     for_client = principal.is_client
     invitees = [_invitee(row, client_name, for_client) for row in rows]
     if for_client:
-        mine_row = next((row for row in rows if row["kind"] == "client"), None)
+        mine_row = next(
+            (row for row in rows if row["kind"] == "client" and row["client"] == principal.id),
+            None,
+        )
     else:
         mine_row = next((row for row in rows if row["staff"] == principal.id), None)
     mine = _invitee(mine_row, client_name, for_client) if mine_row else None
     actions = await _actions(meeting["id"])
     if not full:
-        actions = [a for a in actions if a.organisation_id == principal.organisation_id]
+        actions = [
+            a for a in actions if a.organisation_id == principal.organisation_id and not for_client
+        ]
         invitees = [mine] if mine else []
     withheld = []
     if not full and decision is not None:
@@ -261,9 +269,17 @@ class MeetingLine(msgspec.Struct, frozen=True, kw_only=True):
 
 async def meetings_of(client_id: UUID, *, for_client: bool = False) -> list[MeetingLine]:
     """The client's meetings, soonest last (no access check: the caller has checked)."""
+    invited = await MeetingInvitee.select(MeetingInvitee.meeting).where(
+        (MeetingInvitee.kind == "client")
+        & (MeetingInvitee.client == client_id)
+        & MeetingInvitee.removed_at.is_null()
+    )
+    where: Any = Meeting.client == client_id
+    if for_client and invited:
+        where = where | Meeting.id.is_in([row["meeting"] for row in invited])
     rows = (
         await Meeting.select(Meeting.id, Meeting.kind, Meeting.starts_at, Meeting.status)
-        .where(Meeting.client == client_id)
+        .where(where)
         .order_by(Meeting.starts_at, ascending=False)
     )
     answers: dict[UUID, str] = {}
@@ -271,6 +287,7 @@ async def meetings_of(client_id: UUID, *, for_client: bool = False) -> list[Meet
         for row in await MeetingInvitee.select(MeetingInvitee.meeting, MeetingInvitee.answer).where(
             MeetingInvitee.meeting.is_in([r["id"] for r in rows])
             & (MeetingInvitee.kind == "client")
+            & (MeetingInvitee.client == client_id)
         ):
             answers[row["meeting"]] = CLIENT_WORDS.get(row["answer"], "")
     return [

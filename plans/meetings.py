@@ -26,12 +26,14 @@ from hub.tables import Organisation, Staff
 from hub.web.numbers import whole_number
 from plans.access import PlanAccess, plan_access
 from plans.care_team import care_team
+from plans.households import household_of, member_ids
 from plans.meeting_ics import CANCEL, KIND_TITLES
 from plans.meeting_notices import ARRANGED, tell
 from plans.reviews import open_plan
 from plans.tables import Meeting, MeetingInvitee
 
 KINDS = KIND_TITLES
+FAMILY_CONFERENCE = "family_group_conference"
 HELD = "held"
 CANCELLED = "cancelled"
 ANSWERS = {
@@ -203,9 +205,20 @@ async def arrange(principal: Principal, client_id: UUID, form: ArrangeForm) -> U
     details = _details(form, errors)
     staff = await _staff_invitees(client_id, form, errors)
     guest = _guest(form, errors)
-    if guest and not form.invite_client:
+    if guest and not form.invite_client and form.kind != FAMILY_CONFERENCE:
         errors["invite_client"] = "Invite the client too, if they are bringing someone"
-    if not staff and not form.invite_client:
+    members: list[UUID] = []
+    household = None
+    if form.kind == FAMILY_CONFERENCE:
+        household = await household_of(client_id)
+        if household is None:
+            errors["kind"] = (
+                "A family group conference invites the client's household: link the client's "
+                "household first"
+            )
+        else:
+            members = await member_ids(household)
+    if not staff and not form.invite_client and not members:
         errors["staff_ids"] = "Invite at least one person"
     if errors or starts_at is None:
         raise Invalid(next(iter(errors.values()), "Check the meeting"), errors)
@@ -214,6 +227,7 @@ async def arrange(principal: Principal, client_id: UUID, form: ArrangeForm) -> U
         plan=plan_id,
         client=client_id,
         kind=form.kind,
+        household=household,
         starts_at=starts_at,
         minutes_long=minutes,
         arranged_by=principal.id,
@@ -225,8 +239,8 @@ async def arrange(principal: Principal, client_id: UUID, form: ArrangeForm) -> U
         agenda=details["agenda"],
     )
     rows = [MeetingInvitee(meeting=meeting.id, kind="staff", **person) for person in staff]
-    if form.invite_client:
-        rows.append(MeetingInvitee(meeting=meeting.id, kind="client", client=client_id))
+    for member in members or ([client_id] if form.invite_client else []):
+        rows.append(MeetingInvitee(meeting=meeting.id, kind="client", client=member))
     if guest:
         rows.append(
             MeetingInvitee(

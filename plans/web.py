@@ -16,6 +16,7 @@ from hub.web.navigation import NavItem
 from plans.attendance.controllers import PortalSessionsController, RegisterController
 from plans.controllers.closing import ClosingController
 from plans.controllers.connections import ConnectionsController, PortalConnectionsController
+from plans.controllers.households import HouseholdController
 from plans.controllers.meetings import MeetingController, PortalMeetingController
 from plans.controllers.plan_pages import PlanController
 from plans.controllers.portal import PortalPlanController
@@ -40,6 +41,7 @@ ROUTE_HANDLERS: list[Any] = [
     PortalMeetingController,
     ConnectionsController,
     PortalConnectionsController,
+    HouseholdController,
     RegisterController,
     PortalSessionsController,
 ]

@@ -12,14 +12,20 @@ import pytest
 from consent import consents
 from consent.schemas import ConsentForm
 from consent.vocabulary import CURRENT_NOTICE, IDENTITY, PLAN_SHARING
+from hub.accounts.schemas import Principal
 from hub.errors import Invalid, NotFound
 from hub.tables import Client
-from plans import households
+from plans import households, meetings
 from plans.households import MemberForm, SharedGoalForm
-from plans.tables import HouseholdMember
+from plans.meeting_views import meeting_view
+from plans.tables import HouseholdMember, MeetingInvitee
 from tests.consent.factories import registered_client
+from tests.consent.fixtures import client, other_client, pooled
 from tests.plans.household_support import household_of_three
-from tests.plans.meeting_support import led_team
+from tests.plans.meeting_support import arrange_form, led_team
+from tests.support import sign_in
+
+__all__ = ["client", "other_client", "pooled"]  # browsers on one shared app (tests/consent)
 
 
 async def test_members_link_without_self_links_loops_or_a_child_without_a_parent() -> None:
@@ -118,3 +124,37 @@ async def test_a_shared_goal_needs_two_members_the_worker_sees_in_full() -> None
             home.household_id,
             SharedGoalForm(words="Holiday", client_ids=[str(t.net.client.id), str(home.child.id)]),
         )
+
+
+async def test_a_family_group_conference_invites_the_household() -> None:
+    t = await led_team()
+    home = await household_of_three(t)
+    meeting_id = await meetings.arrange(
+        t.net.recipient,
+        t.net.client.id,
+        arrange_form(t, kind="family_group_conference", invite_client=False),
+    )
+    invited = {
+        row["client"]
+        for row in await MeetingInvitee.select().where(MeetingInvitee.kind == "client")
+    }
+    assert invited == {t.net.client.id, home.partner.id, home.child.id}
+    alex = Principal(kind="client", id=home.partner.id, name="Alex", session_key="t")
+    seen = await meeting_view(alex, meeting_id)
+    assert seen.when.startswith("Monday 9 November 2026")
+    assert seen.agenda == ""
+    assert [person.kind for person in seen.invitees] == ["client"]
+
+
+async def test_household_page_hides_members_the_reader_may_not_see(client: Any) -> None:
+    t = await led_team()
+    await household_of_three(t)
+    await sign_in(client, t.net.partner_worker.email)
+    start = await client.get(f"/plans/{t.net.client.id}/household")
+    assert start.status_code == 303
+    page = await client.get(start.headers["location"])
+    assert page.status_code == 200
+    assert "Robin Client" in page.text
+    assert "Alex Partner" not in page.text
+    assert "Sam Child" not in page.text
+    assert page.text.count("this member's own consent does not let") == 2

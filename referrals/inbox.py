@@ -7,8 +7,9 @@ reader may see it now: never on a tombstone or a suspended referral.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 from uuid import UUID
+
+import msgspec
 
 from consent import access_log, policy, record
 from consent.vocabulary import IDENTITY
@@ -16,6 +17,7 @@ from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from referrals.access import recipient_covered
 from referrals.lifecycle import INBOX_GROUPS, OPEN, STATUS_LABELS, TERMINAL, inbox_group
+from referrals.rows import InboxRow, StatusRow
 from referrals.schemas import InboxItem, InboxPage
 from referrals.tables import Referral
 from referrals.views import is_overdue
@@ -25,14 +27,14 @@ SENT = "sent"
 MAX_PER_PAGE = 100
 
 
-async def _rows(principal: Principal, box: str) -> list[dict[str, Any]]:
+async def _rows(principal: Principal, box: str) -> list[InboxRow]:
     mine = Referral.recipient_organisation if box == RECEIVED else Referral.sender_organisation
     other = (
         Referral.sender_organisation.name
         if box == RECEIVED
         else Referral.recipient_organisation.name
     )
-    return (
+    return msgspec.convert(
         await Referral.select(
             Referral.id,
             Referral.client,
@@ -46,13 +48,14 @@ async def _rows(principal: Principal, box: str) -> list[dict[str, Any]]:
             other.as_alias("other_organisation"),
         )
         .where(mine == principal.organisation_id)
-        .order_by(Referral.requested_at, ascending=False)
+        .order_by(Referral.requested_at, ascending=False),
+        list[InboxRow],
     )
 
 
-async def _names(principal: Principal, rows: list[dict[str, Any]], box: str) -> dict[UUID, str]:
+async def _names(principal: Principal, rows: list[InboxRow], box: str) -> dict[UUID, str]:
     """Names of the clients the reader may identify on this list (and log them as read)."""
-    wanted = list({row["client"] for row in rows if box == SENT or row["status"] in OPEN})
+    wanted = list({row.client for row in rows if box == SENT or row.status in OPEN})
     if not wanted:
         return {}
     decisions = {d.client_id: d for d in await policy.visible_clients(principal, among=wanted)}
@@ -80,23 +83,23 @@ async def inbox(
     names = await _names(principal, rows, box)
     items = []
     for row in rows:
-        tombstone = box == RECEIVED and row["status"] in TERMINAL
-        name = "" if tombstone else names.get(row["client"], "")
-        suspended = box == RECEIVED and row["status"] in OPEN and not name
+        tombstone = box == RECEIVED and row.status in TERMINAL
+        name = "" if tombstone else names.get(row.client, "")
+        suspended = box == RECEIVED and row.status in OPEN and not name
         items.append(
             InboxItem(
-                id=row["id"],
-                status=row["status"],
-                status_label=STATUS_LABELS.get(row["status"], row["status"]),
-                group=inbox_group(row["status"], row["opened_at"] is not None),
-                service_name=row["service_name"],
-                other_organisation=row["other_organisation"],
+                id=row.id,
+                status=row.status,
+                status_label=STATUS_LABELS.get(row.status, row.status),
+                group=inbox_group(row.status, row.opened_at is not None),
+                service_name=row.service_name,
+                other_organisation=row.other_organisation,
                 client_name=name,
-                urgency=row["urgency"],
-                requested_at=row["requested_at"],
-                due_at=row["due_at"],
-                opened=row["opened_at"] is not None,
-                overdue=is_overdue(row["status"], row["due_at"]),
+                urgency=row.urgency,
+                requested_at=row.requested_at,
+                due_at=row.due_at,
+                opened=row.opened_at is not None,
+                overdue=is_overdue(row.status, row.due_at),
                 suspended=suspended,
                 tombstone=tombstone,
             )
@@ -135,8 +138,8 @@ async def inbox(
     )
 
 
-def _clients_named(shown: list[InboxItem], rows: list[dict[str, Any]]) -> list[UUID]:
-    by_id = {row["id"]: row["client"] for row in rows}
+def _clients_named(shown: list[InboxItem], rows: list[InboxRow]) -> list[UUID]:
+    by_id = {row.id: row.client for row in rows}
     return list({by_id[item.id] for item in shown if item.client_name})
 
 
@@ -144,14 +147,20 @@ async def counts(principal: Principal) -> dict[str, int]:
     """Inbox counts per group, plus sent referrals now overdue (for the home page)."""
     if roles.staff_organisation(principal) is None:
         return {}
-    received = await Referral.select(Referral.status, Referral.opened_at).where(
-        Referral.recipient_organisation == principal.organisation_id
+    received = msgspec.convert(
+        await Referral.select(Referral.status, Referral.opened_at).where(
+            Referral.recipient_organisation == principal.organisation_id
+        ),
+        list[StatusRow],
     )
-    result = Counter(inbox_group(r["status"], r["opened_at"] is not None) for r in received)
-    sent = await Referral.select(Referral.status, Referral.due_at).where(
-        (Referral.sender_organisation == principal.organisation_id)
-        & (Referral.status == "requested")
+    result = Counter(inbox_group(r.status, r.opened_at is not None) for r in received)
+    sent = msgspec.convert(
+        await Referral.select(Referral.status, Referral.due_at).where(
+            (Referral.sender_organisation == principal.organisation_id)
+            & (Referral.status == "requested")
+        ),
+        list[StatusRow],
     )
     summary = {key: result.get(key, 0) for key in INBOX_GROUPS}
-    summary["sent_overdue"] = sum(1 for r in sent if is_overdue(r["status"], r["due_at"]))
+    summary["sent_overdue"] = sum(1 for r in sent if is_overdue(r.status, r.due_at))
     return summary

@@ -17,9 +17,9 @@ def link_to(referral_id: UUID | str) -> str:
     return f"/referrals/{referral_id}"
 
 
-def about(row: Mapping[str, Any] | ReferralRow) -> Notice:
+def about(row: Mapping[str, Any] | ReferralRow | Notice) -> Notice:
     """The notice fields of a referral row read by a query of its own (or a whole row)."""
-    if isinstance(row, ReferralRow):
+    if isinstance(row, ReferralRow | Notice):
         return Notice(
             id=row.id,
             service_name=row.service_name,

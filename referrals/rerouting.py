@@ -12,7 +12,6 @@ like any referral's.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -38,6 +37,7 @@ from referrals.lifecycle import (
     SENDER,
     STATUS_LABELS,
 )
+from referrals.rows import ChainLinkRow, SimilarServiceRow, StatusRow
 from referrals.schemas import MoveForm, ReferralForm, ReferralRow, RerouteForm
 from referrals.tables import Referral, ReferralEvent
 
@@ -99,8 +99,9 @@ def offer_reason(row: ReferralRow) -> str:
 
 async def rerouted_to(referral_id: UUID) -> UUID | None:
     """The referral this one was re-routed to, if any."""
-    row = await Referral.select(Referral.id).where(Referral.rerouted_from == referral_id).first()
-    return row["id"] if row else None
+    found = Referral.select(Referral.id).where(Referral.rerouted_from == referral_id)
+    ids = await found.output(as_list=True)
+    return ids[0] if ids else None
 
 
 async def _tried_organisations(row: ReferralRow) -> set[UUID]:
@@ -110,24 +111,25 @@ async def _tried_organisations(row: ReferralRow) -> set[UUID]:
     for _ in range(MAX_CHAIN):
         if earlier is None:
             break
-        link = (
-            await Referral.select(Referral.recipient_organisation, Referral.rerouted_from)
-            .where(Referral.id == earlier)
-            .first()
+        links = msgspec.convert(
+            await Referral.select(Referral.recipient_organisation, Referral.rerouted_from).where(
+                Referral.id == earlier
+            ),
+            list[ChainLinkRow],
         )
-        if link is None:
+        if not links:
             break
-        tried.add(link["recipient_organisation"])
-        earlier = link["rerouted_from"]
+        tried.add(links[0].recipient_organisation)
+        earlier = links[0].rerouted_from
     return tried
 
 
 async def _need_terms(service_id: UUID) -> list[UUID]:
-    rows = await ServiceTaxonomy.select(ServiceTaxonomy.taxonomy_term).where(
+    terms = ServiceTaxonomy.select(ServiceTaxonomy.taxonomy_term).where(
         (ServiceTaxonomy.service == service_id)
         & (ServiceTaxonomy.taxonomy_term.taxonomy == NEED_TAXONOMY_ID)
     )
-    return [r["taxonomy_term"] for r in rows]
+    return list(await terms.output(as_list=True))
 
 
 async def _consent_names(client_id: UUID, organisation_id: UUID, categories: list[str]) -> bool:
@@ -147,7 +149,7 @@ async def similar_services(row: ReferralRow) -> list[SimilarService]:
         return []
     tried = await _tried_organisations(row)
     link = ServiceTaxonomy.service
-    rows = await ServiceTaxonomy.select(
+    query = ServiceTaxonomy.select(
         link.as_alias("service_id"),
         ServiceTaxonomy.taxonomy_term.name.as_alias("need"),
         link.name.as_alias("name"),
@@ -165,28 +167,28 @@ async def similar_services(row: ReferralRow) -> list[SimilarService]:
         & link.organisation.not_in(list(tried))
     )
     needs: dict[UUID, list[str]] = defaultdict(list)
-    services: dict[UUID, dict[str, Any]] = {}
-    for found in rows:
-        if "network" not in found["referral_methods"].split(","):
+    services: dict[UUID, SimilarServiceRow] = {}
+    for found in msgspec.convert(await query, list[SimilarServiceRow]):
+        if "network" not in found.referral_methods.split(","):
             continue
-        needs[found["service_id"]].append(found["need"])
-        services[found["service_id"]] = found
-    best = sorted(services.values(), key=lambda s: (-len(needs[s["service_id"]]), s["name"]))
+        needs[found.service_id].append(found.need)
+        services[found.service_id] = found
+    best = sorted(services.values(), key=lambda s: (-len(needs[s.service_id]), s.name))
     options = []
     for service in best[:MAX_OPTIONS]:
         options.append(
             SimilarService(
-                id=service["service_id"],
-                name=service["name"],
-                organisation_name=service["organisation_name"],
-                capacity=CAPACITY_STATUSES.get(service["capacity_status"], ""),
-                capacity_note=service["capacity_note"],
+                id=service.service_id,
+                name=service.name,
+                organisation_name=service.organisation_name,
+                capacity=CAPACITY_STATUSES.get(service.capacity_status, ""),
+                capacity_note=service.capacity_note,
                 response_target_days=(
-                    service["response_target_days"] or sending.DEFAULT_RESPONSE_DAYS
+                    service.response_target_days or sending.DEFAULT_RESPONSE_DAYS
                 ),
-                shared_needs=sorted(needs[service["service_id"]]),
+                shared_needs=sorted(needs[service.service_id]),
                 consent_names_them=await _consent_names(
-                    row.client, service["organisation_id"], list(row.categories)
+                    row.client, service.organisation_id, list(row.categories)
                 ),
             )
         )
@@ -266,15 +268,13 @@ async def _checked_choice(row: ReferralRow, form: RerouteForm) -> tuple[UUID, st
     return service_id, reason
 
 
-async def _lock(referral_id: UUID) -> dict[str, Any]:
+async def _lock(referral_id: UUID) -> StatusRow:
     """The referral, locked for this transaction (SQLite's write lock already is)."""
     row = await locked(
-        Referral.select(Referral.status, Referral.version, Referral.due_at).where(
-            Referral.id == referral_id
-        )
+        Referral.select(Referral.status, Referral.due_at).where(Referral.id == referral_id)
     ).first()
     assert row is not None
-    return row
+    return msgspec.convert(row, StatusRow)
 
 
 async def reroute(principal: Principal, referral_id: UUID, form: RerouteForm) -> UUID:
@@ -295,7 +295,7 @@ async def reroute(principal: Principal, referral_id: UUID, form: RerouteForm) ->
         if await rerouted_to(referral_id):
             msg = "Someone has already sent this referral to another service."
             raise Conflict(msg)
-        if locked["status"] in OPEN:
+        if locked.status in OPEN:
             cancel = MoveForm(
                 action="cancel", version=row.version, reason_code="rerouted", reason_note=reason
             )

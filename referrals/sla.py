@@ -17,11 +17,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from hub import audit, clock, outbox
 from hub.audit import Actor
 from hub.db import transaction
 from referrals import notify, suspension
 from referrals.lifecycle import REQUESTED
+from referrals.rows import DueRow
 from referrals.tables import Referral, ReferralEvent
 from referrals.working_days import LONDON, is_working_day, working_days_left
 
@@ -29,7 +32,6 @@ SLA_JOB = "referrals.sla_check"
 RUN_EVERY = timedelta(minutes=15)
 # One working day can span a long weekend and Christmas: look this far ahead, then count.
 LOOK_AHEAD = timedelta(days=8)
-# Any fixed number: serialises "is a check already queued?" across processes on PostgreSQL.
 
 _COLUMNS = (
     Referral.id,
@@ -47,18 +49,22 @@ def due_day_text(due: datetime) -> str:
     return f"{last:%A} {last.day} {last:%B}"
 
 
-def reminder_due(row: dict[str, Any], now: datetime) -> bool:
+def reminder_due(row: DueRow, now: datetime) -> bool:
     """Is it time to remind the service? The working day before the due day, or on it.
 
     Only on a working day, and never on the day the referral was sent: a one-day target is
     reminded on its due day.
     """
-    if row["due_at"] is None or now >= row["due_at"]:
+    if row.due_at is None or now >= row.due_at:
         return False
     today = now.astimezone(LONDON).date()
-    if today == row["requested_at"].astimezone(LONDON).date() or not is_working_day(today):
+    if today == row.requested_at.astimezone(LONDON).date() or not is_working_day(today):
         return False
-    return working_days_left(now, row["due_at"]) <= 1
+    return working_days_left(now, row.due_at) <= 1
+
+
+async def _due_rows(where: Any) -> list[DueRow]:
+    return msgspec.convert(await Referral.select(*_COLUMNS).where(where), list[DueRow])
 
 
 def _unanswered() -> Any:
@@ -88,24 +94,24 @@ async def _event(referral_id: UUID, kind: str, now: datetime) -> None:
     )
 
 
-async def _remind(row: dict[str, Any], now: datetime) -> bool:
+async def _remind(row: DueRow, now: datetime) -> bool:
     async with transaction():
-        if not await _stamp(row["id"], Referral.reminded_at, now):
+        if row.due_at is None or not await _stamp(row.id, Referral.reminded_at, now):
             return False
-        await _event(row["id"], "reminded", now)
+        await _event(row.id, "reminded", now)
         notice = notify.about(row)
         subject = f"Reminder: referral to {notify.reference(notice)} needs a reply by "
         await notify.recipients_told(
-            notice, subject + due_day_text(row["due_at"]), "referral.reminder"
+            notice, subject + due_day_text(row.due_at), "referral.reminder"
         )
     return True
 
 
-async def _flag_overdue(row: dict[str, Any], now: datetime) -> bool:
+async def _flag_overdue(row: DueRow, now: datetime) -> bool:
     async with transaction():
-        if not await _stamp(row["id"], Referral.overdue_flagged_at, now):
+        if not await _stamp(row.id, Referral.overdue_flagged_at, now):
             return False
-        await _event(row["id"], "overdue", now)
+        await _event(row.id, "overdue", now)
         subject = (
             f"Referral to {notify.reference(notify.about(row))} was not answered in time: "
             "you can send it to a similar service"
@@ -117,7 +123,7 @@ async def _flag_overdue(row: dict[str, Any], now: datetime) -> bool:
 async def run_sla_check() -> dict[str, int]:
     """Remind and flag whatever is due now; returns how many of each this call sent."""
     now = clock.now()
-    nearly = await Referral.select(*_COLUMNS).where(
+    nearly = await _due_rows(
         _unanswered()
         & Referral.reminded_at.is_null()
         & (Referral.due_at > now)
@@ -127,7 +133,7 @@ async def run_sla_check() -> dict[str, int]:
     for row in nearly:
         if reminder_due(row, now) and await _remind(row, now):
             reminded += 1
-    late = await Referral.select(*_COLUMNS).where(
+    late = await _due_rows(
         _unanswered() & Referral.overdue_flagged_at.is_null() & (Referral.due_at <= now)
     )
     flagged = 0

@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from consent import policy
 from consent.facts import load_facts
 from consent.vocabulary import COORDINATION
@@ -25,6 +27,7 @@ from hub.db import locked, transaction
 from referrals import notify
 from referrals.access import recipient_covered
 from referrals.lifecycle import OPEN
+from referrals.rows import SettlingRow
 from referrals.tables import Referral, ReferralEvent
 
 SUSPENDED = "suspended"
@@ -42,7 +45,7 @@ async def covered(client_id: UUID, organisation_id: UUID, now: datetime) -> bool
     return recipient_covered(policy.decide_from_facts(facts, reader, COORDINATION, now))
 
 
-async def _lock(referral_id: UUID) -> dict[str, Any] | None:
+async def _lock(referral_id: UUID) -> SettlingRow | None:
     """The referral, locked until the transaction ends (SQLite's write lock already is)."""
     query = Referral.select(
         Referral.id,
@@ -53,18 +56,19 @@ async def _lock(referral_id: UUID) -> dict[str, Any] | None:
         Referral.recipient_organisation,
         Referral.suspended_at,
     ).where(Referral.id == referral_id)
-    return await locked(query).first()
+    row = await locked(query).first()
+    return None if row is None else msgspec.convert(row, SettlingRow)
 
 
 async def _settle(referral_id: UUID) -> str | None:
     """Bring one referral's stored suspension in line with consent; the change made, if any."""
     async with transaction():
         row = await _lock(referral_id)
-        if row is None or row["status"] not in OPEN:
+        if row is None or row.status not in OPEN:
             return None
         now = clock.now()
-        is_covered = await covered(row["client"], row["recipient_organisation"], now)
-        if is_covered == (row["suspended_at"] is None):
+        is_covered = await covered(row.client, row.recipient_organisation, now)
+        if is_covered == (row.suspended_at is None):
             return None
         change = RESUMED if is_covered else SUSPENDED
         await Referral.update({Referral.suspended_at: None if is_covered else now}).where(
@@ -75,8 +79,8 @@ async def _settle(referral_id: UUID) -> str | None:
                 referral=referral_id,
                 at=now,
                 kind=change,
-                from_status=row["status"],
-                to_status=row["status"],
+                from_status=row.status,
+                to_status=row.status,
             )
         )
         await audit.record(
@@ -101,14 +105,14 @@ async def _settle(referral_id: UUID) -> str | None:
 
 async def settle_client(client_id: UUID) -> dict[UUID, str]:
     """Suspend or resume each open referral of the client as consent now says; the changes."""
-    rows = await Referral.select(Referral.id).where(
+    open_ids = Referral.select(Referral.id).where(
         (Referral.client == client_id) & Referral.status.is_in(list(OPEN))
     )
     changes: dict[UUID, str] = {}
-    for row in rows:
-        change = await _settle(row["id"])
+    for referral_id in await open_ids.output(as_list=True):
+        change = await _settle(referral_id)
         if change is not None:
-            changes[row["id"]] = change
+            changes[referral_id] = change
     return changes
 
 
@@ -119,10 +123,8 @@ async def consent_changed_job(payload: dict[str, Any]) -> None:
 
 async def settle_all_open() -> dict[UUID, str]:
     """Settle every open referral: catches consents that ran out, which queue no job."""
-    rows = (
-        await Referral.select(Referral.client).where(Referral.status.is_in(list(OPEN))).distinct()
-    )
+    clients = Referral.select(Referral.client).where(Referral.status.is_in(list(OPEN))).distinct()
     changes: dict[UUID, str] = {}
-    for row in rows:
-        changes.update(await settle_client(row["client"]))
+    for client_id in await clients.output(as_list=True):
+        changes.update(await settle_client(client_id))
     return changes

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import msgspec
+
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.db import transaction
@@ -11,6 +13,7 @@ from hub.errors import Invalid, Refused
 from referrals import notify
 from referrals.access import FULL, referral_and_access
 from referrals.lifecycle import SENDER
+from referrals.rows import MessageRow
 from referrals.schemas import MessageForm, MessageView, ReferralRow
 from referrals.tables import ReferralMessage
 
@@ -19,7 +22,7 @@ MAX_MESSAGE = 4000
 
 async def messages_for(referral_id: UUID, organisation_id: UUID | None) -> list[MessageView]:
     """The thread, oldest first; call only after access was checked as FULL."""
-    rows = (
+    rows = msgspec.convert(
         await ReferralMessage.select(
             ReferralMessage.id,
             ReferralMessage.at,
@@ -30,16 +33,17 @@ async def messages_for(referral_id: UUID, organisation_id: UUID | None) -> list[
             ReferralMessage.author_organisation.name.as_alias("organisation"),
         )
         .where(ReferralMessage.referral == referral_id)
-        .order_by(ReferralMessage.at)
+        .order_by(ReferralMessage.at),
+        list[MessageRow],
     )
     return [
         MessageView(
-            id=row["id"],
-            at=row["at"],
-            author=row["author_name"] or row["author"],
-            organisation=row["organisation"],
-            body=row["body"],
-            own=row["organisation_id"] == organisation_id,
+            id=row.id,
+            at=row.at,
+            author=row.author_name or row.author or "",
+            organisation=row.organisation,
+            body=row.body,
+            own=row.organisation_id == organisation_id,
         )
         for row in rows
     ]

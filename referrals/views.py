@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from consent import access_log, record
 from consent.vocabulary import CONTACT, IDENTITY
 from hub import clock
@@ -28,6 +30,7 @@ from referrals.lifecycle import (
 )
 from referrals.moves import stamp_opened
 from referrals.received import entries_received, received, receiver_decision
+from referrals.rows import EventRow
 from referrals.schemas import ClientSummary, EventView, MoveOption, ReferralRow, ReferralView
 from referrals.tables import Referral, ReferralEvent
 from referrals.thread import messages_for
@@ -40,10 +43,10 @@ def is_overdue(status: str, due_at: datetime | None) -> bool:
     return status == REQUESTED and due_at is not None and clock.now() >= due_at
 
 
-def _event_text(event: dict[str, Any]) -> str:
-    if event["kind"] == "moved":
-        text = STATUS_LABELS.get(event["to_status"], event["to_status"])
-        label = REASONS.get(event["code"]) or OUTCOMES.get(event["code"])
+def _event_text(event: EventRow) -> str:
+    if event.kind == "moved":
+        text = STATUS_LABELS.get(event.to_status, event.to_status)
+        label = REASONS.get(event.code) or OUTCOMES.get(event.code)
         return f"{text}: {label}" if label else text
     return {
         "sent": "Sent",
@@ -53,29 +56,31 @@ def _event_text(event: dict[str, Any]) -> str:
         "rerouted": "Re-routed to another service",
         "overdue": "Not answered within the response target",
         "reminded": "Reminder sent to the service",
-    }.get(event["kind"], event["kind"])
+    }.get(event.kind, event.kind)
 
 
 async def _events(referral_id: UUID) -> list[EventView]:
-    rows = (
+    rows = msgspec.convert(
         await ReferralEvent.select()
         .where(ReferralEvent.referral == referral_id)
-        .order_by(ReferralEvent.at)
+        .order_by(ReferralEvent.at),
+        list[EventRow],
     )
     return [
         EventView(
-            at=row["at"],
-            kind=row["kind"],
+            at=row.at,
+            kind=row.kind,
             text=_event_text(row),
-            who=", ".join(p for p in (row["staff_name"], row["organisation_name"]) if p),
+            who=", ".join(p for p in (row.staff_name, row.organisation_name) if p),
         )
         for row in rows
     ]
 
 
 async def _rerouted_to(referral_id: UUID) -> UUID | None:
-    row = await Referral.select(Referral.id).where(Referral.rerouted_from == referral_id).first()
-    return row["id"] if row else None
+    found = Referral.select(Referral.id).where(Referral.rerouted_from == referral_id)
+    ids = await found.output(as_list=True)
+    return ids[0] if ids else None
 
 
 def _base(row: ReferralRow, access: Access) -> dict[str, Any]:

@@ -9,7 +9,6 @@ services there.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -41,6 +40,7 @@ from hub import audit, clock, outbox
 from hub.audit import Actor
 from hub.db import is_sqlite, make_room_for_batch, transaction
 
+_JSON = msgspec.json.Encoder(order="sorted")
 _SERVICE_CHILDREN = {
     "contacts": Contact,
     "phones": Phone,
@@ -63,23 +63,23 @@ class Rows:
 
     def __init__(self) -> None:
         self.by_table: dict[Any, list[list[Any]]] = {}
-        self._columns: dict[Any, tuple[list[str], dict[str, Any], set[str]]] = {}
+        self._columns: dict[Any, tuple[list[str], dict[str, Any], list[int]]] = {}
 
-    def _shape(self, table: Any) -> tuple[list[str], dict[str, Any], set[str]]:
+    def _shape(self, table: Any) -> tuple[list[str], dict[str, Any], list[int]]:
         if table not in self._columns:
             columns = [c for c in table._meta.columns if not isinstance(c, Serial)]
             names = [c._meta.db_column_name for c in columns]
             defaults = {c._meta.db_column_name: c.get_default_value() for c in columns}
-            floats = {c._meta.db_column_name for c in columns if isinstance(c, Float)}
+            floats = [n for n, c in enumerate(columns) if isinstance(c, Float)]
             self._columns[table] = (names, defaults, floats)
         return self._columns[table]
 
     def add(self, table: Any, values: dict[str, Any]) -> None:
         """One row; columns not given take their default, unknown keys are ignored."""
         names, defaults, floats = self._shape(table)
-        row = [values.get(name, defaults[name]) for name in names]
-        for index, name in enumerate(names):
-            if name in floats and row[index] is not None:
+        row = [values[name] if name in values else defaults[name] for name in names]
+        for index in floats:
+            if row[index] is not None:
                 row[index] = float(row[index])  # asyncpg wants a float, not an int
         self.by_table.setdefault(table, []).append(row)
 
@@ -167,7 +167,8 @@ async def create_services(
                 "changed_by": None,
                 "changed_at": now,
                 "summary": summary or "Listing created",
-                "changes": json.dumps(changes, default=str, sort_keys=True),
+                # Values are already plain (diff); msgspec writes them 5x faster than json.
+                "changes": _JSON.encode(changes).decode(),
             }
         )
         events.append(

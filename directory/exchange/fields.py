@@ -89,10 +89,13 @@ class FieldReader:
             if required:
                 self.error(obj, path, key, "is required")
             return ""
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
+        if value.__class__ is str:  # the usual case, checked first: ~70 fields a listing
+            result = value.strip()
+        elif isinstance(value, bool) or not isinstance(value, str | int | float):
             self.error(obj, path, key, "is not text")
             return ""
-        result = str(value).strip()
+        else:
+            result = str(value).strip()
         if limit is not None:
             longest = longest_text(*limit)
             if longest is not None and len(result) > longest:

@@ -14,6 +14,7 @@ import msgspec
 
 from directory.exchange.lookups import rows_with_ids
 from directory.openreferral.info import OrganisationInfo, TaxonomyInfo, TermInfo
+from directory.store_bulk import Rows
 from directory.tables import OrganisationProfile, Taxonomy, TaxonomyTerm
 from hub import audit, clock
 from hub.audit import Actor
@@ -161,19 +162,18 @@ async def ensure_organisations(infos: list[OrganisationInfo]) -> tuple[dict[UUID
             new.append(info)
     if new:
         now = clock.now()
-        await Organisation.insert(
-            *(Organisation(id=i.id, name=i.name, kind="partner", created_at=now) for i in new)
-        )
-        await OrganisationProfile.insert(
-            *(
-                OrganisationProfile(
-                    organisation=i.id,
-                    updated_at=now,
-                    **{name: getattr(i, name) for name in _PROFILE_FIELDS},
-                )
-                for i in new
+        created = Rows()  # one multi-row statement (COPY on PostgreSQL) for each table
+        for info in new:
+            created.add(
+                Organisation,
+                {"id": info.id, "name": info.name, "kind": "partner", "created_at": now},
             )
-        )
+        for info in new:
+            profile = {name: getattr(info, name) for name in _PROFILE_FIELDS}
+            created.add(
+                OrganisationProfile, {**profile, "organisation": info.id, "updated_at": now}
+            )
+        await created.insert()
         await audit.record_many(
             [
                 audit.Event(

@@ -35,6 +35,8 @@ _stemmers = threading.local()
 
 def fold(text: str) -> str:
     """Lower case without accents, for comparing words ("Café" and "cafe" are the same)."""
+    if text.isascii():  # nothing to decompose: most text, and the per-character pass is slow
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 

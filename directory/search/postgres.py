@@ -57,14 +57,22 @@ _COLUMNS = (
 )
 # Each document's filter columns are copied into narrow rows of their own: a search that
 # only filters (need, hours, distance) reads those, in half the time of the document rows.
+# A whole batch goes in as one statement, column by column (tokens space-separated: a ragged
+# array cannot be unnested), so a bulk import costs one round trip per batch, not per listing.
 _INSERT = (
     "WITH doc AS (INSERT INTO directory_search_doc (service_id, name, name_key, document, "
     "tokens, categories, languages, flags, week, exception_dates, hours, latitude, longitude, "
-    "minimum_age, maximum_age) VALUES ($1::uuid, $2, $3, "
-    f"setweight(to_tsvector('{CONFIG}', $2), 'A') || "
-    f"setweight(to_tsvector('{CONFIG}', $4), 'B') || "
-    f"setweight(to_tsvector('{CONFIG}', $5), 'C'), "
-    "$6::text[], $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+    "minimum_age, maximum_age) SELECT d.service_id, d.name, d.name_key, "
+    f"setweight(to_tsvector('{CONFIG}', d.name), 'A') || "
+    f"setweight(to_tsvector('{CONFIG}', d.description), 'B') || "
+    f"setweight(to_tsvector('{CONFIG}', d.other), 'C'), "
+    "string_to_array(d.tokens, ' '), d.categories, d.languages, d.flags, d.week, "
+    "d.exception_dates, d.hours, d.latitude, d.longitude, d.minimum_age, d.maximum_age "
+    "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+    "$7::text[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], "
+    "$13::float8[], $14::float8[], $15::int[], $16::int[]) AS d(service_id, name, name_key, "
+    "description, other, tokens, categories, languages, flags, week, exception_dates, hours, "
+    "latitude, longitude, minimum_age, maximum_age) "
     "RETURNING id, tokens, latitude, longitude, minimum_age, maximum_age) "
     "INSERT INTO directory_search_filter SELECT * FROM doc"
 )
@@ -290,7 +298,8 @@ class PostgresBackend(DatabaseBackend):
             )
 
     async def _insert(self, documents: list[IndexDocument]) -> None:
-        await transaction_connection().executemany(_INSERT, [_row(doc) for doc in documents])
+        columns = [list(column) for column in zip(*map(_row, documents), strict=True)]
+        await transaction_connection().execute(_INSERT, *columns)
 
     async def _delete_stale(self) -> None:
         await transaction_connection().execute(
@@ -325,7 +334,7 @@ def _row(doc: IndexDocument) -> tuple[Any, ...]:
         doc.name_key,
         description,
         other,
-        doc.tokens,
+        " ".join(doc.tokens),
         " ".join(doc.categories),
         " ".join(doc.languages),
         doc.flags,

@@ -4,6 +4,8 @@ Two active listings are flagged for an admin when their names match once normali
 punctuation, "&") and they share a postcode, a phone number or a web address, also normalised.
 Listings of one feed are not compared with each other. A pair is flagged once: an admin merges
 it (the newer listing is hidden, and later pulls leave it hidden) or keeps the two apart.
+Until then search shows one entry: the flagged listing is collapsed into the other
+(directory.search.collapsed), which says who else lists it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import msgspec
 from directory import schemas
 from directory.feeds.tables import DuplicateFlag, FeedListing
 from directory.read import load_services
+from directory.search.sync import listing_changed
 from directory.store import upsert_service
 from directory.tables import Service
 from hub import clock
@@ -116,7 +119,9 @@ async def flag_duplicates(service_ids: list[UUID]) -> int:
                     )
                 )
     if new:
-        await DuplicateFlag.insert(*new)
+        async with transaction():  # the flagged listings leave search as the flags appear
+            await DuplicateFlag.insert(*new)
+            await listing_changed([flag.service for flag in new])
     return len(new)
 
 
@@ -174,3 +179,5 @@ async def decide(flag_id: UUID, decision: str) -> None:
         await DuplicateFlag.update(
             {DuplicateFlag.status: decision, DuplicateFlag.decided_at: clock.now()}
         ).where(DuplicateFlag.id == flag_id)
+        if decision == "kept_apart":  # no longer collapsed: both are found again
+            await listing_changed([flag["service"]])

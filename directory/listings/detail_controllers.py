@@ -21,6 +21,7 @@ from directory.listings.presentation import (
     web_link,
 )
 from directory.listings.schemas import SERVICE_STATUSES
+from directory.search.collapsed import also_listed
 from directory.signposting.services import services_on_list
 from hub import clock
 from hub.accounts.guards import requires_staff
@@ -60,6 +61,7 @@ class ServiceController(Controller):
             may_see_history=may_see_history(request.user, record.organisation_id),
             on_list=service_id in await services_on_list(request.user),
             next_path=f"/directory/services/{service_id}",
+            also_listed=(await also_listed([service_id])).get(service_id, []),
         )
 
     @get("/{service_id:uuid}/history", name="directory.service_history")

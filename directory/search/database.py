@@ -9,6 +9,7 @@ from uuid import UUID
 from directory.read import load_services
 from directory.schemas import ServiceRecord
 from directory.search.backend import Progress
+from directory.search.collapsed import collapsed_into
 from directory.search.documents import IndexDocument, build_document, is_searchable
 from directory.search.language import index_text, words
 from directory.search.vocabulary import add_words, clear_words, count_words
@@ -85,7 +86,13 @@ class DatabaseBackend:
         """Tidy the index after a bulk load (merge segments, refresh planner statistics)."""
 
     async def _replace(self, service_ids: list[str], records: Sequence[ServiceRecord]) -> None:
-        documents = [build_document(record) for record in records if is_searchable(record)]
+        # A possible duplicate waiting for an admin is shown within the listing it duplicates.
+        hidden = await collapsed_into([record.id for record in records])
+        documents = [
+            build_document(record)
+            for record in records
+            if is_searchable(record) and record.id not in hidden
+        ]
         await self._delete(service_ids)
         if documents:
             await self._insert(documents)

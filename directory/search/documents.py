@@ -34,6 +34,7 @@ ACCEPTING = 2
 FREE = 4
 EVENINGS = 8
 WEEKENDS = 16
+COLLAPSED = 32  # a possible duplicate waiting for an admin: shown within another listing
 
 FLAG_TOKENS = {
     NETWORK: "f_network",
@@ -196,11 +197,11 @@ def is_searchable(record: ServiceRecord) -> bool:
     return record.status == "active"
 
 
-def build_document(record: ServiceRecord) -> IndexDocument:
-    """The index document for one listing."""
+def build_document(record: ServiceRecord, *, collapsed: bool = False) -> IndexDocument:
+    """The index document for one listing (`collapsed`: see directory.search.collapsed)."""
     hours = record.hours()
     slots = hours.weekly_hour_slots()
-    flags = 0
+    flags = COLLAPSED if collapsed else 0
     if record.takes_network_referrals:
         flags |= NETWORK
     if record.is_accepting:

@@ -30,8 +30,10 @@ from directory.read import load_services
 from directory.schemas import ServiceRecord
 from directory.search.backend import Progress
 from directory.search.candidates import Document
+from directory.search.collapsed import collapsed_into
 from directory.search.documents import (
     ACCEPTING,
+    COLLAPSED,
     EVENINGS,
     FREE,
     NETWORK,
@@ -62,6 +64,8 @@ _FLAG_FIELDS = {
     EVENINGS: "evenings",
     WEEKENDS: "weekends",
 }
+COLLAPSED_FIELD = "collapsed"
+"""True on a possible duplicate waiting for an admin (see directory.search.collapsed)."""
 RETRIEVE = [
     "id",
     "name_key",
@@ -94,6 +98,7 @@ def index_settings(synonyms: dict[str, list[str]] | None = None) -> MeilisearchS
             "minimum_age",
             "maximum_age",
             "_geo",
+            COLLAPSED_FIELD,
         ],
         sortable_attributes=["_geo", "name_key"],
         typo_tolerance=TypoTolerance(
@@ -128,6 +133,7 @@ def meili_document(doc: IndexDocument) -> dict[str, Any]:
         "categories": doc.categories,
         "languages": doc.languages,
         **{field: bool(doc.flags & bit) for bit, field in _FLAG_FIELDS.items()},
+        COLLAPSED_FIELD: bool(doc.flags & COLLAPSED),
         "open_tokens": [t for t in doc.tokens if t.startswith(("h_", "x_"))],
         "minimum_age": doc.minimum_age,
         "maximum_age": doc.maximum_age,
@@ -147,7 +153,9 @@ def _quoted(value: str) -> str:
 
 def search_filter(query: SearchQuery, now: datetime) -> list[str]:
     """Meilisearch filter expressions, all of which must hold."""
-    filters = [f"categories = {_quoted(code)}" for code in query.categories]
+    # NOT ... = true also passes documents written before the field existed.
+    filters = [f"NOT {COLLAPSED_FIELD} = true"]
+    filters += [f"categories = {_quoted(code)}" for code in query.categories]
     flags = {
         NETWORK: query.accepts_network_referrals,
         ACCEPTING: query.accepting_now,
@@ -269,8 +277,11 @@ class MeilisearchBackend:
 
     async def index_records(self, records: Sequence[ServiceRecord]) -> None:
         """Send whole listings already in hand, in batches."""
+        hidden = await collapsed_into([record.id for record in records])
         documents = [
-            meili_document(build_document(record)) for record in records if is_searchable(record)
+            meili_document(build_document(record, collapsed=record.id in hidden))
+            for record in records
+            if is_searchable(record)
         ]
         for start in range(0, len(documents), BATCH):
             task = await self.index_handle().add_documents(

@@ -19,6 +19,7 @@ from directory.places.postcodes import EXPECTED as EXPECTED_POSTCODE
 from directory.places.postcodes import locate as locate_postcode
 from directory.places.postcodes import parse as parse_postcode
 from directory.search.backend import get_backend
+from directory.search.collapsed import AlsoListed, also_listed
 from directory.search.fallback import suggest_needs
 from directory.search.results import ResultListing, load_results
 from directory.search.schemas import GeoPoint, SearchQuery, SearchResults
@@ -96,6 +97,8 @@ class Result(msgspec.Struct, kw_only=True):
     on_list: bool
     approximate: bool = False
     """The distance is from the middle of a postcode sector or district, not the postcode."""
+    also_listed: list[AlsoListed] = []
+    """Possible duplicates collapsed into this one while an admin decides."""
 
     @property
     def summary(self) -> str:
@@ -346,6 +349,7 @@ async def _shown(
 ) -> list[Result]:
     """The page's hits as the page shows them (any removed since the search are left out)."""
     shown = await load_results([hit.service_id for hit in results.items])
+    also = await also_listed(list(shown))
     now = clock.now()
     items = []
     for hit in results.items:
@@ -361,6 +365,7 @@ async def _shown(
                 stale=listing.is_stale(now),
                 on_list=listing.id in on_list,
                 approximate=approximate and hit.distance_km is not None,
+                also_listed=also.get(listing.id, []),
             )
         )
     return items

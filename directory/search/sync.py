@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from directory.search.backend import database_backend, meilisearch_backend
+from directory.search.collapsed import depending_on
 from directory.tables import ServiceAtLocation
 from hub import outbox
 
@@ -37,11 +38,13 @@ async def affected_services(service_ids: Sequence[UUID]) -> list[UUID]:
 async def listing_changed(service_ids: Sequence[UUID]) -> None:
     """Re-index these services in the database index now; queue Meilisearch through the outbox.
 
-    Services sharing a place with them are re-indexed too (see `affected_services`).
+    Services sharing a place with them are re-indexed too (see `affected_services`), and
+    listings collapsed into them (see `directory.search.collapsed`).
     """
     if not service_ids:
         return
     ids = await affected_services(service_ids)
+    ids += [i for i in await depending_on(ids) if i not in ids]  # shown or not, as these are
     await database_backend().index(ids)
     if meilisearch_backend() is not None:
         await outbox.enqueue(SYNC_JOB, {"service_ids": [str(i) for i in ids]})

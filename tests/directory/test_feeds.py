@@ -16,8 +16,10 @@ from directory.feeds.tables import Feed, FeedListing
 from directory.read import load_service
 from directory.search.backend import database_backend
 from directory.search.schemas import SearchQuery
+from directory.search.sync import listing_changed
 from directory.tables import Service, ServiceChange
 from hub import clock
+from hub.db import transaction
 from hub.errors import Invalid
 from tests.directory.feed_server import serve_feed
 from tests.directory.test_import_cli import command
@@ -313,3 +315,47 @@ async def test_the_commands_register_a_feed_and_pull_what_is_due() -> None:
         failed = await command("sync", "--all")
     assert failed.exit_code == 1
     assert "failed" in failed.output
+
+
+async def test_a_possible_duplicate_shows_once_in_search_until_an_admin_keeps_them_apart(
+    client: httpx.AsyncClient,
+) -> None:
+    council = listing("Riverside Food Bank", url="www.foodbank.example.org")
+    partner_org = {"id": str(uuid.uuid4()), "name": "Riverside Partnership Trust"}
+    twin = listing("Riverside Food-Bank", url="https://foodbank.example.org/")
+    twin["organization"] = partner_org
+    with serve_feed() as first, serve_feed() as second:
+        first.pages = [[council]]
+        second.pages = [[twin]]
+        await services.pull_feed(await services.register_feed(first.url, "Northshire Council"))
+        pulled = await services.pull_feed(
+            await services.register_feed(second.url, "Riverside Partnership")
+        )
+    assert pulled.counts["possible duplicates"] == 1
+    council_id, twin_id = uuid.UUID(council["id"]), uuid.UUID(twin["id"])
+    # One entry while the flag waits: the twin is collapsed into the council's listing.
+    assert await found("food bank") == {council_id}
+    worker = await make_staff(await make_organisation(kind="hub"))
+    await sign_in(client, worker.email)
+    page = await client.get("/directory", params={"q": "food bank"})
+    assert page.text.count(f'href="/directory/services/{council_id}"') == 1
+    also = f'<a class="govuk-link" href="/directory/services/{twin_id}">'
+    assert also + "Riverside Partnership Trust (from Riverside Partnership&#39;s feed)" in page.text
+    detail = await client.get(f"/directory/services/{council_id}")
+    assert "Also listed by" in detail.text
+    assert also in detail.text
+    # The council's listing leaves search: the twin is no longer collapsed into anything.
+    (flag,) = await duplicates.open_flags()
+    await Service.update({Service.status: "inactive"}).where(Service.id == council_id)
+    async with transaction():
+        await listing_changed([council_id])
+    assert await found("food bank") == {twin_id}
+    async with transaction():
+        await Service.update({Service.status: "active"}).where(Service.id == council_id)
+        await listing_changed([council_id])
+    assert await found("food bank") == {council_id}
+    # Kept apart: both are found again, and neither says it is also listed elsewhere.
+    await duplicates.decide(flag["id"], "kept_apart")
+    assert await found("food bank") == {council_id, twin_id}
+    again = await client.get("/directory", params={"q": "food bank"})
+    assert "Also listed by" not in again.text

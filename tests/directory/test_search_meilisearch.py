@@ -138,6 +138,7 @@ def test_filters_are_anded_and_quoted():
     )
     filters = search_filter(query, MONDAY_AFTERNOON)
     assert filters == [
+        "NOT collapsed = true",  # a possible duplicate waiting for an admin is shown within another
         'categories = "housing"',
         'categories = "mental-health"',
         "network = true",
@@ -159,7 +160,7 @@ def test_distance_sort_and_the_candidate_window():
     assert "hours" in params["attributes_to_retrieve"]
     plain = search_params(SearchQuery(), MONDAY_AFTERNOON)
     assert plain["query"] is None
-    assert plain["filter"] is None
+    assert plain["filter"] == ["NOT collapsed = true"]
     assert "sort" not in plain
 
 
@@ -215,7 +216,10 @@ async def test_hits_get_the_exact_open_check_and_facets(fake_meili):
     results = await backend.search(SearchQuery(open_now=True))
     assert [hit.service_id for hit in results.items] == [day.id]
     assert results.facets.categories == {"food": 1}
-    assert index.asked[-1]["filter"] == ["open_tokens IN [h_mo_14, x_20261123, x_20261122]"]
+    assert index.asked[-1]["filter"] == [
+        "NOT collapsed = true",
+        "open_tokens IN [h_mo_14, x_20261123, x_20261122]",
+    ]
     everything = await backend.search(SearchQuery())
     assert (everything.total, everything.facets.open_now) == (2, 1)
 

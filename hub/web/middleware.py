@@ -9,8 +9,7 @@ from typing import Any
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.accounts.sessions import load_session
-from hub.notifications import unread_count
+from hub.accounts.sessions import signed_in
 from hub.settings import get_settings
 
 SESSION_COOKIE = "wa_session"
@@ -40,13 +39,13 @@ class SessionMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         """Resolve the session on every request, so revocation takes effect at once."""
         token = _cookie(scope, SESSION_COOKIE)
-        principal = await load_session(token) if token else None
+        found = await signed_in(token) if token else None
+        principal = found.principal if found else None
         scope["user"] = principal
-        if principal is not None and principal.is_staff:
+        if found is not None and principal is not None and principal.is_staff:
             # For the layout's "Notifications" badge: Jinja renders synchronously, so it is
-            # counted here, once per request, like the session itself.
-            unread = await unread_count(principal.id)
-            scope.setdefault("state", {})["unread_notifications"] = unread
+            # counted here, in the same read as the session itself.
+            scope.setdefault("state", {})["unread_notifications"] = found.unread_notifications
         scope["auth"] = token if principal else None
         await next_app(scope, receive, send)
 

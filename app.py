@@ -44,6 +44,7 @@ from referrals import personal_data as referrals_personal_data
 from referrals import retention as referrals_retention
 from referrals import web as referrals_web
 from referrals.api import app as partner_api
+from reports import web as reports_web
 
 JOB_HANDLERS: dict[str, outbox.Handler] = {
     mail.EMAIL_JOB: mail.send_email_job,
@@ -89,6 +90,7 @@ def _register_navigation() -> None:
         *directory_web.NAV_ITEMS,
         *referrals_web.NAV_ITEMS,
         *plans_web.NAV_ITEMS,
+        *reports_web.NAV_ITEMS,
     ]:
         navigation.register(item)
     if get_settings().demo_mail_dir:  # `wraparound demo --serve` runs a mail catcher
@@ -172,6 +174,7 @@ def create_app() -> Litestar:
             *directory_web.ROUTE_HANDLERS,
             *referrals_web.ROUTE_HANDLERS,
             *plans_web.ROUTE_HANDLERS,
+            *reports_web.ROUTE_HANDLERS,
             *static_routers,
         ],
         middleware=[SecurityHeadersMiddleware(), SessionMiddleware()],
@@ -202,6 +205,7 @@ main = build_cli(
         *directory_web.DEMO_SEEDERS,
         *referrals_web.DEMO_SEEDERS,
         *plans_web.DEMO_SEEDERS,
+        *reports_web.DEMO_SEEDERS,
     ],
     [*directory_web.CLI_COMMANDS, *referrals_web.CLI_COMMANDS, *plans_web.CLI_COMMANDS],
 )

@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "consent.piccolo_app",
         "referrals.piccolo_app",
         "plans.piccolo_app",
+        "reports.piccolo_app",
     ]
 )

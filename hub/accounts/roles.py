@@ -53,6 +53,14 @@ def is_hub_worker(principal: Principal | None) -> bool:
     return is_staff(principal) and principal is not None and principal.organisation_kind == "hub"
 
 
+def is_hub_manager(principal: Principal | None) -> bool:
+    """The hub's managers: an admin of a hub organisation, or a system admin.
+
+    They see the whole hub's monitoring; a partner's admins see only their own organisation's.
+    """
+    return is_system_admin(principal) or (is_admin(principal) and is_hub_worker(principal))
+
+
 def administers(principal: Principal | None, organisation_id: UUID | None) -> bool:
     """Does this person administer `organisation_id`: its own admin, or any system admin?"""
     if is_system_admin(principal):

@@ -1,0 +1,1 @@
+"""Monthly monitoring for the hub manager and partners: figures, charts, CSV, feedback."""

@@ -12,6 +12,7 @@ the erasure itself by its own id. SQLite is then vacuumed so no deleted page sta
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +44,7 @@ CLIENT_REQUEST = "client_request"
 PROPOSED = "proposed"
 REVIEW_EVERY = timedelta(days=1)
 _MARKERS_PER_QUERY = 50
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class ErasureItem:
     registered_by: str
     registered_on: datetime | None
     may_decide: bool
+    words: str = ""
+    """The client's own words, on a request they made (shown to the approver)."""
 
 
 async def is_hub_data_protection_lead(principal: Principal | None) -> bool:
@@ -184,6 +188,19 @@ async def client_request_open(principal: Principal) -> bool:
     return roles.is_client(principal) and await _open_request(principal.id)
 
 
+async def last_answer(principal: Principal) -> str:
+    """Why the client's last request was declined ("" when none was): they are told."""
+    if not roles.is_client(principal):
+        return ""
+    row = (
+        await ErasureRequest.select(ErasureRequest.note)
+        .where((ErasureRequest.client_id == principal.id) & (ErasureRequest.status == "declined"))
+        .order_by(ErasureRequest.decided_at, ascending=False)
+        .first()
+    )
+    return str(row["note"]) if row else ""
+
+
 async def pending(principal: Principal) -> list[ErasureItem]:
     """Proposed erasures this person may see, oldest first (no client data on them)."""
     if not await may_see_erasures(principal):
@@ -212,6 +229,7 @@ async def pending(principal: Principal) -> list[ErasureItem]:
                 registered_by=client.get("organisation", ""),
                 registered_on=client.get("created_at"),
                 may_decide=await may_decide(principal, row["reason"]),
+                words=row["note"] if row["reason"] == CLIENT_REQUEST else "",
             )
         )
     return items
@@ -268,12 +286,38 @@ def _deletion_order() -> list[Holding]:
     return sorted(known, key=lambda holding: rank[holding.table], reverse=True)
 
 
-async def _delete_mentions(table: str, columns: tuple[str, ...], markers: list[str]) -> int:
+def _addresses(held: dict[str, list[dict[str, Any]]]) -> set[str]:
+    """E-mail addresses in the client's entries and portal account (jobs may be sent to them)."""
+    found: set[str] = set()
+    for rows in held.values():
+        for row in rows:
+            for value in [row.get("username"), *(row.get("data") or {}).values()]:
+                if isinstance(value, str) and _EMAIL.fullmatch(value.strip()):
+                    found.add(value.strip())
+    return found
+
+
+def _names(held: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The client's full name (and a preferred name long enough to mean something)."""
+    names: list[str] = []
+    for holding in holdings():
+        if holding.table is Client:
+            for row in held[holding.title]:
+                given = (row["full_name"], row["preferred_name"])
+                names += [name for name in given if len(name) > 3]
+    return names
+
+
+async def _delete_mentions(
+    table: str, columns: tuple[str, ...], markers: list[str], *, only_finished: bool = False
+) -> int:
     """Delete rows of `table` whose `columns` contain any marker (ids, a name); returns count."""
     gone = 0
     for start in range(0, len(markers), _MARKERS_PER_QUERY):
         part = markers[start : start + _MARKERS_PER_QUERY]
         tests = " OR ".join(f'"{column}" LIKE {{}}' for _ in part for column in columns)
+        if only_finished:
+            tests = f"status IN ('done', 'failed') AND ({tests})"
         values = [f"%{marker}%" for marker in part for _ in columns]
         found = await raw(f'SELECT count(*) AS n FROM "{table}" WHERE {tests}', *values)
         gone += int(found[0]["n"])
@@ -322,8 +366,13 @@ async def erase_client(client_id: UUID, request_id: UUID, principal: Principal) 
             await SignInAttempt.delete().where(
                 SignInAttempt.account_key == signin.client_account(account)
             )
-        markers = sorted(erased_ids)
+        markers = sorted(erased_ids | _addresses(held))
         counts["outbox_job"] = await _delete_mentions("outbox_job", ("payload",), markers)
+        # A finished e-mail job may carry their name; a pending one is matched by address only,
+        # so nobody else's mail that happens to share a name is dropped.
+        counts["outbox_job"] += await _delete_mentions(
+            "outbox_job", ("payload",), _names(held), only_finished=True
+        )
         counts["notification"] = await _delete_mentions("notification", ("link",), markers)
         reference_id = str(request_id)
         counts["audit_event_blanked"] = await audit.redact(str(client_id), erased_ids, reference_id)

@@ -66,6 +66,16 @@ def fixed_rules(settings: Settings) -> list[RetentionRule]:
             "erased with the client",
         ),
         RetentionRule(
+            "Signposting tallies (how many people were signposted, by day and need)",
+            "for good: counts only, with no personal data in them",
+            "kept for monitoring",
+        ),
+        RetentionRule(
+            "Signposting lists handed to visitors",
+            "until the list's link expires; no client is named on them",
+            "the link stops working",
+        ),
+        RetentionRule(
             "Audit trail",
             "kept for good, as the proof of what was done",
             "an erased client's rows keep only ids and what was done; "

@@ -35,7 +35,7 @@ from hub.db import raw
 from hub.errors import NotFound
 from hub.personal_data import holdings
 from hub.settings import get_settings
-from hub.tables import Client, ClientAccount, ErasureRequest
+from hub.tables import Client, ClientAccount, ErasureRequest, OutboxJob
 from referrals.tables import ErasedReferralTally
 from tests.conftest import ON_POSTGRES
 from tests.consent.factories import note, principal, registered_client
@@ -108,9 +108,12 @@ async def erasable_client() -> tuple[Any, Any, Principal, str]:
         t.client_principal, entry.id, CorrectionAsk(what_is_wrong="typo", should_say="NHS 1")
     )
     await rectification.correct(t.net.sender, asked, {"text": f"NHS {NHS_NUMBER}."})
-    username = await portal_account(client_id, "robin-erased")
+    username = await portal_account(client_id, "robin@example.org")
     await start_session("client", client_id)
     await outbox.enqueue("tests.about_a_client", {"client_id": str(client_id)})
+    sent = await outbox.enqueue("hub.email", {"to": "x@example.org", "body": "Dear Robin Client"})
+    await OutboxJob.update({OutboxJob.status: "done"}).where(OutboxJob.id == sent)
+    await outbox.enqueue("hub.email", {"to": "robin@example.org", "body": "Your account"})
     await notifications.notify([t.net.hub_worker.id], "Something", link=f"/clients/{client_id}")
     admin = await make_staff(t.net.hub, is_system_admin=True)
     return t, other, system_admin(admin, t.net.hub), username
@@ -126,9 +129,10 @@ async def propose(client_id: UUID, reason: str = erasure.RETENTION) -> UUID:
 async def test_an_erased_client_is_in_no_table_and_the_audit_chain_still_verifies():
     t, other, admin, _ = await erasable_client()
     client_id = t.net.client.id
-    needles = [str(client_id), client_id.hex, "Robin Client", NHS_NUMBER]
+    needles = [str(client_id), client_id.hex, "Robin Client", NHS_NUMBER, "robin@example.org"]
     before = await tables_mentioning(needles)
-    assert {"client", "client_entry", "entry_version", "audit_event", "referral"} <= set(before)
+    named = {"client", "client_entry", "entry_version", "audit_event", "referral", "outbox_job"}
+    assert named | {"notification", "user_session", "correction_request"} <= set(before)
     request_id = await propose(client_id)
 
     counts = await erasure.confirm(admin, request_id)
@@ -202,6 +206,9 @@ async def test_a_clients_own_request_is_decided_by_the_hubs_data_protection_lead
     await Organisation.update({Organisation.data_protection_lead_id: lead.id}).where(
         Organisation.id == t.net.hub.id
     )
+    first_ask = await erasure.ask_for_erasure(t.client_principal, "Please")
+    await erasure.decline(principal(lead, t.net.hub), first_ask, "An open safeguarding enquiry")
+    assert await erasure.last_answer(t.client_principal) == "An open safeguarding enquiry"
     request_id = await erasure.ask_for_erasure(t.client_principal, "I have moved away")
     with pytest.raises(NotFound):  # a system admin confirms retention, not a client's request
         await erasure.confirm(admin, request_id)

@@ -193,6 +193,91 @@ def _attributes(
     return list(terms.values())
 
 
+def _locations(
+    reader: FieldReader,
+    links: list[dict[str, Any]],
+    org_id: UUID,
+    book: parts.IdBook,
+    candidate: Candidate,
+) -> list[schemas.Location]:
+    """The service's places (each once); organisations owning a building are noted."""
+    locations: dict[UUID, schemas.Location] = {}
+    for index, link in enumerate(links):
+        place = reader.child(link, f"service_at_locations[{index}]", "location")
+        path = f"service_at_locations[{index}].location"
+        found = parts.location(reader, place, path, org_id, book) if place else None
+        if found:
+            locations.setdefault(found.id, found)
+        building_owner = parts.location_owner(reader, place, path) if place else None
+        if building_owner:
+            owner_path = f"{path}.{parts.EXTENSION}.organization"
+            other = read_organisation(reader, building_owner, owner_path)
+            candidate.other_organisations += [other] if other else []
+    return list(locations.values())
+
+
+def _reachable(
+    reader: FieldReader,
+    data: dict[str, Any],
+    links: list[dict[str, Any]],
+    owner: UUID,
+    book: parts.IdBook,
+) -> dict[str, list[Any]]:
+    """Phones, hours and contacts: the service's own, then its links' (HSDS puts them there
+    too), all kept as the service's."""
+    found: dict[str, list[Any]] = {}
+    for key in ("phones", "schedules", "contacts"):
+        read = getattr(parts, key)
+        found[key] = read(reader, reader.items(data, "", key), key, owner, book)
+        for index, link in enumerate(links):
+            where = f"service_at_locations[{index}]"
+            found[key] += read(
+                reader, reader.items(link, where, key), f"{where}.{key}", owner, book
+            )
+    return found
+
+
+def _service_values(
+    reader: FieldReader,
+    data: dict[str, Any],
+    links: list[dict[str, Any]],
+    candidate: Candidate,
+    owner: UUID,
+    book: parts.IdBook,
+) -> dict[str, Any]:
+    """The service's own fields (all but id, name, organisation and places)."""
+    costs = parts.cost_options(
+        reader, reader.items(data, "", "cost_options"), "cost_options", owner, book
+    )
+    return {
+        "alternate_name": reader.text(
+            data, "", "alternate_name", limit=(Service, "alternate_name")
+        ),
+        "description": reader.prose(data, "", "description"),
+        "url": reader.url(data, "", "url", (Service, "url")),
+        "email": reader.email(data, "", "email", (Service, "email")),
+        "status": _status(reader, data),
+        "fees_description": reader.prose(data, "", "fees_description")
+        or reader.prose(data, "", "fees"),
+        "eligibility_description": reader.prose(data, "", "eligibility_description"),
+        "referral_instructions": reader.prose(data, "", "application_process"),
+        "minimum_age": reader.whole(data, "", "minimum_age"),
+        "maximum_age": reader.whole(data, "", "maximum_age"),
+        "assured_date": reader.day(data, "", "assured_date"),
+        **_reachable(reader, data, links, owner, book),
+        "languages": parts.languages(
+            reader, reader.items(data, "", "languages"), "languages", owner, book
+        ),
+        "service_areas": parts.service_areas(
+            reader, reader.items(data, "", "service_areas"), "service_areas", owner, book
+        ),
+        "cost_options": costs,
+        "exceptions": parts.exceptions(reader, data, "", owner, book),
+        "terms": _attributes(reader, data, candidate),
+        **_extension(reader, data, costs),
+    }
+
+
 def read_service(data: Any, where: str, parent: OrganisationInfo | None = None) -> Candidate:
     """One service object as a Candidate (errors fail it; warnings are only reported)."""
     key = str(data.get("id") or "").strip() if isinstance(data, dict) else ""
@@ -210,67 +295,8 @@ def read_service(data: Any, where: str, parent: OrganisationInfo | None = None) 
     owner = service_id or UNKNOWN
     book = parts.IdBook()
     links = reader.items(data, "", "service_at_locations")
-    locations: dict[UUID, schemas.Location] = {}
-    for index, link in enumerate(links):
-        place = reader.child(link, f"service_at_locations[{index}]", "location")
-        path = f"service_at_locations[{index}].location"
-        found = parts.location(reader, place, path, org_id, book) if place else None
-        if found:
-            locations.setdefault(found.id, found)
-        building_owner = parts.location_owner(reader, place, path) if place else None
-        if building_owner:
-            owner_path = f"{path}.{parts.EXTENSION}.organization"
-            other = read_organisation(reader, building_owner, owner_path)
-            candidate.other_organisations += [other] if other else []
-    own = {
-        key: getattr(parts, key)(reader, reader.items(data, "", key), key, owner, book)
-        for key in ("phones", "schedules", "contacts")
-    }
-    # A link's own phones, hours and contacts are the service's there: kept as the service's.
-    from_links = {
-        key: [
-            item
-            for index, link in enumerate(links)
-            for item in getattr(parts, key)(
-                reader,
-                reader.items(link, f"service_at_locations[{index}]", key),
-                f"service_at_locations[{index}].{key}",
-                owner,
-                book,
-            )
-        ]
-        for key in ("phones", "schedules", "contacts")
-    }
-    costs = parts.cost_options(
-        reader, reader.items(data, "", "cost_options"), "cost_options", owner, book
-    )
-    values: dict[str, Any] = {
-        "alternate_name": reader.text(
-            data, "", "alternate_name", limit=(Service, "alternate_name")
-        ),
-        "description": reader.prose(data, "", "description"),
-        "url": reader.url(data, "", "url", (Service, "url")),
-        "email": reader.email(data, "", "email", (Service, "email")),
-        "status": _status(reader, data),
-        "fees_description": reader.prose(data, "", "fees_description")
-        or reader.prose(data, "", "fees"),
-        "eligibility_description": reader.prose(data, "", "eligibility_description"),
-        "referral_instructions": reader.prose(data, "", "application_process"),
-        "minimum_age": reader.whole(data, "", "minimum_age"),
-        "maximum_age": reader.whole(data, "", "maximum_age"),
-        "assured_date": reader.day(data, "", "assured_date"),
-        **{key: own[key] + from_links[key] for key in own},
-        "languages": parts.languages(
-            reader, reader.items(data, "", "languages"), "languages", owner, book
-        ),
-        "service_areas": parts.service_areas(
-            reader, reader.items(data, "", "service_areas"), "service_areas", owner, book
-        ),
-        "cost_options": costs,
-        "exceptions": parts.exceptions(reader, data, "", owner, book),
-        "terms": _attributes(reader, data, candidate),
-        **_extension(reader, data, costs),
-    }
+    locations = _locations(reader, links, org_id, book, candidate)
+    values = _service_values(reader, data, links, candidate, owner, book)
     candidate.errors, candidate.warnings = reader.errors, reader.warnings
     if service_id is None or not name or reader.errors:
         return candidate
@@ -279,7 +305,7 @@ def read_service(data: Any, where: str, parent: OrganisationInfo | None = None) 
         organisation_id=org_id,
         organisation_name=org.name if org else "",
         name=name,
-        locations=list(locations.values()),
+        locations=locations,
         **values,
     )
     return candidate

@@ -32,6 +32,7 @@ from hub.errors import Invalid
 
 NESTED_KEYS = ("service_at_locations", "schedules", "phones", "contacts", "attributes")
 MAX_PAGES = 10_000
+MAX_PAGE_ITEMS = 10_000  # services on one page of a feed (ORUK pages hold tens to hundreds)
 FETCHES_AT_ONCE = 8
 RETRIES = 3
 MAX_PAGE_BYTES = 50_000_000  # one answer from a feed
@@ -240,14 +241,15 @@ async def _detail(client: httpx.AsyncClient, base: str, item: Any, where: str) -
     return read_service(detail, where)
 
 
-async def feed(
-    url: str, client: httpx.AsyncClient, modified_after: datetime | None = None
-) -> Source:
-    """An ORUK / HSDS API: its root, its `/services` list, or a JSON document at a URL.
+def _stop(page: int, note: str) -> Candidate:
+    """The candidate that ends a feed's walk early: nothing is hidden after it."""
+    return Candidate(where=f"page {page}", errors=[Problem(f"page {page}", "", note, STOPPED)])
 
-    With `modified_after`, the list asks only for services changed since (ORUK's parameter;
-    a feed that ignores it sends them all, which changes nothing).
-    """
+
+async def _list_answer(
+    url: str, client: httpx.AsyncClient, modified_after: datetime | None
+) -> tuple[Any, str]:
+    """(the first answer to read services from, the URL of the services list)."""
     body = await _first_json(client, url)
     if isinstance(body, dict) and "version" in body and "contents" not in body and "id" not in body:
         list_url = url.rstrip("/") + "/services"
@@ -258,73 +260,104 @@ async def feed(
         stamp = modified_after.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         list_url = _with_param(list_url, "modified_after", stamp)
         body = await _first_json(client, list_url)
+    return body, list_url
+
+
+def _document_source(body: Any, url: str) -> Source:
+    """A JSON document at a URL (one service, a list, an organisation with its services)."""
+    items, notes = _from_document(body, url)
+
+    async def document() -> AsyncIterator[Candidate]:
+        for index, (item, parent) in enumerate(items, start=1):
+            candidate = read_service(item, where_of(url, index, item), parent)
+            candidate.warnings.extend(notes if index == 1 else [])
+            yield candidate
+
+    return Source(url, len(items), _once(document(), url))
+
+
+def _unlisted(page: dict[str, Any], listed: set[str], repeats: Repeats) -> list[Any]:
+    """The page's items not listed on an earlier page (repeats are counted, not fetched)."""
+    items = []
+    for item in page.get("contents") or []:
+        item_id = str(item.get("id", "")) if isinstance(item, dict) else ""
+        if item_id and item_id in listed:
+            repeats.count += 1
+            continue
+        listed.add(item_id)
+        items.append(item)
+    return items
+
+
+def _is_last(page: dict[str, Any], number: int) -> bool:
+    last = page.get("last_page") is True or number >= int(page.get("total_pages") or number)
+    return last or not page.get("contents") or number >= MAX_PAGES
+
+
+async def _walk_pages(
+    client: httpx.AsyncClient, first: dict[str, Any], list_url: str, repeats: Repeats
+) -> AsyncIterator[Candidate]:
+    """Every service of every page, in order; a fault ends the walk with a STOPPED problem."""
     path = urlsplit(list_url).path
     base = list_url[: list_url.rfind("/services")] if path.rstrip("/").endswith("/services") else ""
-    if not (isinstance(body, dict) and isinstance(body.get("contents"), list)):
-        items, notes = _from_document(body, url)
+    listed: set[str] = set()
+    number, current = int(first.get("page_number") or 1), first
+    gate = asyncio.Semaphore(FETCHES_AT_ONCE)
 
-        async def document() -> AsyncIterator[Candidate]:
-            for index, (item, parent) in enumerate(items, start=1):
-                candidate = read_service(item, where_of(url, index, item), parent)
-                candidate.warnings.extend(notes if index == 1 else [])
-                yield candidate
+    async def one(item: Any, where: str) -> Candidate:
+        async with gate:
+            return await _detail(client, base, item, where) if base else read_service(item, where)
 
-        return Source(url, len(items), _once(document(), url))
-    first = body
-    repeats = Repeats()
-
-    async def pages() -> AsyncIterator[Candidate]:
-        listed: set[str] = set()
-        page, current = int(first.get("page_number") or 1), first
-        gate = asyncio.Semaphore(FETCHES_AT_ONCE)
-
-        async def one(item: Any, where: str) -> Candidate:
-            async with gate:
-                return (
-                    await _detail(client, base, item, where) if base else read_service(item, where)
-                )
-
-        while True:
-            items = []
-            for item in current.get("contents") or []:
-                item_id = str(item.get("id", "")) if isinstance(item, dict) else ""
-                if item_id and item_id in listed:
-                    repeats.count += 1  # listed again: not fetched again
-                    continue
-                listed.add(item_id)
-                items.append(item)
-            if current.get("contents") and not items:
-                note = f"page {page} only repeats earlier pages: the feed loops; stopped there"
-                yield Candidate(
-                    where=f"page {page}", errors=[Problem(f"page {page}", "", note, STOPPED)]
-                )
-                return
-            wheres = [where_of(f"page {page}", n, item) for n, item in enumerate(items, start=1)]
-            fetched = await asyncio.gather(*(one(i, w) for i, w in zip(items, wheres, strict=True)))
-            for candidate in fetched:
-                yield candidate
-            last = current.get("last_page") is True or page >= int(
-                current.get("total_pages") or page
+    while True:
+        if len(current.get("contents") or []) > MAX_PAGE_ITEMS:
+            count = len(current["contents"])
+            yield _stop(
+                number,
+                f"page {number} lists {count:,} services, more than "
+                f"{MAX_PAGE_ITEMS:,} a page: not read; stopped there",
             )
-            if last or not current.get("contents") or page >= MAX_PAGES:
-                return
-            page += 1
-            try:
-                current = await _get_json(client, _with_page(list_url, page))
-            except (httpx.HTTPError, ValueError) as exc:
-                why = str(exc) or type(exc).__name__
-                problem = Problem(f"page {page}", "", f"could not fetch {list_url}: {why}", STOPPED)
-                yield Candidate(where=f"page {page}", errors=[problem])
-                return
-            if not isinstance(current, dict) or not isinstance(current.get("contents"), list):
-                note = f"page {page} is not a page of services; stopped there"
-                yield Candidate(
-                    where=f"page {page}", errors=[Problem(f"page {page}", "", note, STOPPED)]
-                )
-                return
+            return
+        items = _unlisted(current, listed, repeats)
+        if current.get("contents") and not items:
+            yield _stop(
+                number, f"page {number} only repeats earlier pages: the feed loops; stopped there"
+            )
+            return
+        wheres = [where_of(f"page {number}", n, item) for n, item in enumerate(items, start=1)]
+        for candidate in await asyncio.gather(*map(one, items, wheres)):
+            yield candidate
+        if _is_last(current, number):
+            return
+        number += 1
+        try:
+            current = await _get_json(client, _with_page(list_url, number))
+        except (httpx.HTTPError, ValueError) as exc:
+            why = str(exc) or type(exc).__name__
+            yield _stop(number, f"could not fetch {list_url}: {why}")
+            return
+        if not isinstance(current, dict) or not isinstance(current.get("contents"), list):
+            yield _stop(number, f"page {number} is not a page of services; stopped there")
+            return
 
-    total = first.get("total_items")
-    return Source(url, total if isinstance(total, int) else None, _once(pages(), url, repeats))
+
+async def feed(
+    url: str, client: httpx.AsyncClient, modified_after: datetime | None = None
+) -> Source:
+    """An ORUK / HSDS API: its root, its `/services` list, or a JSON document at a URL.
+
+    With `modified_after`, the list asks only for services changed since (ORUK's parameter;
+    a feed that ignores it sends them all, which changes nothing).
+    """
+    body, list_url = await _list_answer(url, client, modified_after)
+    if not (isinstance(body, dict) and isinstance(body.get("contents"), list)):
+        return _document_source(body, url)
+    repeats = Repeats()
+    total = body.get("total_items")
+    return Source(
+        url,
+        total if isinstance(total, int) else None,
+        _once(_walk_pages(client, body, list_url, repeats), url, repeats),
+    )
 
 
 async def open_source(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,8 +16,9 @@ class FeedServer:
     """Answers `/services?page=N` and `/services/{id}` from `pages` (lists of services).
 
     Faults on demand: `status` answers every request with that status; `page_status` and
-    `raw_pages` answer one page with a status or with raw bytes; `loops` claims a million
-    pages and serves the same ones round and round. `modified_after` is honoured for
+    `raw_pages` answer one page with a status or with raw bytes; `slow_pages` answer one page
+    only after that many seconds; `loops` claims a million pages and serves the same ones
+    round and round. `modified_after` is honoured for
     services that carry a `last_modified`.
     """
 
@@ -25,6 +27,7 @@ class FeedServer:
         self.status = 200
         self.page_status: dict[int, int] = {}
         self.raw_pages: dict[int, bytes] = {}
+        self.slow_pages: dict[int, float] = {}
         self.loops = False
         self.requests: list[str] = []
         self.url = ""
@@ -56,6 +59,8 @@ class FeedServer:
             number = int(query.get("page", ["1"])[0])
             if number in self.page_status:
                 return self.page_status[number], {"title": "Server error"}
+            if number in self.slow_pages:
+                time.sleep(self.slow_pages[number])  # this request's own server thread
             if number in self.raw_pages:
                 return 200, self.raw_pages[number]
             answer = self.page(number)

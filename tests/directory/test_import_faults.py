@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from directory.exchange.importer import ImportSummary, import_candidates
+from directory.exchange.problems import STOPPED
 from directory.exchange.sources import open_source
 from directory.tables import Service
 from hub.errors import Invalid
@@ -24,9 +25,9 @@ def listing(name: str, **fields: Any) -> dict[str, Any]:
     return {"id": str(uuid.uuid4()), "name": name, "organization": org, **fields}
 
 
-async def run(url: str) -> ImportSummary:
+async def run(url: str, timeout: float = 10) -> ImportSummary:
     """Import the feed at `url` as the command does."""
-    async with httpx.AsyncClient(timeout=10) as http:
+    async with httpx.AsyncClient(timeout=timeout) as http:
         source = await open_source(url, http)
         return await import_candidates(source.candidates, source.label)
 
@@ -73,3 +74,25 @@ async def test_deeply_nested_or_broken_pages_are_refused_with_a_message() -> Non
         feed.raw_pages = {2: b'{"contents": [{"id": '}
         summary = await run(feed.url)
     assert "not JSON we can read" in summary.errors[0].message
+
+
+async def test_a_feed_timing_out_half_way_keeps_the_pages_before_and_says_so() -> None:
+    with serve_feed() as feed:
+        feed.pages = [[listing("Tea Bar")], [listing("Lost")]]
+        feed.slow_pages = {2: 1.0}
+        summary = await run(feed.url, timeout=0.3)
+    assert (summary.created, summary.error_kinds[STOPPED]) == (1, 1)
+    assert summary.errors[0].where == "page 2"
+    assert "Timeout" in summary.errors[0].message
+    assert [row["name"] for row in await Service.select(Service.name)] == ["Tea Bar"]
+
+
+async def test_a_page_of_a_million_listings_is_refused_with_a_message_not_read() -> None:
+    million = b'{"total_pages": 2, "page_number": 2, "contents": [' + b"{}," * 999_999 + b"{}]}"
+    with serve_feed() as feed:
+        feed.pages = [[listing("Tea Bar")], []]
+        feed.raw_pages = {2: million}
+        summary = await run(feed.url)
+    assert (summary.created, summary.failed) == (1, 1)
+    assert "page 2 lists 1,000,000 services, more than 10,000 a page" in summary.errors[0].message
+    assert summary.error_kinds[STOPPED] == 1

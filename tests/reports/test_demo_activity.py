@@ -1,0 +1,36 @@
+"""The demo's three months of activity: real charts on first start, seeded once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from directory.demo import seed_demo_directory
+from directory.sessions.services import today
+from directory.sessions.tables import HubSession
+from hub.demo import seed_demo_network
+from plans.attendance.tables import Attendance
+from reports.build import build_report
+from reports.demo import seed_demo_activity
+from reports.periods import month
+from reports.schemas import Scope
+from reports.tables import PublishedFigures
+from reports.web import DEMO_SEEDERS
+
+
+async def test_the_demo_fills_last_months_report_once() -> None:
+    assert seed_demo_activity in DEMO_SEEDERS
+    await seed_demo_network()
+    await seed_demo_directory()
+    await seed_demo_activity()
+    assert await HubSession.count() == 5
+    visits = await Attendance.count()
+    assert visits > 50
+    last = month(f"{today().replace(day=1) - timedelta(days=1):%Y-%m}")
+    report = await build_report(Scope(organisation_id=None, name="hub"), last, today())
+    for key in ("visits-by-session", "referrals-outcomes", "wellbeing", "feedback-ratings"):
+        figure = report.figure(key)
+        assert figure is not None
+        assert not figure.empty, key
+    assert await PublishedFigures.count() == 3
+    await seed_demo_activity()
+    assert await Attendance.count() == visits

@@ -23,6 +23,7 @@ from plans.controllers.portal import PortalPlanController
 from plans.controllers.reviews import ReviewController
 from plans.controllers.team import CareTeamController
 from plans.demo import seed_demo_plan
+from plans.demo_household import seed_demo_household
 from plans.home import lead_panel
 from plans.reminders import (
     DAILY_JOB,
@@ -61,6 +62,7 @@ CLI_COMMANDS: list[click.Command] = []
 
 DEMO_SEEDERS: list[Callable[[], Awaitable[list[tuple[str, str]]]]] = [
     seed_demo_plan,
+    seed_demo_household,
     seed_daily_check_job,
 ]
 

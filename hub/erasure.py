@@ -25,7 +25,7 @@ from hub import audit, clock, notifications, outbox, retention
 from hub.accounts import roles, signin
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
-from hub.db import is_sqlite, raw, transaction, vacuum
+from hub.db import is_sqlite, locked, raw, transaction, vacuum
 from hub.errors import Conflict, Invalid, NotFound
 from hub.personal_data import Holding, held_rows, holdings
 from hub.tables import (
@@ -336,7 +336,12 @@ async def erase_client(client_id: UUID, request_id: UUID, principal: Principal) 
         if not is_sqlite():
             # The append-only triggers let this transaction (only) delete and blank.
             await raw("SELECT set_config('wraparound.erasing', 'on', true)")
-        request = await ErasureRequest.select().where(ErasureRequest.id == request_id).first()
+        # Holds off anyone adding to the record meanwhile (their foreign key waits on this),
+        # and a second confirmation of the same erasure.
+        await locked(Client.select(Client.id).where(Client.id == client_id))
+        request = await locked(
+            ErasureRequest.select().where(ErasureRequest.id == request_id)
+        ).first()
         if request is None or request["status"] != PROPOSED or request["client_id"] != client_id:
             msg = "This erasure has already been decided"
             raise Conflict(msg)

@@ -271,3 +271,15 @@ async def test_a_worker_killed_during_an_erasure_leaves_the_client_whole(tmp_pat
     counts = await erasure.confirm(admin, request_id)  # and the erasure still runs whole
     assert counts["client"] == 1
     assert await holding_counts(client_id) == {title: 0 for title in before}
+
+
+async def test_two_confirmations_at_once_erase_once():
+    t, _ = await full_record()
+    admin = await make_staff(t.net.hub, is_system_admin=True)
+    who = system_admin(admin, t.net.hub)
+    request_id = await propose(t.net.client.id)
+    results = await asyncio.gather(
+        erasure.confirm(who, request_id), erasure.confirm(who, request_id), return_exceptions=True
+    )
+    assert sorted(type(result).__name__ for result in results) == ["Conflict", "dict"]
+    assert (await audit.verify()).ok

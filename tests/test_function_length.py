@@ -8,10 +8,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LONGEST = 80
 SKIPPED = {"node_modules", "var"}
-# Being split by their owner's change (issue 12); remove each entry when it is.
+# Written or being split in other changes under way; remove each entry once it is split.
 NOT_YET_SPLIT = {
     ("directory/exchange/hsds_in.py", "read_service"),
     ("directory/exchange/sources.py", "feed"),
+    ("reports/referrals.py", "referrals_section"),
+    ("reports/plan_figures.py", "plans_sections"),
 }
 
 

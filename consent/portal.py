@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from consent import access_log, consents, policy, validation
+from consent import access_log, consents, parental, policy, validation
 from consent.rows import ConsentRow
 from consent.schemas import AccessLogLine, ConsentGroup, ConsentNarrowing, ConsentView, Receipt
 from consent.tables import Consent
@@ -190,5 +190,6 @@ async def share_plan_with(principal: Principal, organisation_id: UUID) -> UUID:
         "obtained_by_staff": None,
         "obtained_by_organisation": None,
     }
+    await parental.check_giver(client_id, values)  # a child's is given by their parent
     async with transaction():
         return await consents.insert_version(client_id, values, principal.actor)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from consent import consents
+from consent import portal as consent_portal
 from consent.schemas import ConsentForm
 from consent.vocabulary import CURRENT_NOTICE, IDENTITY, PLAN_SHARING
 from hub.accounts.schemas import Principal
@@ -158,3 +159,14 @@ async def test_household_page_hides_members_the_reader_may_not_see(client: Any) 
     assert "Alex Partner" not in page.text
     assert "Sam Child" not in page.text
     assert page.text.count("this member's own consent does not let") == 2
+
+
+async def test_a_child_cannot_share_their_plan_in_the_portal_themselves() -> None:
+    t = await led_team()
+    home = await household_of_three(t)
+    sam = Principal(kind="client", id=home.child.id, name="Sam", session_key="t")
+    with pytest.raises(Invalid) as caught:
+        await consent_portal.share_plan_with(sam, t.net.hub.id)
+    assert "under 16" in str(caught.value)
+    robin = await consent_portal.share_plan_with(t.client_principal, t.net.hub.id)
+    assert robin

@@ -50,6 +50,7 @@ JOB_HANDLERS: dict[str, outbox.Handler] = {
     mail.EMAIL_JOB: mail.send_email_job,
     backup_schedule.BACKUP_JOB: backup_schedule.daily_backup_job,
     erasure.REVIEW_JOB: erasure.retention_review_job,
+    erasure.ERASE_JOB: erasure.erase_job,
     **directory_web.JOB_HANDLERS,
     **referrals_web.JOB_HANDLERS,
     **plans_web.JOB_HANDLERS,

@@ -3,10 +3,11 @@
 Two ways in, one path: the daily retention job proposes clients no retention rule keeps any
 more, and a system admin confirms each; a client asks from the portal, and the hub's
 data-protection lead (the `data_protection_lead_id` of the hub organisation: no new role)
-approves it, having checked no legal basis to keep the record applies. Either way
-`erase_client` deletes the holdings (children first), the client's sessions, jobs and
-notifications that name them, and blanks their audit rows' payloads (ids only), then records
-the erasure itself by its own id. SQLite is then vacuumed so no deleted page stays in the file.
+approves it, having checked no legal basis to keep the record applies. Either way the
+approval queues a job, and the worker's `erase_client` deletes the holdings (children
+first), the client's sessions, jobs and notifications that name them, and blanks their audit
+rows' payloads (ids only), then records the erasure itself by its own id, all in one
+transaction. SQLite is then vacuumed so no deleted page stays in the file.
 """
 
 from __future__ import annotations
@@ -39,9 +40,11 @@ from hub.tables import (
 )
 
 REVIEW_JOB = "hub.retention_review"
+ERASE_JOB = "hub.erase_client"
 RETENTION = "retention"
 CLIENT_REQUEST = "client_request"
 PROPOSED = "proposed"
+APPROVED = "approved"
 REVIEW_EVERY = timedelta(days=1)
 _MARKERS_PER_QUERY = 50
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -58,6 +61,8 @@ class ErasureItem:
     registered_by: str
     registered_on: datetime | None
     may_decide: bool
+    approved: bool = False
+    """Approved: the worker is erasing it."""
     words: str = ""
     """The client's own words, on a request they made (shown to the approver)."""
 
@@ -92,7 +97,7 @@ def reference(request_id: UUID) -> str:
 
 async def _open_request(client_id: UUID) -> bool:
     return await ErasureRequest.exists().where(
-        (ErasureRequest.client_id == client_id) & (ErasureRequest.status == PROPOSED)
+        (ErasureRequest.client_id == client_id) & ErasureRequest.status.is_in([PROPOSED, APPROVED])
     )
 
 
@@ -208,7 +213,7 @@ async def pending(principal: Principal) -> list[ErasureItem]:
         raise NotFound(msg)
     rows = (
         await ErasureRequest.select()
-        .where(ErasureRequest.status == PROPOSED)
+        .where(ErasureRequest.status.is_in([PROPOSED, APPROVED]))
         .order_by(ErasureRequest.proposed_at)
     )
     clients = {
@@ -228,7 +233,8 @@ async def pending(principal: Principal) -> list[ErasureItem]:
                 proposed_at=row["proposed_at"],
                 registered_by=client.get("organisation", ""),
                 registered_on=client.get("created_at"),
-                may_decide=await may_decide(principal, row["reason"]),
+                may_decide=row["status"] == PROPOSED and await may_decide(principal, row["reason"]),
+                approved=row["status"] == APPROVED,
                 words=row["note"] if row["reason"] == CLIENT_REQUEST else "",
             )
         )
@@ -236,7 +242,8 @@ async def pending(principal: Principal) -> list[ErasureItem]:
 
 
 async def _request_to_decide(principal: Principal, request_id: UUID) -> dict[str, Any]:
-    row = await ErasureRequest.select().where(ErasureRequest.id == request_id).first()
+    """The proposed erasure, locked, if this person decides it (inside `transaction()`)."""
+    row = await locked(ErasureRequest.select().where(ErasureRequest.id == request_id)).first()
     if row is None or not await may_see_erasures(principal):
         msg = "No such erasure"
         raise NotFound(msg)
@@ -272,10 +279,43 @@ async def decline(principal: Principal, request_id: UUID, note: str) -> None:
         )
 
 
-async def confirm(principal: Principal, request_id: UUID) -> dict[str, int]:
-    """Erase the client of a proposed erasure (the approver's confirmation); returns the counts."""
-    row = await _request_to_decide(principal, request_id)
-    return await erase_client(row["client_id"], request_id, principal)
+async def confirm(principal: Principal, request_id: UUID) -> None:
+    """Approve a proposed erasure: the worker erases the client shortly after (audited).
+
+    Raises:
+        NotFound: no such erasure, or not this person's to decide.
+        Conflict: it has already been decided.
+    """
+    async with transaction():
+        await _request_to_decide(principal, request_id)
+        await ErasureRequest.update(
+            {
+                ErasureRequest.status: APPROVED,
+                ErasureRequest.decided_by: principal.id,
+                ErasureRequest.decided_at: clock.now(),
+            }
+        ).where(ErasureRequest.id == request_id)
+        await outbox.enqueue(ERASE_JOB, {"request_id": str(request_id)})
+        await audit.record(
+            "erasure.approved", principal.actor, subject_type="erasure", subject_id=str(request_id)
+        )
+
+
+async def erase_approved(request_id: UUID) -> dict[str, int] | None:
+    """Carry out an approved erasure; None when it is not (or no longer) waiting to be done."""
+    row = await ErasureRequest.select().where(ErasureRequest.id == request_id).first()
+    if row is None or row["status"] != APPROVED or row["client_id"] is None:
+        return None
+    try:
+        return await erase_client(row["client_id"], request_id, Actor.system())
+    except Conflict:  # another worker finished it first
+        return None
+
+
+async def erase_job(payload: dict[str, Any]) -> None:
+    """Outbox handler: one approved erasure. Killed part-way, it leaves the client whole and
+    runs again when its lease ends."""
+    await erase_approved(UUID(payload["request_id"]))
 
 
 def _deletion_order() -> list[Holding]:
@@ -325,7 +365,7 @@ async def _delete_mentions(
     return gone
 
 
-async def erase_client(client_id: UUID, request_id: UUID, principal: Principal) -> dict[str, int]:
+async def erase_client(client_id: UUID, request_id: UUID, actor: Actor) -> dict[str, int]:
     """Erase everything held about one client, in one transaction; then vacuum SQLite.
 
     All or nothing: a crash or kill part-way leaves the client whole. The erasure's audit
@@ -342,7 +382,7 @@ async def erase_client(client_id: UUID, request_id: UUID, principal: Principal) 
         request = await locked(
             ErasureRequest.select().where(ErasureRequest.id == request_id)
         ).first()
-        if request is None or request["status"] != PROPOSED or request["client_id"] != client_id:
+        if request is None or request["status"] != APPROVED or request["client_id"] != client_id:
             msg = "This erasure has already been decided"
             raise Conflict(msg)
         held = await held_rows(client_id)
@@ -387,15 +427,13 @@ async def erase_client(client_id: UUID, request_id: UUID, principal: Principal) 
         await ErasureRequest.update(
             {
                 ErasureRequest.status: "erased",
-                ErasureRequest.decided_by: principal.id,
-                ErasureRequest.decided_at: clock.now(),
                 ErasureRequest.counts: json.dumps(counts, sort_keys=True),
                 ErasureRequest.note: "",
             }
         ).where(ErasureRequest.id == request_id)
         await audit.record(
             audit.ERASURE_DONE,
-            principal.actor,
+            actor,
             subject_type="erasure",
             subject_id=reference_id,
             detail={"reason": request["reason"], "rows": counts},

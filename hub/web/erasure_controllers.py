@@ -62,9 +62,9 @@ class RetentionController(Controller):
 
     @post("/{request_id:uuid}/erase", name="retention.erase")
     async def erase(self, request: AnyRequest, request_id: FromPath[UUID]) -> Response[Any]:
-        """Confirm: erase the client's records now."""
+        """Confirm: the worker erases the client's records (within a minute or so)."""
         await erasure.confirm(request.user, request_id)
-        return see_other(f"{PATH}?done=erased")
+        return see_other(f"{PATH}?done=approved")
 
     @post("/{request_id:uuid}/keep", name="retention.keep")
     async def keep(self, request: AnyRequest, request_id: FromPath[UUID]) -> Response[Any]:

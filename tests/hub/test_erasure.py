@@ -14,7 +14,7 @@ import os
 import signal
 import sqlite3
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -24,7 +24,7 @@ import pytest
 from piccolo.columns import ForeignKey, OnDelete
 from piccolo.conf.apps import Finder
 
-import app  # noqa: F401 - registers every feature's holdings and retention rules
+import app  # registers every feature's holdings, retention rules and jobs
 from consent import rectification
 from consent.rectification import CorrectionAsk
 from consent.vocabulary import NEEDS
@@ -119,6 +119,15 @@ async def erasable_client() -> tuple[Any, Any, Principal, str]:
     return t, other, system_admin(admin, t.net.hub), username
 
 
+async def approved_and_done(approver: Principal, request_id: UUID) -> dict[str, int]:
+    """The approver confirms; the worker (one pass of the outbox) erases; the counts."""
+    await erasure.confirm(approver, request_id)
+    await outbox.run_once(app.JOB_HANDLERS, "test-worker", limit=100)
+    row = await ErasureRequest.select().where(ErasureRequest.id == request_id).first()
+    assert row["status"] == "erased", row
+    return dict(json.loads(row["counts"]))
+
+
 async def propose(client_id: UUID, reason: str = erasure.RETENTION) -> UUID:
     """An erasure waiting for a decision."""
     request = ErasureRequest(client_id=client_id, reason=reason, proposed_at=clock.now())
@@ -135,7 +144,7 @@ async def test_an_erased_client_is_in_no_table_and_the_audit_chain_still_verifie
     assert named | {"notification", "user_session", "correction_request"} <= set(before)
     request_id = await propose(client_id)
 
-    counts = await erasure.confirm(admin, request_id)
+    counts = await approved_and_done(admin, request_id)
 
     assert await tables_mentioning(needles) == {}
     assert counts["client"] == 1
@@ -214,30 +223,23 @@ async def test_a_clients_own_request_is_decided_by_the_hubs_data_protection_lead
         await erasure.confirm(admin, request_id)
     with pytest.raises(NotFound):  # a partner's worker sees nothing
         await erasure.confirm(t.net.recipient, request_id)
-    counts = await erasure.confirm(principal(lead, t.net.hub), request_id)
+    counts = await approved_and_done(principal(lead, t.net.hub), request_id)
     assert counts["client"] == 1
     assert not await ClientAccount.exists().where(ClientAccount.username == username)
     assert (await audit.verify()).ok
 
 
 WORKER = """
-import asyncio, sys
-from uuid import UUID
-import app  # noqa: F401
-from hub import audit, erasure
-from hub.accounts.schemas import Principal
+import asyncio
+import app
+from hub import audit, outbox
 
 async def stall(*args, **kwargs):
     print("erasing", flush=True)
     await asyncio.sleep(60)
 
-async def main():
-    audit.redact = stall
-    who = Principal(kind="staff", id=UUID(sys.argv[3]), name="Admin", session_key="k",
-                    is_system_admin=True)
-    await erasure.erase_client(UUID(sys.argv[1]), UUID(sys.argv[2]), who)
-
-asyncio.run(main())
+audit.redact = stall  # inside the erasure's transaction, after every holding was deleted
+asyncio.run(outbox.run_once(app.JOB_HANDLERS, "doomed-worker", limit=100))
 """
 
 
@@ -253,24 +255,27 @@ async def test_a_worker_killed_during_an_erasure_leaves_the_client_whole(tmp_pat
     client_id = t.net.client.id
     before = await holding_counts(client_id)
     request_id = await propose(client_id)
+    await erasure.confirm(admin, request_id)  # queues the job the worker below takes
     script = tmp_path / "erase_worker.py"
     script.write_text(WORKER)
     worker = await asyncio.create_subprocess_exec(
-        sys.executable, str(script), str(client_id), str(request_id), str(admin.id),
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        sys.executable, str(script), cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     assert worker.stdout is not None
+    assert worker.stderr is not None
     line = await asyncio.wait_for(worker.stdout.readline(), timeout=60)
-    assert line.strip() == b"erasing", (await worker.stderr.read()).decode()  # type: ignore[union-attr]
+    assert line.strip() == b"erasing", (await worker.stderr.read()).decode()
     worker.send_signal(signal.SIGKILL)  # mid-transaction: every holding already deleted
     await worker.wait()
 
     assert await holding_counts(client_id) == before  # none of it went
     assert (await audit.verify()).ok
-    counts = await erasure.confirm(admin, request_id)  # and the erasure still runs whole
-    assert counts["client"] == 1
-    assert await holding_counts(client_id) == {title: 0 for title in before}
+    # The dead worker's lease (taken on its own, real clock) runs out.
+    clock.freeze(datetime.now(UTC) + outbox.LEASE + timedelta(minutes=1))
+    await outbox.run_once(app.JOB_HANDLERS, "next-worker", limit=100)
+    assert await holding_counts(client_id) == {title: 0 for title in before}  # all of it
+    assert (await audit.verify()).ok
 
 
 async def test_two_confirmations_at_once_erase_once():
@@ -281,5 +286,9 @@ async def test_two_confirmations_at_once_erase_once():
     results = await asyncio.gather(
         erasure.confirm(who, request_id), erasure.confirm(who, request_id), return_exceptions=True
     )
-    assert sorted(type(result).__name__ for result in results) == ["Conflict", "dict"]
+    assert sorted(type(result).__name__ for result in results) == ["Conflict", "NoneType"]
+    erased = await asyncio.gather(
+        erasure.erase_approved(request_id), erasure.erase_approved(request_id)
+    )
+    assert sorted(str(type(result).__name__) for result in erased) == ["NoneType", "dict"]
     assert (await audit.verify()).ok

@@ -17,11 +17,12 @@ from uuid import UUID
 import msgspec
 
 from consent import access_log, policy
-from consent.vocabulary import IDENTITY, PLAN, PLAN_SHARING, category_label
+from consent.vocabulary import IDENTITY, PLAN, PLAN_SHARING, category_label, local_date
 from hub.accounts.schemas import Principal
 from hub.errors import NotFound
 from hub.tables import Client
 from plans.care_team import current_lead, is_on_team
+from plans.content import today
 from plans.meeting_ics import KIND_TITLES
 from plans.meeting_notices import ARRANGED, when
 from plans.meeting_record import UnmetAction, unmet_from_last_meeting
@@ -253,7 +254,7 @@ async def _build(
         unmet=await unmet_from_last_meeting(client_id, meeting["starts_at"]) if full else [],
         withheld=withheld,
         may_change=may_change,
-        may_record=may_change,
+        may_record=may_change and local_date(meeting["starts_at"]) <= today(),
     )
 
 

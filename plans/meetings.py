@@ -400,6 +400,11 @@ class ArrangeStart(msgspec.Struct, frozen=True, kw_only=True):
     kinds: list[tuple[str, str]]
 
 
+async def may_arrange_any(access: PlanAccess) -> bool:
+    """May this reader arrange some kind of meeting now?"""
+    return any([await may_arrange(access, kind) for kind in KINDS])
+
+
 async def arrange_start(principal: Principal, client_id: UUID) -> ArrangeStart:
     """The arrange form's choices (NotFound to anyone not on the care team)."""
     access = await plan_access(principal, client_id)

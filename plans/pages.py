@@ -14,10 +14,12 @@ from consent import record
 from hub.accounts.schemas import Principal
 from hub.tables import Staff
 from plans import connections, content, progress
+from plans.access import plan_access
 from plans.care_team import care_team_for, lead_history
 from plans.connections import Connections
 from plans.connections_map import connections_svg
 from plans.lead import plan_consent_needed
+from plans.meetings import may_arrange_any
 from plans.progress import Progress
 from plans.schemas import CareTeam, LeadView, PlanView, TeamWorker
 
@@ -42,6 +44,7 @@ class PlanPage(msgspec.Struct, frozen=True, kw_only=True):
     connections: Connections | None = None
     connections_map: str = ""
     """The connections map's SVG (plans.connections_map), when the reader may see them."""
+    may_arrange_meeting: bool = False
 
 
 class TeamPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,6 +93,7 @@ async def plan_page(principal: Principal, client_id: UUID) -> PlanPage:
         progress=await _progress(plan),
         connections=found,
         connections_map=connections_svg(found.items, "Client") if found.visible else "",
+        may_arrange_meeting=await may_arrange_any(await plan_access(principal, client_id)),
     )
 
 

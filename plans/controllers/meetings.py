@@ -84,9 +84,10 @@ class MeetingController(Controller):
     @get("/{client_id:uuid}/meetings", name="plans.meetings")
     async def list_meetings(self, request: AnyRequest, client_id: FromPath[UUID]) -> Template:
         """The client's meetings, for the care team."""
-        await plan_access(request.user, client_id)
+        access = await plan_access(request.user, client_id)
         found = await meetings_of(client_id)
-        return render(LIST, client_id=client_id, meetings=found)
+        may_arrange = await meetings.may_arrange_any(access)
+        return render(LIST, client_id=client_id, meetings=found, may_arrange=may_arrange)
 
     @get("/{client_id:uuid}/meetings/new", name="plans.meeting_new")
     async def arrange_page(self, request: AnyRequest, client_id: FromPath[UUID]) -> Template:

@@ -182,3 +182,94 @@ async def test_record_many_continues_the_chain_in_one_insert_and_verify_checks_i
     await tamper("UPDATE audit_event SET subject_id = {} WHERE seq = 4", "edited")
     result = await audit.verify()
     assert (result.ok, result.broken_seq) == (False, 4)
+
+
+async def test_blanking_a_payload_keeps_the_chain_only_with_a_recorded_erasure() -> None:
+    """An erasure blanks a row's payload (the hash covers its digest, not the payload); a row
+    blanked by no recorded erasure, or a blanked row changed afterwards, is found."""
+    await write_trail(3)
+    async with transaction():
+        if ON_POSTGRES:
+            await raw("SELECT set_config('wraparound.erasing', 'on', true)")
+        assert await audit.redact("thing-2", set(), "erasure-1") == 1
+    blanked = (await trail())[1]
+    assert (blanked["subject_id"], blanked["detail"]) == ("erased", '{"erasure": "erasure-1"}')
+    assert blanked["payload_salt"] == ""
+    result = await audit.verify()
+    assert not result.ok  # no erasure.done event names erasure-1 yet
+    assert (result.broken_seq, result.reason) == (2, "row was blanked by no recorded erasure")
+
+    await audit.record(
+        audit.ERASURE_DONE, Actor.system(), subject_type="erasure", subject_id="erasure-1"
+    )
+    result = await audit.verify()
+    assert result.ok
+    assert result.redacted == 1
+
+    await tamper("UPDATE audit_event SET detail = {} WHERE seq = 2", '{"n":99}')
+    result = await audit.verify()
+    assert (result.broken_seq, result.reason) == (2, "a blanked row was changed")
+
+
+async def test_rows_from_before_digests_still_verify_and_can_be_blanked() -> None:
+    """A trail written before payload digests existed (hashed over its fields) verifies; one of
+    its rows an erasure blanks keeps its place in the chain."""
+    await write_trail(2)
+    rows = await trail()
+    prev = GENESIS_HASH
+    for row in rows:  # rewrite the trail as the older code wrote it
+        legacy = {**row, "prev_hash": prev, "payload_digest": "", "payload_salt": ""}
+        legacy["hash"] = prev = audit._legacy_row_hash(legacy)
+        await tamper(
+            "UPDATE audit_event SET payload_digest = '', payload_salt = '', prev_hash = {},"
+            " hash = {} WHERE seq = {}",
+            legacy["prev_hash"],
+            legacy["hash"],
+            row["seq"],
+        )
+    assert (await audit.verify()).ok
+    async with transaction():
+        if ON_POSTGRES:
+            await raw("SELECT set_config('wraparound.erasing', 'on', true)")
+        await audit.redact("thing-1", set(), "erasure-2")
+        await audit.record(
+            audit.ERASURE_DONE, Actor.system(), subject_type="erasure", subject_id="erasure-2"
+        )
+    result = await audit.verify()
+    assert result.ok, result.reason
+    assert result.redacted == 1
+
+
+async def erasure_done(erasure_id: str) -> None:
+    """The event an erasure writes last, naming itself."""
+    await audit.record(
+        audit.ERASURE_DONE, Actor.system(), subject_type="erasure", subject_id=erasure_id
+    )
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the append-only trigger is PostgreSQL's")
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET hash = 'x' WHERE seq = 2",  # the chain, even in an erasure
+        "UPDATE audit_event SET action = 'x' WHERE seq = 2",
+        "DELETE FROM audit_event WHERE seq = 2",
+    ],
+)
+async def test_postgres_lets_an_erasure_blank_a_payload_and_nothing_more(statement: str) -> None:
+    import asyncpg
+
+    await write_trail(3)
+    before = await trail()
+    with pytest.raises(asyncpg.PostgresError, match="append-only"):
+        await as_an_erasure(statement)
+    assert await trail() == before
+    await as_an_erasure("UPDATE audit_event SET subject_id = 'erased' WHERE seq = 2")
+    assert (await trail())[1]["subject_id"] == "erased"
+
+
+async def as_an_erasure(statement: str) -> None:
+    """Run a statement in a transaction flagged as an erasure's."""
+    async with transaction():
+        await raw("SELECT set_config('wraparound.erasing', 'on', true)")
+        await raw(statement)

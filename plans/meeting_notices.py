@@ -59,21 +59,21 @@ async def _addresses(invitees: list[dict[str, Any]]) -> list[tuple[dict[str, Any
     return found
 
 
-def _body(headline: str, meeting: dict[str, Any], for_client: bool) -> str:
+def _body(headline: str, meeting: dict[str, Any], kind: str) -> str:
     base = get_settings().base_url
-    link = f"{base}/portal/meetings" if for_client else f"{base}/plans/meetings/{meeting['id']}"
+    link = (
+        f"{base}/portal/meetings" if kind == "client" else f"{base}/plans/meetings/{meeting['id']}"
+    )
     lines = [headline, "", f"When: {when(meeting['starts_at'])}"]
     if meeting["place"]:
         lines.append(f"Where: {meeting['place']}")
     if meeting["video_link"]:
         lines.append(f"Video link: {meeting['video_link']}")
-    lines += [
-        "",
-        "Sign in to Wraparound to see it and say whether you can come:",
-        link,
-        "",
-        "This e-mail carries no personal details: they stay in Wraparound.",
-    ]
+    if kind == "guest":
+        lines += ["", "The person who asked you to come can tell you more about it."]
+    else:
+        lines += ["", "Sign in to Wraparound to see it and say whether you can come:", link]
+    lines += ["", "This e-mail carries no personal details: they stay in Wraparound."]
     return "\n".join(lines)
 
 
@@ -125,7 +125,7 @@ async def tell(
         await mail.queue_email(
             address,
             f"Wraparound: {subject}"[:200],
-            _body(subject, meeting, row["kind"] == "client"),
+            _body(subject, meeting, row["kind"]),
             attachment=mail.Attachment(
                 filename=FILENAME, content_type=content_type(method), text=invite
             ),

@@ -22,6 +22,7 @@ from hub.db import transaction
 from hub.tables import Staff
 from plans.care_team import current_lead
 from plans.content import today
+from plans.meeting_sweep import withdraw_departed
 from plans.tables import Action, Plan
 from plans.vocabulary import FINISHED_ACTIONS
 
@@ -157,4 +158,5 @@ async def daily_check_job(payload: dict[str, Any]) -> None:
     """Outbox handler: run the check, then queue tomorrow's (once, however many ran today)."""
     _ = payload
     await run_daily_check()
+    await withdraw_departed()
     await outbox.ensure_scheduled(DAILY_JOB, after=RUN_EVERY)

@@ -8,11 +8,14 @@ from datetime import date, datetime, timedelta
 import icalendar
 import pytest
 
+from consent import consents, policy
 from consent.vocabulary import COORDINATION, IDENTITY
 from hub import clock
+from hub.audit import Actor
+from hub.db import transaction
 from hub.errors import Forbidden, Invalid
 from hub.tables import Notification
-from plans import care_team, meeting_record, meetings
+from plans import care_team, meeting_record, meeting_sweep, meetings
 from plans.meeting_record import RecordForm
 from plans.meetings import AnswerForm, MissingConsent
 from plans.tables import Action, Meeting, MeetingAction, MeetingInvitee, Plan, Rating, Review
@@ -250,3 +253,23 @@ async def test_a_meeting_cannot_be_recorded_before_its_day() -> None:
     meeting_id = await arranged(t)
     with pytest.raises(Forbidden):
         await meeting_record.record(t.net.recipient, meeting_id, RecordForm())
+
+
+async def test_an_organisation_whose_consent_ends_loses_its_future_invitations() -> None:
+    t = await led_team()
+    consent_id = await consent_to(t.net.client.id, [t.net.outsider], [IDENTITY], [COORDINATION])
+    meeting_id = await arranged(t, other_email=t.net.outsider_worker.email)
+    assert await meeting_sweep.withdraw_departed() == 0
+    async with transaction():
+        await consents.end_consent(consent_id, policy.WITHDRAWN, Actor.system(), "test")
+    assert await meeting_sweep.withdraw_departed() == 1
+    still = {
+        row["staff"]
+        for row in await MeetingInvitee.select().where(
+            (MeetingInvitee.meeting == meeting_id) & MeetingInvitee.removed_at.is_null()
+        )
+        if row["staff"]
+    }
+    assert still == {t.third_worker.id, t.net.hub_worker.id}
+    methods = sorted(parsed(text)[0] for text in await invites_to(t.net.outsider_worker.email))
+    assert methods == ["CANCEL", "REQUEST"]

@@ -15,16 +15,17 @@ from uuid import UUID
 import msgspec
 
 from consent.vocabulary import CATEGORIES, PLAN, local_date
-from hub import audit, clock
+from hub import audit, clock, mail
 from hub.accounts.schemas import Principal
 from hub.db import transaction
 from hub.errors import Forbidden, Invalid, NotFound
+from hub.settings import get_settings
 from hub.tables import Notification
 from plans import reviews
 from plans.access import plan_access
 from plans.care_team import team_organisations
 from plans.content import today
-from plans.meeting_notices import ARRANGED
+from plans.meeting_notices import ARRANGED, client_email
 from plans.meetings import HELD
 from plans.reviews import ReviewForm, open_plan
 from plans.tables import Action, Goal, Meeting, MeetingAction, MeetingInvitee
@@ -250,6 +251,18 @@ def _review_part(
 
 
 async def _minutes_ready(meeting_id: UUID, attendees: list[dict[str, Any]], now: Any) -> None:
+    """Tell each worker who came that the minutes are ready, and the client (by e-mail, when
+    one is on their record) that their copy is in the portal."""
+    for row in attendees:
+        address = await client_email(row["client"]) if row["kind"] == "client" else ""
+        if address:
+            link = f"{get_settings().base_url}/portal/meetings/{meeting_id}"
+            await mail.queue_email(
+                address,
+                "Wraparound: what happened at your meeting",
+                "Your copy of what was said and agreed at your meeting is ready.\n"
+                f"Sign in to read or print it: {link}\n",
+            )
     staff = [row["staff"] for row in attendees if row["kind"] == "staff" and row["staff"]]
     if staff:
         await Notification.insert(

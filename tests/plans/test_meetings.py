@@ -3,18 +3,20 @@ invites as calendar files, and recording attendance and agreed actions in one tr
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import icalendar
 import pytest
 
-from consent import consents, policy
-from consent.vocabulary import COORDINATION, IDENTITY
+from consent import consents, policy, record
+from consent.schemas import ContactDetails
+from consent.vocabulary import CONTACT, COORDINATION, IDENTITY
 from hub import clock
 from hub.audit import Actor
 from hub.db import transaction
 from hub.errors import Forbidden, Invalid
-from hub.tables import Notification
+from hub.tables import Notification, OutboxJob
 from plans import care_team, meeting_record, meeting_sweep, meetings
 from plans.meeting_record import RecordForm
 from plans.meetings import AnswerForm, MissingConsent
@@ -273,3 +275,25 @@ async def test_an_organisation_whose_consent_ends_loses_its_future_invitations()
     assert still == {t.third_worker.id, t.net.hub_worker.id}
     methods = sorted(parsed(text)[0] for text in await invites_to(t.net.outsider_worker.email))
     assert methods == ["CANCEL", "REQUEST"]
+
+
+async def test_the_client_gets_the_invite_and_their_minutes_by_e_mail() -> None:
+    t = await led_team()
+    async with transaction():
+        await record.write_entry(
+            t.net.client.id, CONTACT, ContactDetails(email="robin@example.org"), t.net.hub.id, None
+        )
+    goal = await a_goal(t)
+    meeting_id = await arranged(t)
+    [invite] = await invites_to("robin@example.org")
+    assert parsed(invite)[0] == "REQUEST"
+    clock.freeze(datetime(2026, 11, 9, 12, 0, tzinfo=clock.now().tzinfo))
+    invitees = await MeetingInvitee.select().where(MeetingInvitee.kind == "client")
+    form = record_form(str(goal), [str(t.net.partner.id)] * 2, [str(invitees[0]["id"])])
+    await meeting_record.record(t.net.recipient, meeting_id, form)
+    subjects = [
+        json.loads(row["payload"])["subject"]
+        for row in await OutboxJob.select().where(OutboxJob.kind == "email")
+        if json.loads(row["payload"])["to"] == "robin@example.org"
+    ]
+    assert "Wraparound: what happened at your meeting" in subjects

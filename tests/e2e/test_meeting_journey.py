@@ -1,7 +1,8 @@
 """The meeting journey in a real Chromium: the lead arranges a review meeting with two
 agencies and the client, the client says they are coming on a phone, the lead records who came
 and two agreed actions, and the plan shows them; the lead adds a connection and the plan's
-connections map renders. axe-core finds nothing serious on any new page.
+connections map renders (on the plan and on the client's phone); the lead starts a
+household. axe-core finds nothing serious on any new page.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ async def _lead_arranges(page: Page, t: Team) -> None:
     )
     await expect(page.get_by_role("heading", level=1)).to_have_text("Review meeting")
     await assert_accessible(page)
+    await page.get_by_role("button", name="Move it").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Move the meeting")
+    await assert_accessible(page)
+    await page.go_back()
 
 
 async def _client_accepts_on_the_phone(portal: Page) -> None:
@@ -83,6 +88,15 @@ async def _client_accepts_on_the_phone(portal: Page) -> None:
     await expect(portal.locator(".govuk-notification-banner")).to_contain_text("Thank you")
     wide = await portal.evaluate("document.documentElement.scrollWidth")
     assert wide <= PHONE["width"], f"the meeting page scrolls sideways on a phone ({wide}px)"
+
+
+async def _client_sees_their_map_on_the_phone(portal: Page) -> None:
+    await portal.goto("/portal/connections")
+    await expect(portal.locator("svg.wa-connections-map")).to_be_visible()
+    await expect(portal.get_by_role("main")).to_contain_text("Sister Kim")
+    await assert_accessible(portal)
+    wide = await portal.evaluate("document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], f"the connections map scrolls sideways on a phone ({wide}px)"
 
 
 async def _lead_records(page: Page, t: Team) -> None:
@@ -129,6 +143,17 @@ async def _plan_shows_actions_and_map(page: Page, t: Team) -> None:
     await expect(page.locator("svg.wa-connections-map")).to_be_visible()
     await expect(main).to_contain_text("Sister Kim")
     await assert_accessible(page)
+    await page.get_by_role("link", name="Meetings", exact=True).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Meetings")
+    await assert_accessible(page)
+    await page.goto(f"/plans/{t.net.client.id}/household")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Start a household")
+    await assert_accessible(page)
+    await page.get_by_label("What is the household called?").fill("The Clients")
+    await page.get_by_role("button", name="Start the household").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("The Clients")
+    await expect(page.get_by_role("main")).to_contain_text("A settled home")
+    await assert_accessible(page)
 
 
 async def test_a_review_meeting_is_arranged_answered_recorded_and_shown_in_the_plan(
@@ -148,6 +173,13 @@ async def test_a_review_meeting_is_arranged_answered_recorded_and_shown_in_the_p
         await phone.close()
     await _lead_records(page, t)
     await _plan_shows_actions_and_map(page, t)
+    phone = await new_context(browser, server_url, viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        portal = await phone.new_page()
+        await sign_in_portal(portal, "robin")
+        await _client_sees_their_map_on_the_phone(portal)
+    finally:
+        await phone.close()
     attended = [
         row["attended"] for row in await MeetingInvitee.select().order_by(MeetingInvitee.kind)
     ]

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 LEAD_ORGANISATION = "Housing First"
 
 
-async def _worker(organisation_name: str) -> Principal | None:
+async def demo_worker(organisation_name: str) -> Principal | None:
     """The demo network's worker at that organisation, as a signed-in principal."""
     organisation = (
         await Organisation.select(Organisation.id, Organisation.name, Organisation.kind)
@@ -191,8 +191,8 @@ async def seed_demo_plan() -> list[tuple[str, str]]:
         .where(ClientAccount.username == DEMO_CLIENT_USERNAME)
         .first()
     )
-    hub = await _worker(HUB_NAME)
-    housing = await _worker(LEAD_ORGANISATION)
+    hub = await demo_worker(HUB_NAME)
+    housing = await demo_worker(LEAD_ORGANISATION)
     if account is None or hub is None or housing is None or housing.organisation_id is None:
         return []
     client_id = account["client"]

@@ -37,7 +37,7 @@ from hub.errors import WraparoundError
 from hub.tables import Client, ClientAccount
 from plans import connections, households, meeting_record, meetings
 from plans.connections import ConnectionForm
-from plans.demo import LEAD_ORGANISATION, _worker
+from plans.demo import LEAD_ORGANISATION, demo_worker
 from plans.households import MemberForm
 from plans.meeting_record import RecordForm
 from plans.meetings import ArrangeForm
@@ -206,8 +206,8 @@ async def seed_demo_household() -> list[tuple[str, str]]:
         .where(ClientAccount.username == DEMO_CLIENT_USERNAME)
         .first()
     )
-    hub = await _worker(HUB_NAME)
-    housing = await _worker(LEAD_ORGANISATION)
+    hub = await demo_worker(HUB_NAME)
+    housing = await demo_worker(LEAD_ORGANISATION)
     if account is None or hub is None or housing is None:
         return []
     alex = account["client"]

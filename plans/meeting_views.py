@@ -23,10 +23,10 @@ from hub.errors import NotFound
 from hub.tables import Client
 from plans.care_team import current_lead, is_on_team
 from plans.content import today
+from plans.meeting_answers import ANSWERS
 from plans.meeting_ics import KIND_TITLES
 from plans.meeting_notices import ARRANGED, when
 from plans.meeting_record import UnmetAction, unmet_from_last_meeting
-from plans.meetings import ANSWERS
 from plans.tables import Action, Meeting, MeetingAction, MeetingInvitee
 
 CLIENT_WORDS = {

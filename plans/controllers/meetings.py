@@ -15,14 +15,15 @@ from consent.vocabulary import CATEGORIES
 from hub.accounts.guards import requires_client, requires_staff
 from hub.errors import Invalid
 from hub.web.responses import see_other
-from plans import meeting_record, meetings
+from plans import meeting_answers, meeting_record, meetings
 from plans.access import plan_access
 from plans.area_words import words_field
 from plans.care_team import team_organisations
 from plans.controllers import AnyRequest, read, render, render_errors
+from plans.meeting_answers import ANSWERS, AnswerForm
 from plans.meeting_record import ACTION_ROWS, RecordForm
 from plans.meeting_views import meeting_view, meetings_of
-from plans.meetings import ANSWERS, AnswerForm, ArrangeForm, organisation_names
+from plans.meetings import ArrangeForm, organisation_names
 from plans.reviews import client_field, worker_field
 from plans.tables import Goal, Meeting
 
@@ -118,7 +119,7 @@ class MeetingController(Controller):
         """Say whether one is coming."""
         try:
             form = await read(request, AnswerForm)
-            await meetings.answer(request.user, meeting_id, form)
+            await meeting_answers.answer(request.user, meeting_id, form)
         except Invalid as exc:
             view = await meeting_view(request.user, meeting_id)
             values = await submitted(request)
@@ -211,7 +212,7 @@ class PortalMeetingController(Controller):
         """Say whether I am coming."""
         try:
             form = await read(request, AnswerForm)
-            await meetings.answer(request.user, meeting_id, form)
+            await meeting_answers.answer(request.user, meeting_id, form)
         except Invalid as exc:
             view = await meeting_view(request.user, meeting_id)
             return render_errors(

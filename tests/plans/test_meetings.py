@@ -17,9 +17,10 @@ from hub.audit import Actor
 from hub.db import transaction
 from hub.errors import Forbidden, Invalid
 from hub.tables import Notification, OutboxJob
-from plans import care_team, meeting_record, meeting_sweep, meetings
+from plans import care_team, meeting_answers, meeting_record, meeting_sweep, meetings
+from plans.meeting_answers import AnswerForm
 from plans.meeting_record import RecordForm
-from plans.meetings import AnswerForm, MissingConsent
+from plans.meetings import MissingConsent
 from plans.tables import Action, Meeting, MeetingAction, MeetingInvitee, Plan, Rating, Review
 from tests.consent.factories import consent_to
 from tests.plans.meeting_support import (
@@ -78,7 +79,7 @@ async def test_moving_bumps_sequence_and_cancelling_sends_cancel_with_the_same_u
     assert len({uid for _, uid, _, _ in found}) == 1
     assert found[1][3].hour == 14
     with pytest.raises(Forbidden):
-        await meetings.answer(t.third_principal, meeting_id, AnswerForm(answer="attending"))
+        await meeting_answers.answer(t.third_principal, meeting_id, AnswerForm(answer="attending"))
 
 
 @pytest.mark.parametrize(
@@ -130,11 +131,11 @@ async def test_only_the_lead_arranges_except_the_first_planning_meeting() -> Non
 async def test_invitees_answer_and_the_client_answers_in_the_portal() -> None:
     t = await led_team()
     meeting_id = await arranged(t)
-    await meetings.answer(t.client_principal, meeting_id, AnswerForm(answer="attending"))
+    await meeting_answers.answer(t.client_principal, meeting_id, AnswerForm(answer="attending"))
     with pytest.raises(Invalid) as caught:
-        await meetings.answer(t.third_principal, meeting_id, AnswerForm(answer="sending"))
+        await meeting_answers.answer(t.third_principal, meeting_id, AnswerForm(answer="sending"))
     assert "answer_note" in caught.value.errors
-    await meetings.answer(
+    await meeting_answers.answer(
         t.third_principal, meeting_id, AnswerForm(answer="sending", answer_note="Sol, a colleague")
     )
     answers = {
@@ -144,7 +145,9 @@ async def test_invitees_answer_and_the_client_answers_in_the_portal() -> None:
     assert ("client", "attending", "") in answers
     assert ("staff", "sending", "Sol, a colleague") in answers
     with pytest.raises(Exception, match="No such meeting"):
-        await meetings.answer(t.net.outsider_principal, meeting_id, AnswerForm(answer="attending"))
+        await meeting_answers.answer(
+            t.net.outsider_principal, meeting_id, AnswerForm(answer="attending")
+        )
 
 
 async def test_leaving_the_care_team_ends_future_invitations_with_a_cancel() -> None:

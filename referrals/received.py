@@ -17,6 +17,7 @@ from consent.schemas import EntryView
 from consent.tables import Consent
 from referrals.access import recipient_covered
 from referrals.lifecycle import TERMINAL
+from referrals.rows import ConsentVersionRow
 from referrals.schemas import ReferralRow
 
 
@@ -46,16 +47,17 @@ async def received(row: ReferralRow, decision: policy.Decision | None) -> Receiv
     cover = await policy.coverage(row.client, row.recipient_organisation)
     consent = None
     if cover.consent_id is not None:
-        consent = (
+        found = (
             await Consent.select(Consent.version, Consent.given_at)
             .where(Consent.id == cover.consent_id)
             .first()
         )
+        consent = None if found is None else msgspec.convert(found, ConsentVersionRow)
     return Received(
         categories=categories,
         consent_id=cover.consent_id,
-        consent_version=consent["version"] if consent else None,
-        consent_given_at=consent["given_at"] if consent else None,
+        consent_version=consent.version if consent else None,
+        consent_given_at=consent.given_at if consent else None,
     )
 
 

@@ -95,3 +95,10 @@ class SimilarServiceRow(msgspec.Struct, frozen=True, kw_only=True):
     capacity_status: str
     capacity_note: str
     response_target_days: int | None
+
+
+class ConsentVersionRow(msgspec.Struct, frozen=True, kw_only=True):
+    """Which version of a consent a referral's information reaches its recipient under."""
+
+    version: int
+    given_at: datetime

@@ -19,11 +19,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hub import clock
-from hub.db import insert_many, lock, named_lock, transaction
+from hub.db import (
+    buffer,
+    flush_buffers,
+    flushed_before_commit,
+    insert_many,
+    lock,
+    named_lock,
+    transaction,
+)
 from hub.tables import AuditEvent
 
 GENESIS_HASH = "0" * 64
-# Serialises appends on PostgreSQL (SQLite has one writer at a time already).
+# Serialises appends on PostgreSQL, from a transaction's flush to its commit (SQLite has one
+# writer at a time already).
 _APPEND_LOCK = named_lock("hub.audit.append")
 
 
@@ -109,42 +118,6 @@ def _legacy_row_hash(row: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def record(
-    action: str,
-    actor: Actor,
-    *,
-    subject_type: str = "",
-    subject_id: str = "",
-    detail: dict[str, Any] | None = None,
-    address: str = "",
-) -> None:
-    """Append one event to the trail, inside the caller's transaction when there is one."""
-    async with transaction():
-        await lock(_APPEND_LOCK)
-        last = (
-            await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
-            .order_by(AuditEvent.seq, ascending=False)
-            .first()
-        )
-        row: dict[str, Any] = {
-            "seq": (last["seq"] + 1) if last else 1,
-            "at": clock.now(),
-            "actor_kind": actor.kind,
-            "actor_id": actor.id,
-            "organisation_id": actor.organisation_id,
-            "action": action,
-            "subject_type": subject_type,
-            "subject_id": subject_id,
-            "detail": json.dumps(detail or {}, sort_keys=True, separators=(",", ":")),
-            "address": address,
-            "prev_hash": last["hash"] if last else GENESIS_HASH,
-            "payload_salt": secrets.token_hex(16),
-        }
-        row["payload_digest"] = _payload_digest(row)
-        row["hash"] = _row_hash(row)
-        await AuditEvent.insert(AuditEvent(**row))
-
-
 @dataclass(frozen=True)
 class Event:
     """One event for `record_many`."""
@@ -173,46 +146,84 @@ _COLUMNS = (
     "payload_digest",
     "hash",
 )
+_PENDING = "hub.audit.pending"
+
+
+def _unchained(event: Event, at: datetime) -> dict[str, Any]:
+    """An event's row without its place in the chain (seq, prev_hash, hash), fixed as recorded."""
+    row: dict[str, Any] = {
+        "at": at,
+        "actor_kind": event.actor.kind,
+        "actor_id": event.actor.id,
+        "organisation_id": event.actor.organisation_id,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "detail": json.dumps(event.detail or {}, sort_keys=True, separators=(",", ":")),
+        "address": event.address,
+        "payload_salt": secrets.token_hex(16),
+    }
+    row["payload_digest"] = _payload_digest(row)
+    return row
+
+
+async def _append(pending: list[dict[str, Any]]) -> None:
+    """Chain the transaction's events onto the trail's end and insert them in one statement.
+
+    Runs just before COMMIT (`hub.db.flushed_before_commit`): on PostgreSQL the append lock is
+    held from here to the commit, not for the whole transaction, so transactions that write
+    the trail overlap in everything but their last few milliseconds.
+    """
+    await lock(_APPEND_LOCK)
+    last = (
+        await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
+        .order_by(AuditEvent.seq, ascending=False)
+        .first()
+    )
+    seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
+    rows = []
+    for unchained in pending:
+        seq += 1
+        row = {**unchained, "seq": seq, "prev_hash": prev}
+        row["hash"] = prev = _row_hash(row)
+        rows.append([row[name] for name in _COLUMNS])
+    await insert_many(AuditEvent._meta.tablename, _COLUMNS, rows)
+
+
+flushed_before_commit(_PENDING, _append)
 
 
 async def record_many(events: Sequence[Event]) -> None:
-    """Append several events with one read of the chain's end and one multi-row insert.
+    """Append events to the trail as part of the caller's transaction (or one of their own).
 
-    The same chain `record` makes, for bulk writes (a directory import's batch); inside the
-    caller's transaction when there is one.
+    They are chained and written together when the transaction commits (one read of the
+    chain's end and one multi-row insert for all the transaction's events); rolled back with
+    it, or with a savepoint they came after.
     """
     if not events:
         return
+    at = clock.now()
+    rows = [_unchained(event, at) for event in events]
     async with transaction():
-        await lock(_APPEND_LOCK)
-        last = (
-            await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
-            .order_by(AuditEvent.seq, ascending=False)
-            .first()
-        )
-        seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
-        at = clock.now()
-        rows = []
-        for event in events:
-            seq += 1
-            row: dict[str, Any] = {
-                "seq": seq,
-                "at": at,
-                "actor_kind": event.actor.kind,
-                "actor_id": event.actor.id,
-                "organisation_id": event.actor.organisation_id,
-                "action": event.action,
-                "subject_type": event.subject_type,
-                "subject_id": event.subject_id,
-                "detail": json.dumps(event.detail or {}, sort_keys=True, separators=(",", ":")),
-                "address": event.address,
-                "prev_hash": prev,
-                "payload_salt": secrets.token_hex(16),
-            }
-            row["payload_digest"] = _payload_digest(row)
-            row["hash"] = prev = _row_hash(row)
-            rows.append([row[name] for name in _COLUMNS])
-        await insert_many(AuditEvent._meta.tablename, _COLUMNS, rows)
+        pending = buffer(_PENDING)
+        if pending is None:  # pragma: no cover - every transaction hub.db opens has buffers
+            await _append(rows)
+            return
+        pending.extend(rows)
+
+
+async def record(
+    action: str,
+    actor: Actor,
+    *,
+    subject_type: str = "",
+    subject_id: str = "",
+    detail: dict[str, Any] | None = None,
+    address: str = "",
+) -> None:
+    """Append one event to the trail, inside the caller's transaction when there is one."""
+    event = Event(action, actor, subject_type, subject_id, detail, address)
+    await record_many([event])
 
 
 async def verify(batch_size: int = 1000) -> VerifyResult:
@@ -284,6 +295,7 @@ async def redact(client_id: str, erased_ids: set[str], erasure_id: str) -> int:
     Returns:
         How many rows were blanked.
     """
+    await flush_buffers()  # this transaction's own events about them are blanked too
     ids = erased_ids | {client_id}
     found: dict[int, dict[str, Any]] = {}
     chunk = sorted(ids)

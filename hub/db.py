@@ -9,13 +9,13 @@ import logging
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
@@ -23,11 +23,13 @@ from hub.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# No mmap on the kept writer: it lives as long as the process, and when another process
+# shrank the file under its mapping (VACUUM after an erasure) the next backup read failed
+# with "disk I/O error". The short-lived readers keep it.
 SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA cache_size = -32000",
-    "PRAGMA mmap_size = 134217728",
 )
 
 
@@ -113,6 +115,86 @@ class HubConnection(sqlite3.Connection):
             self.execute(pragma)
 
 
+Flush = Callable[[list[Any]], Awaitable[None]]
+_FLUSHES: dict[str, Flush] = {}
+
+
+def flushed_before_commit(name: str, flush: Flush) -> None:
+    """Declare a buffer: what `buffer(name)` collects in a transaction, `flush` writes at its end.
+
+    The flush runs inside the transaction, just before COMMIT, with everything collected in
+    the order it came; a savepoint rolled back drops what was collected since it was taken.
+    """
+    _FLUSHES[name] = flush
+
+
+class BufferedSavepoint:
+    """A savepoint that, rolled back, also forgets what the buffers collected since it."""
+
+    def __init__(self, inner: Any, buffers: dict[str, list[Any]]) -> None:
+        self._inner = inner
+        self._buffers = buffers
+        self._marks = {name: len(items) for name, items in buffers.items()}
+
+    async def rollback_to(self) -> None:
+        """Roll back to the savepoint, writes and collected items alike."""
+        await self._inner.rollback_to()
+        for name, items in self._buffers.items():
+            del items[self._marks.get(name, 0) :]
+
+    async def release(self) -> None:
+        """Keep what was done since the savepoint."""
+        await self._inner.release()
+
+
+class BufferedTransaction:
+    """Mixed into both engines' transactions: per-transaction buffers flushed before COMMIT."""
+
+    buffers: dict[str, list[Any]]
+
+    def buffer(self, name: str) -> list[Any]:
+        """This transaction's list for `name` (see `flushed_before_commit`)."""
+        if not hasattr(self, "buffers"):
+            self.buffers = {}
+        return self.buffers.setdefault(name, [])
+
+    async def flush_buffers(self) -> None:
+        """Write what the buffers hold (in declaration order), then empty them."""
+        for name, flush in _FLUSHES.items():
+            items = getattr(self, "buffers", {}).get(name)
+            if items:
+                taken = list(items)
+                items.clear()
+                await flush(taken)
+
+    async def commit(self) -> None:
+        """Flush the buffers, then COMMIT."""
+        await self.flush_buffers()
+        await super().commit()  # type: ignore[misc]
+
+    async def savepoint(self, name: str | None = None) -> Any:
+        """A savepoint that also marks the buffers."""
+        inner = await super().savepoint(name)  # type: ignore[misc]
+        if not hasattr(self, "buffers"):
+            self.buffers = {}
+        return BufferedSavepoint(inner, self.buffers)
+
+
+def buffer(name: str) -> list[Any] | None:
+    """The current transaction's buffer `name`, or None outside a transaction."""
+    current = get_engine().current_transaction.get()
+    if not isinstance(current, BufferedTransaction):
+        return None
+    return current.buffer(name)
+
+
+async def flush_buffers() -> None:
+    """Write the current transaction's buffers now (before reading what they would write)."""
+    current = get_engine().current_transaction.get()
+    if isinstance(current, BufferedTransaction):
+        await current.flush_buffers()
+
+
 class KeptConnection:
     """This event loop's writer connection, lent to one transaction at a time.
 
@@ -156,8 +238,8 @@ async def _open_writer(kwargs: dict[str, Any]) -> KeptConnection:
     return KeptConnection(connection)
 
 
-class KeptConnectionTransaction(SQLiteTransaction):
-    """Piccolo's SQLite transaction on the kept writer connection instead of a new one."""
+class KeptConnectionTransaction(BufferedTransaction, SQLiteTransaction):
+    """Piccolo's SQLite transaction on the kept writer connection, with buffers."""
 
     async def get_connection(self) -> Any:
         """This loop's writer for the engine's file, opened on first use."""
@@ -251,10 +333,22 @@ def _stop_all(writers: dict[str, KeptConnection]) -> None:
     writers.clear()
 
 
+class HubPostgresTransaction(BufferedTransaction, PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, with buffers flushed before COMMIT."""
+
+
+class HubPostgresEngine(PostgresEngine):
+    """PostgreSQL whose transactions carry buffers (`buffer`, `flushed_before_commit`)."""
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        """A transaction with buffers."""
+        return HubPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
 def build_engine(settings: Settings) -> Engine:
     """The engine DATABASE_URL asks for: PostgreSQL, or the SQLite file in var/."""
     if settings.uses_postgres:
-        return PostgresEngine(
+        return HubPostgresEngine(
             config={
                 "dsn": settings.database_url,
                 # Generic plans made search 3-5x slower after 5 runs (DESIGN.md).

@@ -2,25 +2,56 @@
 
 A partner sees the plans of clients whose care team it is on now. Overdue: an open plan whose
 next review date passed before the period's end (or today, if sooner). Wellbeing: for each
-area, each client's latest rating up to the period's end against their first, from clients
-rated at least twice. Goals: every goal closed so far, by the outcome the client gave it.
+area, each client reviewed in the period: their latest rating up to the period's end against
+their first (clients rated at least twice). Goals: every goal closed so far, by the outcome
+the client gave it. Counted by the database (a busy hub has tens of thousands of ratings).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
+from typing import Any
 
-from plans.tables import CareTeamMember, Goal, Plan, Rating, Review
+from piccolo.query.functions.aggregate import Count
+
+from hub.db import raw
+from plans.tables import CareTeamMember, Goal, Plan, Review
 from plans.vocabulary import GOAL_OUTCOMES, WELLBEING_AREAS
 from reports.counting import rows_in_order
 from reports.periods import Period
 from reports.schemas import Figure, Row, Scope, Section
 
 CHANGES = ("rose", "stayed the same", "fell")
+_WELLBEING_SQL = """
+SELECT area,
+    SUM(CASE WHEN last_score > first_score THEN 1 ELSE 0 END) AS rose,
+    SUM(CASE WHEN last_score = first_score THEN 1 ELSE 0 END) AS same,
+    SUM(CASE WHEN last_score < first_score THEN 1 ELSE 0 END) AS fell
+FROM (
+    SELECT rt."area" AS area,
+        FIRST_VALUE(rt."client_score") OVER whole AS first_score,
+        LAST_VALUE(rt."client_score") OVER whole AS last_score,
+        COUNT(*) OVER whole AS ratings,
+        ROW_NUMBER() OVER ordered AS place
+    FROM "rating" rt JOIN "review" rv ON rv."id" = rt."review"
+    WHERE rv."held_on" <= {} PLAN_FILTER AND rv."plan" IN (
+        SELECT "plan" FROM "review" WHERE "held_on" >= {} AND "held_on" <= {})
+    WINDOW whole AS (
+        PARTITION BY rv."plan", rt."area" ORDER BY rv."held_on", rv."created_at"
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+    ),
+    ordered AS (PARTITION BY rv."plan", rt."area" ORDER BY rv."held_on", rv."created_at")
+) AS per_person
+WHERE place = 1 AND ratings >= 2
+GROUP BY area
+"""
+_PARTNER_PLANS = """AND rv."plan" IN (
+    SELECT p."id" FROM "plan" p JOIN "care_team_member" c ON c."client" = p."client"
+    WHERE c."organisation" = {} AND c."removed_at" IS NULL)"""
 
 
-async def _plan_ids(scope: Scope) -> set[object] | None:
+async def _plan_ids(scope: Scope) -> list[Any] | None:
     """The plans a partner may count; None for the whole hub."""
     if scope.organisation_id is None:
         return None
@@ -29,61 +60,70 @@ async def _plan_ids(scope: Scope) -> set[object] | None:
     )
     client_ids = list({row["client"] for row in clients})
     if not client_ids:
-        return set()
-    rows = await Plan.select(Plan.id).where(Plan.client.is_in(client_ids))
-    return {row["id"] for row in rows}
+        return []
+    return [row["id"] for row in await Plan.select(Plan.id).where(Plan.client.is_in(client_ids))]
+
+
+def _within(query: Any, column: Any, allowed: list[Any] | None) -> Any:
+    if allowed is None:
+        return query
+    return query.where(column.is_in(allowed or [None]))
+
+
+async def _count(query: Any) -> int:
+    row = await query.first()
+    return int(row["n"]) if row else 0
+
+
+async def _wellbeing(scope: Scope, period: Period) -> dict[str, dict[str, int]]:
+    if scope.organisation_id is None:
+        rows = await raw(
+            _WELLBEING_SQL.replace("PLAN_FILTER", ""), period.end, period.start, period.end
+        )
+    else:
+        rows = await raw(
+            _WELLBEING_SQL.replace("PLAN_FILTER", _PARTNER_PLANS),
+            period.end,
+            scope.organisation_id,
+            period.start,
+            period.end,
+        )
+    return {
+        row["area"]: {
+            "rose": int(row["rose"] or 0),
+            "stayed the same": int(row["same"] or 0),
+            "fell": int(row["fell"] or 0),
+        }
+        for row in rows
+    }
 
 
 async def plans_sections(scope: Scope, period: Period, today: date) -> list[Section]:
     """The plans section and the goals section."""
     allowed = await _plan_ids(scope)
-    plans = [
-        row
-        for row in await Plan.select(
-            Plan.id, Plan.status, Plan.next_review_on, Plan.created_at, Plan.closed_at
-        ).where(Plan.created_at < period.ends_at)
-        if allowed is None or row["id"] in allowed
-    ]
-    open_plans = [
-        row for row in plans if row["closed_at"] is None or row["closed_at"] >= period.ends_at
-    ]
-    cutoff = min(period.end, today)
-    reviews = [
-        row
-        for row in await Review.select(Review.id, Review.plan, Review.held_on).where(
-            Review.held_on <= period.end
+    open_at_end = (Plan.created_at < period.ends_at) & (
+        Plan.closed_at.is_null() | (Plan.closed_at >= period.ends_at)
+    )
+    plans = _within(Plan.select(Count(alias="n")), Plan.id, allowed)
+    open_plans = await _count(plans.where(open_at_end))
+    due = await _count(
+        _within(Plan.select(Count(alias="n")), Plan.id, allowed).where(
+            open_at_end
+            & (Plan.next_review_on >= period.start)
+            & (Plan.next_review_on <= period.end)
         )
-        if allowed is None or row["plan"] in allowed
-    ]
-    held = sum(1 for row in reviews if row["held_on"] >= period.start)
-    due = sum(
-        1
-        for row in open_plans
-        if row["next_review_on"] and period.start <= row["next_review_on"] <= period.end
     )
-    overdue = sum(
-        1
-        for row in open_plans
-        if row["status"] == "open" and row["next_review_on"] and row["next_review_on"] < cutoff
+    overdue = await _count(
+        _within(Plan.select(Count(alias="n")), Plan.id, allowed).where(
+            (Plan.status == "open") & (Plan.next_review_on < min(period.end, today))
+        )
     )
-    ratings = await Rating.select(
-        Rating.review.plan.as_alias("plan"),
-        Rating.review.held_on.as_alias("held_on"),
-        Rating.area,
-        Rating.client_score,
-    ).where(Rating.review.held_on <= period.end)
-    series: dict[tuple[object, str], list[tuple[date, int]]] = defaultdict(list)
-    for row in ratings:
-        if allowed is None or row["plan"] in allowed:
-            series[(row["plan"], row["area"])].append((row["held_on"], row["client_score"]))
-    changes: dict[str, Counter[str]] = defaultdict(Counter)
-    for (_, area), points in series.items():
-        if len(points) < 2:
-            continue
-        points.sort()
-        first, latest = points[0][1], points[-1][1]
-        change = "rose" if latest > first else "fell" if latest < first else "stayed the same"
-        changes[area][change] += 1
+    held = await _count(
+        _within(Review.select(Count(alias="n")), Review.plan, allowed).where(
+            (Review.held_on >= period.start) & (Review.held_on <= period.end)
+        )
+    )
+    changes = await _wellbeing(scope, period)
     wellbeing = Figure(
         key="wellbeing",
         title="Wellbeing in the client's own ratings: latest against first",
@@ -96,13 +136,13 @@ async def plans_sections(scope: Scope, period: Period, today: date) -> list[Sect
         unit="people",
         note="People rated at least twice, by area.",
     )
-    goal_rows = await Goal.select(Goal.plan, Goal.outcome).where(
-        (Goal.status == "closed") & (Goal.outcome != "")
+    goal_rows = (
+        await _within(Goal.select(Goal.outcome, Count(alias="n")), Goal.plan, allowed)
+        .where((Goal.status == "closed") & (Goal.outcome != ""))
+        .group_by(Goal.outcome)
     )
     outcomes = Counter(
-        GOAL_OUTCOMES.get(row["outcome"], row["outcome"])
-        for row in goal_rows
-        if allowed is None or row["plan"] in allowed
+        {GOAL_OUTCOMES.get(row["outcome"], row["outcome"]): int(row["n"]) for row in goal_rows}
     )
     return [
         Section(
@@ -113,7 +153,7 @@ async def plans_sections(scope: Scope, period: Period, today: date) -> list[Sect
                     key="plans-reviews",
                     title="Plans and reviews",
                     rows=[
-                        Row(label="Clients with an open plan", count=len(open_plans)),
+                        Row(label="Clients with an open plan", count=open_plans),
                         Row(label="Reviews held", count=held),
                         Row(label="Reviews due", count=due),
                         Row(label="Reviews overdue", count=overdue),

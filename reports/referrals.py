@@ -13,6 +13,10 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from piccolo.query.functions.aggregate import Count
 
 from consent import small_numbers
 from directory.tables import Service
@@ -24,6 +28,7 @@ from reports.counting import rows_by_count, rows_in_order
 from reports.periods import Period
 from reports.schemas import Figure, Scope, Section, Statement
 
+EPOCH_YEAR = 2000
 OUTCOME_ROWS = [
     "Sent",
     "Accepted",
@@ -37,13 +42,22 @@ OUTCOME_ROWS = [
 
 def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end` (0 when answered the same day)."""
-    count = 0
-    day = start
-    while day < end:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return count
+    return _working_day_number(end) - _working_day_number(start)
+
+
+@lru_cache(maxsize=4096)
+def _working_day_number(day: date) -> int:
+    """Working days from the first of `day`'s year (before it) up to and including `day`,
+    plus all the working days of the years before, from 2000: a difference of two numbers is
+    the working days between them."""
+    if day.year <= EPOCH_YEAR:
+        first = date(EPOCH_YEAR, 1, 1)
+        return sum(1 for n in range((day - first).days + 1) if is_working_day(first + timedelta(n)))
+    last_of_previous = date(day.year - 1, 12, 31)
+    start = date(day.year, 1, 1)
+    return _working_day_number(last_of_previous) + sum(
+        1 for n in range((day - start).days + 1) if is_working_day(start + timedelta(n))
+    )
 
 
 def nearest_rank(values: list[int], share: float) -> int:
@@ -66,18 +80,9 @@ def describe_times(days: list[int], target: int | None) -> str:
     return text
 
 
-async def referrals_section(scope: Scope, period: Period) -> Section:
-    """Referrals sent in the period (a partner: those it received or sent)."""
-    query = Referral.select(
-        Referral.status,
-        Referral.service,
-        Referral.service_name,
-        Referral.sender_organisation,
-        Referral.requested_at,
-        Referral.responded_at,
-        Referral.reason_code,
-        Referral.outcome_code,
-    ).where(
+def _sent_in(scope: Scope, period: Period, *columns: Any) -> Any:
+    """A select of referrals sent in the period (a partner: those it received or sent)."""
+    query = Referral.select(*columns).where(
         (Referral.requested_at >= period.starts_at)
         & (Referral.requested_at < period.ends_at)
         & (Referral.status != lifecycle.DRAFT)
@@ -87,12 +92,34 @@ async def referrals_section(scope: Scope, period: Period) -> Section:
             (Referral.recipient_organisation == scope.organisation_id)
             | (Referral.sender_organisation == scope.organisation_id)
         )
-    rows = await query
+    return query
+
+
+async def referrals_section(scope: Scope, period: Period) -> Section:
+    """Referrals sent in the period (a partner: those it received or sent), counted by the
+    database; only answered ones come back one by one, for their response times."""
+    grouping = (
+        Referral.status,
+        Referral.service_name,
+        Referral.sender_organisation,
+        Referral.reason_code,
+        Referral.outcome_code,
+    )
+    rows = await _sent_in(scope, period, *grouping, Count(alias="n")).group_by(*grouping)
+    answers = await _sent_in(
+        scope,
+        period,
+        Referral.status,
+        Referral.service,
+        Referral.service_name,
+        Referral.requested_at,
+        Referral.responded_at,
+    ).where(Referral.responded_at.is_not_null())
     organisations = {
         row["id"]: row["name"]
         for row in await Organisation.select(Organisation.id, Organisation.name)
     }
-    service_ids = list({row["service"] for row in rows})
+    service_ids = list({row["service"] for row in answers})
     targets: dict[object, int | None] = {}
     if service_ids:
         found = await Service.select(Service.id, Service.response_target_days).where(
@@ -104,32 +131,33 @@ async def referrals_section(scope: Scope, period: Period) -> Section:
     completed: Counter[str] = Counter()
     by_service: Counter[str] = Counter()
     by_sender: Counter[str] = Counter()
+    for row in rows:
+        status, times = row["status"], int(row["n"])
+        outcomes["Sent"] += times
+        by_service[row["service_name"]] += times
+        by_sender[organisations.get(row["sender_organisation"], "Unknown")] += times
+        if status == lifecycle.REJECTED:
+            outcomes["Declined"] += times
+            reason = lifecycle.DECLINE_REASONS.get(row["reason_code"], "No reason given")
+            declined[reason] += times
+        elif status == lifecycle.COMPLETED:
+            outcomes["Completed"] += times
+            completed[lifecycle.OUTCOMES.get(row["outcome_code"], "No outcome given")] += times
+        elif status == lifecycle.FAILED:
+            outcomes["Failed"] += times
+        elif status == lifecycle.CANCELLED:
+            outcomes["Cancelled"] += times
+        elif status == lifecycle.REQUESTED:
+            outcomes["Waiting for an answer"] += times
     answer_days: dict[str, list[int]] = defaultdict(list)
     service_targets: dict[str, int | None] = {}
-    for row in rows:
-        status = row["status"]
-        outcomes["Sent"] += 1
-        by_service[row["service_name"]] += 1
-        by_sender[organisations.get(row["sender_organisation"], "Unknown")] += 1
-        if row["responded_at"] is not None and status != lifecycle.REJECTED:
+    for row in answers:
+        if row["status"] != lifecycle.REJECTED:
             outcomes["Accepted"] += 1
-        if status == lifecycle.REJECTED:
-            outcomes["Declined"] += 1
-            declined[lifecycle.DECLINE_REASONS.get(row["reason_code"], "No reason given")] += 1
-        elif status == lifecycle.COMPLETED:
-            outcomes["Completed"] += 1
-            completed[lifecycle.OUTCOMES.get(row["outcome_code"], "No outcome given")] += 1
-        elif status == lifecycle.FAILED:
-            outcomes["Failed"] += 1
-        elif status == lifecycle.CANCELLED:
-            outcomes["Cancelled"] += 1
-        elif status == lifecycle.REQUESTED:
-            outcomes["Waiting for an answer"] += 1
-        if row["responded_at"] is not None:
-            sent_day = row["requested_at"].astimezone(LONDON).date()
-            answered_day = row["responded_at"].astimezone(LONDON).date()
-            answer_days[row["service_name"]].append(working_days_between(sent_day, answered_day))
-            service_targets[row["service_name"]] = targets.get(row["service"])
+        sent_day = row["requested_at"].astimezone(LONDON).date()
+        answered_day = row["responded_at"].astimezone(LONDON).date()
+        answer_days[row["service_name"]].append(working_days_between(sent_day, answered_day))
+        service_targets[row["service_name"]] = targets.get(row["service"])
     statements = (
         [
             Statement(

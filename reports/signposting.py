@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from piccolo.query.functions.aggregate import Count, Sum
+
 from directory.tables import SignpostCount, SignpostItem, TaxonomyTerm
 from directory.taxonomy import NEED_TAXONOMY_ID
 from reports.counting import rows_by_count
@@ -22,24 +24,32 @@ async def signposting_section(scope: Scope, period: Period) -> Section:
     """Hand-overs in the period. The need counts are the hub's (anonymous daily tallies); a
     partner sees the hand-overs to its own services."""
     items = SignpostItem.select(
-        SignpostItem.service.name.as_alias("service_name"),
-        SignpostItem.service.organisation.as_alias("organisation"),
+        SignpostItem.service.name.as_alias("service_name"), Count(alias="times")
     ).where(
         (SignpostItem.signpost_list.handed_over_at >= period.starts_at)
         & (SignpostItem.signpost_list.handed_over_at < period.ends_at)
     )
     if scope.organisation_id is not None:
         items = items.where(SignpostItem.service.organisation == scope.organisation_id)
-    by_service: Counter[str] = Counter(row["service_name"] for row in await items)
+    by_service: Counter[str] = Counter(
+        {
+            row["service_name"]: int(row["times"])
+            for row in await items.group_by(SignpostItem.service.name)
+        }
+    )
     figures = []
     if scope.hub_wide:
         names = await _category_names()
-        counts = await SignpostCount.select(SignpostCount.category_code, SignpostCount.total).where(
-            (SignpostCount.day >= period.start) & (SignpostCount.day <= period.end)
+        counts = (
+            await SignpostCount.select(
+                SignpostCount.category_code, Sum(SignpostCount.total, alias="total")
+            )
+            .where((SignpostCount.day >= period.start) & (SignpostCount.day <= period.end))
+            .group_by(SignpostCount.category_code)
         )
         by_need: Counter[str] = Counter()
         for row in counts:
-            by_need[names.get(row["category_code"], row["category_code"])] += row["total"]
+            by_need[names.get(row["category_code"], row["category_code"])] += int(row["total"] or 0)
         figures.append(
             Figure(
                 key="signposting-by-need",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from piccolo.query.functions.aggregate import Sum
+
 from directory.sessions.services import list_sessions
 from plans.attendance.tables import Attendance
 from reports.counting import rows_by_count, rows_in_order
@@ -15,27 +17,41 @@ from reports.schemas import Figure, Scope, Section
 async def visits_section(scope: Scope, period: Period) -> Section:
     """Attendance at the hub's sessions in the period (a partner: at the sessions it runs)."""
     sessions = {s.id: s for s in await list_sessions(scope.organisation_id)}
-    rows = await Attendance.select(
-        Attendance.session, Attendance.on_date, Attendance.visitors, Attendance.first_visit
-    ).where(
+    in_period = (
         (Attendance.on_date >= period.start)
         & (Attendance.on_date <= period.end)
         & Attendance.removed_at.is_null()
+        & Attendance.session.is_in(list(sessions) or [None])
+    )
+    by_session_and_newness = (
+        await Attendance.select(
+            Attendance.session, Attendance.first_visit, Sum(Attendance.visitors, alias="people")
+        )
+        .where(in_period)
+        .group_by(Attendance.session, Attendance.first_visit)
+    )
+    by_day = (
+        await Attendance.select(
+            Attendance.session, Attendance.on_date, Sum(Attendance.visitors, alias="people")
+        )
+        .where(in_period)
+        .group_by(Attendance.session, Attendance.on_date)
     )
     by_session: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
     newness: Counter[str] = Counter()
     by_week: Counter[str] = Counter()
-    for row in rows:
+    for row in by_session_and_newness:
         session = sessions.get(row["session"])
         if session is None:
             continue
-        people = row["visitors"]
+        people = int(row["people"] or 0)
         by_session[session.title] += people
         by_category[session.category_name or "No category"] += people
         newness["First visit" if row["first_visit"] else "Been before"] += people
+    for row in by_day:
         monday = row["on_date"] - timedelta(days=row["on_date"].weekday())
-        by_week[monday.isoformat()] += people
+        by_week[monday.isoformat()] += int(row["people"] or 0)
     first_monday = period.start - timedelta(days=period.start.weekday())
     weeks = []
     day = first_monday

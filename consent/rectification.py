@@ -15,6 +15,7 @@ from uuid import UUID
 import msgspec
 
 from consent import access_log, policy
+from consent.rows import CorrectableEntryRow, CorrectionRow, EntryVersionRow
 from consent.schemas import ENTRY_KINDS, ClientRecord, EntryVersionView, NoteDetails
 from consent.tables import ClientEntry, CorrectionRequest, EntryVersion
 from consent.vocabulary import category_label
@@ -65,6 +66,30 @@ class CorrectionView(msgspec.Struct, frozen=True, kw_only=True):
     """The entry's fields to correct: name, label, current value."""
 
 
+class OwnRequestLine(msgspec.Struct, frozen=True, kw_only=True):
+    """One of the client's requests and its answer, as their list shows it."""
+
+    id: UUID
+    category: str
+    organisation: str
+    what_is_wrong: str
+    status: str
+    asked_at: datetime
+    decided_at: datetime | None
+    reason: str
+    words: str = ""
+
+
+class QueueLine(msgspec.Struct, frozen=True, kw_only=True):
+    """A request waiting in (or answered from) an organisation's queue."""
+
+    id: UUID
+    client: UUID
+    category: str
+    asked_at: datetime
+    status: str
+
+
 def _rows(kind: str, data: Any) -> list[tuple[str, str]]:
     details = msgspec.convert(data, ENTRY_KINDS.get(kind, NoteDetails))
     return details.rows()
@@ -77,8 +102,8 @@ def _client(principal: Principal) -> UUID:
     return principal.id
 
 
-async def _entry_rows(where: Any) -> list[dict[str, Any]]:
-    return list(
+async def _entry_rows(where: Any) -> list[CorrectableEntryRow]:
+    return msgspec.convert(
         await ClientEntry.select(
             ClientEntry.id,
             ClientEntry.client,
@@ -91,30 +116,29 @@ async def _entry_rows(where: Any) -> list[dict[str, Any]]:
         )
         .where(where)
         .order_by(ClientEntry.recorded_at, ascending=False)
-        .output(load_json=True)
+        .output(load_json=True),
+        list[CorrectableEntryRow],
     )
 
 
-def _line(row: dict[str, Any], open_ids: set[UUID] | None = None) -> EntryLine:
+def _line(row: CorrectableEntryRow, open_ids: set[UUID] | None = None) -> EntryLine:
     return EntryLine(
-        id=row["id"],
-        category=category_label(row["category"]),
-        rows=_rows(row["kind"], row["data"]),
-        recorded_by=row["organisation_name"],
-        recorded_at=row["recorded_at"],
-        open_request=row["id"] in (open_ids or set()),
+        id=row.id,
+        category=category_label(row.category),
+        rows=_rows(row.kind, row.data),
+        recorded_by=row.organisation_name,
+        recorded_at=row.recorded_at,
+        open_request=row.id in (open_ids or set()),
     )
 
 
 async def own_entries(principal: Principal) -> list[EntryLine]:
     """Everything recorded about the signed-in client, newest first."""
     client_id = _client(principal)
-    open_ids = {
-        row["entry"]
-        for row in await CorrectionRequest.select(CorrectionRequest.entry).where(
-            (CorrectionRequest.client == client_id) & (CorrectionRequest.status == OPEN)
-        )
-    }
+    waiting = CorrectionRequest.select(CorrectionRequest.entry).where(
+        (CorrectionRequest.client == client_id) & (CorrectionRequest.status == OPEN)
+    )
+    open_ids = set(await waiting.output(as_list=True))
     return [_line(row, open_ids) for row in await _entry_rows(ClientEntry.client == client_id)]
 
 
@@ -128,9 +152,9 @@ async def own_entry(principal: Principal, entry_id: UUID) -> EntryLine:
     return _line(rows[0])
 
 
-async def own_requests(principal: Principal) -> list[dict[str, Any]]:
+async def own_requests(principal: Principal) -> list[OwnRequestLine]:
     """The client's correction requests and their answers, newest first."""
-    rows = (
+    rows = msgspec.convert(
         await CorrectionRequest.select(
             CorrectionRequest.id,
             CorrectionRequest.entry.category.as_alias("category"),
@@ -142,10 +166,13 @@ async def own_requests(principal: Principal) -> list[dict[str, Any]]:
             CorrectionRequest.reason,
         )
         .where(CorrectionRequest.client == _client(principal))
-        .order_by(CorrectionRequest.asked_at, ascending=False)
+        .order_by(CorrectionRequest.asked_at, ascending=False),
+        list[OwnRequestLine],
     )
     return [
-        {**row, "category": category_label(row["category"]), "words": STATUS_WORDS[row["status"]]}
+        msgspec.structs.replace(
+            row, category=category_label(row.category), words=STATUS_WORDS[row.status]
+        )
         for row in rows
     ]
 
@@ -167,19 +194,16 @@ def _ask_errors(form: CorrectionAsk) -> dict[str, str]:
 async def _answerers(organisation_id: UUID) -> list[UUID]:
     """Who hears of a request: the organisation's admins and data-protection lead, or else
     every active member of its staff."""
-    admins = await Staff.select(Staff.id).where(
+    admins = Staff.select(Staff.id).where(
         (Staff.organisation == organisation_id)
         & (Staff.active == True)  # noqa: E712
         & (Staff.is_org_admin == True)  # noqa: E712
     )
-    found = {row["id"] for row in admins}
-    lead = (
-        await Organisation.select(Organisation.data_protection_lead_id)
-        .where(Organisation.id == organisation_id)
-        .first()
+    found = set(await admins.output(as_list=True))
+    leads = Organisation.select(Organisation.data_protection_lead_id).where(
+        Organisation.id == organisation_id
     )
-    if lead and lead["data_protection_lead_id"]:
-        found.add(lead["data_protection_lead_id"])
+    found |= {lead for lead in await leads.output(as_list=True) if lead}
     return sorted(found, key=str) or await notifications.active_staff_of(organisation_id)
 
 
@@ -199,7 +223,7 @@ async def ask(principal: Principal, entry_id: UUID, form: CorrectionAsk) -> UUID
         raise NotFound(msg)
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
-    organisation_id = rows[0]["organisation_id"]
+    organisation_id = rows[0].organisation_id
     async with transaction():
         waiting = await CorrectionRequest.exists().where(
             (CorrectionRequest.entry == entry_id) & (CorrectionRequest.status == OPEN)
@@ -231,13 +255,13 @@ async def ask(principal: Principal, entry_id: UUID, form: CorrectionAsk) -> UUID
     return UUID(str(request.id))
 
 
-async def queue(principal: Principal, status: str = OPEN) -> list[dict[str, Any]]:
+async def queue(principal: Principal, status: str = OPEN) -> list[QueueLine]:
     """The worker's organisation's correction requests in one status, oldest first."""
     organisation_id = roles.staff_organisation(principal)
     if organisation_id is None:
         msg = "No such page"
         raise NotFound(msg)
-    rows = (
+    rows = msgspec.convert(
         await CorrectionRequest.select(
             CorrectionRequest.id,
             CorrectionRequest.client,
@@ -249,9 +273,10 @@ async def queue(principal: Principal, status: str = OPEN) -> list[dict[str, Any]
             (CorrectionRequest.organisation == organisation_id)
             & (CorrectionRequest.status == status)
         )
-        .order_by(CorrectionRequest.asked_at)
+        .order_by(CorrectionRequest.asked_at),
+        list[QueueLine],
     )
-    return [{**row, "category": category_label(row["category"])} for row in rows]
+    return [msgspec.structs.replace(row, category=category_label(row.category)) for row in rows]
 
 
 def _fields(kind: str, data: dict[str, Any]) -> list[tuple[str, str, Any]]:
@@ -264,34 +289,35 @@ def _fields(kind: str, data: dict[str, Any]) -> list[tuple[str, str, Any]]:
     ]
 
 
-async def _request(principal: Principal, request_id: UUID) -> dict[str, Any]:
+async def _request(principal: Principal, request_id: UUID) -> CorrectionRow:
     """A request of the worker's own organisation about a client the policy lets them see."""
     organisation_id = roles.staff_organisation(principal)
-    row = await CorrectionRequest.select().where(CorrectionRequest.id == request_id).first()
-    if row is None or organisation_id is None or row["organisation"] != organisation_id:
+    found = await CorrectionRequest.select().where(CorrectionRequest.id == request_id).first()
+    row = None if found is None else msgspec.convert(found, CorrectionRow)
+    if row is None or organisation_id is None or row.organisation != organisation_id:
         msg = "No such correction request"
         raise NotFound(msg)
-    await policy.check(principal, row["client"])
+    await policy.check(principal, row.client)
     return row
 
 
 async def detail(principal: Principal, request_id: UUID) -> CorrectionView:
     """A request with the entry as it reads now (the worker's organisation recorded it)."""
     row = await _request(principal, request_id)
-    [entry] = await _entry_rows(ClientEntry.id == row["entry"])
-    await access_log.record_reads(principal, {row["client"]: [entry["category"]]}, context="record")
+    [entry] = await _entry_rows(ClientEntry.id == row.entry)
+    await access_log.record_reads(principal, {row.client: [entry.category]}, context="record")
     return CorrectionView(
-        id=row["id"],
-        client_id=row["client"],
+        id=row.id,
+        client_id=row.client,
         entry=_line(entry),
-        what_is_wrong=row["what_is_wrong"],
-        should_say=row["should_say"],
-        status=row["status"],
-        status_words=STATUS_WORDS[row["status"]],
-        asked_at=row["asked_at"],
-        decided_at=row["decided_at"],
-        reason=row["reason"],
-        fields=_fields(entry["kind"], entry["data"]),
+        what_is_wrong=row.what_is_wrong,
+        should_say=row.should_say,
+        status=row.status,
+        status_words=STATUS_WORDS[row.status],
+        asked_at=row.asked_at,
+        decided_at=row.decided_at,
+        reason=row.reason,
+        fields=_fields(entry.kind, entry.data),
     )
 
 
@@ -321,14 +347,12 @@ def corrected_details(kind: str, values: dict[str, str]) -> msgspec.Struct:
     return msgspec.convert(data, struct)
 
 
-async def _decide(principal: Principal, request_id: UUID) -> dict[str, Any]:
+async def _decide(principal: Principal, request_id: UUID) -> CorrectionRow:
     row = await _request(principal, request_id)
-    current = (
-        await CorrectionRequest.select(CorrectionRequest.status)
-        .where(CorrectionRequest.id == request_id)
-        .first()
+    status_now = CorrectionRequest.select(CorrectionRequest.status).where(
+        CorrectionRequest.id == request_id
     )
-    if current is None or current["status"] != OPEN:
+    if await status_now.output(as_list=True) != [OPEN]:
         msg = "This request has already been answered"
         raise Conflict(msg)
     return row
@@ -337,36 +361,37 @@ async def _decide(principal: Principal, request_id: UUID) -> dict[str, Any]:
 async def correct(principal: Principal, request_id: UUID, values: dict[str, str]) -> None:
     """Change the entry; its earlier wording is kept as a version; audited, one transaction."""
     row = await _request(principal, request_id)
-    [entry] = await _entry_rows(ClientEntry.id == row["entry"])
-    details = corrected_details(entry["kind"], values)
+    [entry] = await _entry_rows(ClientEntry.id == row.entry)
+    details = corrected_details(entry.kind, values)
     now = clock.now()
     async with transaction():
         await _decide(principal, request_id)
-        last = (
+        replaced = (
             await EntryVersion.select(EntryVersion.replaced_at)
-            .where(EntryVersion.entry == row["entry"])
+            .where(EntryVersion.entry == row.entry)
             .order_by(EntryVersion.replaced_at, ascending=False)
-            .first()
+            .limit(1)
+            .output(as_list=True)
         )
         await EntryVersion.insert(
             EntryVersion(
                 id=uuid.uuid4(),
-                entry=row["entry"],
-                kind=entry["kind"],
-                data=msgspec.json.encode(entry["data"]).decode(),
-                recorded_at=last["replaced_at"] if last else entry["recorded_at"],
+                entry=row.entry,
+                kind=entry.kind,
+                data=msgspec.json.encode(entry.data).decode(),
+                recorded_at=replaced[0] if replaced else entry.recorded_at,
                 replaced_at=now,
                 replaced_by_staff=principal.id,
                 correction=request_id,
             )
         )
         await ClientEntry.update({ClientEntry.data: msgspec.json.encode(details).decode()}).where(
-            ClientEntry.id == row["entry"]
+            ClientEntry.id == row.entry
         )
         await _answer(principal, request_id, CORRECTED, "", now)
         await audit.record(
             "client_entry.corrected", principal.actor, subject_type="client",
-            subject_id=str(row["client"]), detail={"correction": str(request_id)},
+            subject_id=str(row.client), detail={"correction": str(request_id)},
         )  # fmt: skip
 
 
@@ -383,7 +408,7 @@ async def decline(principal: Principal, request_id: UUID, reason: str) -> None:
         await _answer(principal, request_id, DECLINED, reason.strip(), clock.now())
         await audit.record(
             "correction.declined", principal.actor, subject_type="client",
-            subject_id=str(row["client"]), detail={"correction": str(request_id)},
+            subject_id=str(row.client), detail={"correction": str(request_id)},
         )  # fmt: skip
 
 
@@ -404,19 +429,20 @@ async def history(entry_ids: list[UUID]) -> dict[UUID, list[EntryVersionView]]:
     """Earlier wordings of these entries, oldest first (call only for entries already shown)."""
     if not entry_ids:
         return {}
-    rows = (
+    rows = msgspec.convert(
         await EntryVersion.select()
         .where(EntryVersion.entry.is_in(entry_ids))
         .order_by(EntryVersion.replaced_at)
-        .output(load_json=True)
+        .output(load_json=True),
+        list[EntryVersionRow],
     )
     found: dict[UUID, list[EntryVersionView]] = {}
     for row in rows:
-        found.setdefault(row["entry"], []).append(
+        found.setdefault(row.entry, []).append(
             EntryVersionView(
-                rows=_rows(row["kind"], row["data"]),
-                recorded_at=row["recorded_at"],
-                replaced_at=row["replaced_at"],
+                rows=_rows(row.kind, row.data),
+                recorded_at=row.recorded_at,
+                replaced_at=row.replaced_at,
             )
         )
     return found

@@ -194,3 +194,34 @@ class RecorderRow(msgspec.Struct, frozen=True, kw_only=True):
 
     client: UUID
     recorded_by_organisation: UUID
+
+
+class CorrectableEntryRow(EntryRow, frozen=True, kw_only=True):
+    """An entry with the client it is about, as a correction request reads it."""
+
+    client: UUID
+
+
+class CorrectionRow(msgspec.Struct, frozen=True, kw_only=True):
+    """A client's correction request as stored."""
+
+    id: UUID
+    client: UUID
+    entry: UUID
+    organisation: UUID
+    what_is_wrong: str
+    should_say: str
+    status: str
+    asked_at: datetime
+    decided_at: datetime | None
+    reason: str
+
+
+class EntryVersionRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An earlier wording of an entry, kept when it was corrected."""
+
+    entry: UUID
+    kind: str
+    data: dict[str, Any]
+    recorded_at: datetime
+    replaced_at: datetime

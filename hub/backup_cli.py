@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from hub import audit
+from hub import audit, erasure
 from hub.backup import (
     BackupError,
     backup,
@@ -83,12 +83,13 @@ async def _has_data() -> bool:
         return False
 
 
-async def _after_restore() -> tuple[int, bool]:
+async def _after_restore() -> tuple[int, bool, int]:
     from hub.cli import migrate
 
     await migrate()
     result = await audit.verify()
-    return result.checked, result.ok
+    erased_again = await erasure.reapply() if result.ok else 0
+    return result.checked, result.ok, erased_again
 
 
 @click.command("restore")
@@ -111,8 +112,13 @@ def restore_command(path: Path, force: bool) -> None:
                     restore_sqlite(plain, settings.sqlite_path, _track(bar, "Restoring"))
         except BackupError as exc:
             raise click.ClickException(str(exc)) from exc
-    checked, ok = asyncio.run(_after_restore())
+    checked, ok, erased_again = asyncio.run(_after_restore())
     if not ok:
         msg = "Restored, but the audit trail does not verify: see `wraparound audit verify`."
         raise click.ClickException(msg)
     click.echo(f"Restored from {path}; migrated forward; audit trail verified ({checked} rows).")
+    if erased_again:
+        click.echo(
+            f"Erased again {erased_again} client(s) erased after this backup was made "
+            f"(from {erasure.ledger_path()})."
+        )

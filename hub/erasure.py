@@ -12,11 +12,15 @@ transaction. SQLite is then vacuumed so no deleted page stays in the file.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import logging
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +33,7 @@ from hub.audit import Actor
 from hub.db import is_sqlite, locked, raw, transaction, vacuum
 from hub.errors import Conflict, Invalid, NotFound
 from hub.personal_data import Holding, held_rows, holdings
+from hub.settings import get_settings
 from hub.tables import (
     Client,
     ClientAccount,
@@ -46,6 +51,10 @@ CLIENT_REQUEST = "client_request"
 PROPOSED = "proposed"
 APPROVED = "approved"
 REVIEW_EVERY = timedelta(days=1)
+REAPPLIED = "reapplied"
+LEDGER = "erased-clients.ledger"
+"""Kept beside the backups (BACKUP_DIR): one keyed digest per erased client, never the id."""
+log = logging.getLogger(__name__)
 _MARKERS_PER_QUERY = 50
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -439,7 +448,55 @@ async def erase_client(client_id: UUID, request_id: UUID, actor: Actor) -> dict[
             detail={"reason": request["reason"], "rows": counts},
         )
     await vacuum()
+    _remember(client_id)
     return counts
+
+
+def ledger_path() -> Path:
+    """Where erased clients are remembered (by keyed digest), beside the backups."""
+    return get_settings().backup_dir / LEDGER
+
+
+def _mark(client_id: UUID) -> str:
+    """A client id's HMAC under SECRET_KEY: it names nobody, yet a restored copy's clients can
+    be checked against it."""
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, str(client_id).encode(), hashlib.sha256).hexdigest()
+
+
+def _remember(client_id: UUID) -> None:
+    """Add an erased client to the ledger, so a restore of an older backup erases them again."""
+    path = ledger_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="ascii") as ledger:
+            ledger.write(_mark(client_id) + "\n")
+    except OSError as exc:  # the erasure stands; only a later restore would miss it
+        log.warning("could not add an erasure to %s: %s", path, exc)
+
+
+async def reapply() -> int:
+    """After a restore: erase again every client the ledger says was erased (a backup made
+    before their erasure brings them back). Returns how many."""
+    try:
+        marks = set(ledger_path().read_text(encoding="ascii").split())
+    except FileNotFoundError:
+        return 0
+    again = 0
+    for row in await Client.select(Client.id):
+        if _mark(row["id"]) not in marks:
+            continue
+        request = ErasureRequest(
+            id=uuid.uuid4(),
+            client_id=row["id"],
+            reason=REAPPLIED,
+            status=APPROVED,
+            proposed_at=clock.now(),
+        )
+        await ErasureRequest.insert(request)
+        await erase_client(row["id"], UUID(str(request.id)), Actor.system())
+        again += 1
+    return again
 
 
 def held_account(held: dict[str, list[dict[str, Any]]]) -> str:

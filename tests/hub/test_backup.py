@@ -235,3 +235,56 @@ async def test_a_backup_killed_part_way_leaves_the_database_whole_and_is_marked_
     report = await asyncio.to_thread(take_backup, out)  # the next one succeeds over it
     assert "intact" in report.check.audit
     assert not out.with_name(out.name + ".partial").exists()
+
+
+async def test_a_restore_erases_again_whoever_was_erased_after_the_backup(
+    tmp_path, wraparound: Run, monkeypatch: pytest.MonkeyPatch
+):
+    """An older backup still holds a client erased since: the restore erases them again, from
+    the ledger of keyed digests kept beside the backups."""
+    import msgspec
+
+    import app  # noqa: F401 - registers every feature's holdings and jobs
+    from hub import erasure
+    from hub.tables import ErasureRequest
+    from tests.consent.factories import note, principal, registered_client, staff_member
+    from tests.support import make_organisation
+
+    monkeypatch.setenv("BACKUP_DIR", str(tmp_path / "backups"))
+    get_settings.cache_clear()
+    hub = await make_organisation("Lochee Hub", kind="hub")
+    admin = await staff_member(hub, is_system_admin=True)
+    gone = await registered_client(hub, full_name="Sam Erased")
+    kept = await registered_client(hub, full_name="Kim Kept")
+    await note(gone.id, hub, "needs", "Needs a flat")
+    out = tmp_path / "before-erasure.backup"
+    await asyncio.to_thread(take_backup, out)
+    request = ErasureRequest(
+        client_id=gone.id, reason=erasure.RETENTION, proposed_at=kept.created_at
+    )
+    await ErasureRequest.insert(request)
+    await erasure.confirm(
+        msgspec.structs.replace(principal(admin, hub), is_system_admin=True), request.id
+    )
+    await erasure.erase_approved(request.id)
+    assert str(gone.id) not in erasure.ledger_path().read_text()  # digests, not ids
+
+    query = "SELECT full_name FROM client ORDER BY full_name"
+    if ON_POSTGRES:
+        with scratch_postgres(get_settings().database_url) as target:
+            result = wraparound("restore", str(out), env=process_env(DATABASE_URL=target))
+            names = subprocess.run(
+                ["psql", target, "-Atc", query], capture_output=True, text=True, check=True
+            ).stdout.split("\n")
+            verified = wraparound("audit", "verify", env=process_env(DATABASE_URL=target))
+    else:
+        env, url = target_env(tmp_path, "restored.sqlite")
+        result = wraparound("restore", str(out), env=env)
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as restored:
+            names = [row[0] for row in restored.execute(query)]
+        verified = wraparound("audit", "verify", env=env)
+    get_settings.cache_clear()
+    assert result.returncode == 0, result.stderr
+    assert "Erased again 1 client(s)" in result.stdout
+    assert [name for name in names if name] == ["Kim Kept"]
+    assert verified.returncode == 0, verified.stderr

@@ -238,10 +238,13 @@ def _review_part(
             if key in attended
         }
     )
+    # The review is read under the plan category: notes in any other category stay in the
+    # meeting's minutes, where the sharing rule sees their own category.
     review_form = msgspec.structs.replace(
         form,
         held_on=local_date(meeting["starts_at"]),
         participants=form.participants.strip() or ", ".join(names) or "—",
+        notes=form.notes if form.notes_category == PLAN else "",
     )
     try:
         return reviews.validate(review_form)

@@ -95,6 +95,8 @@ class ReviewView(msgspec.Struct, frozen=True, kw_only=True):
     organisation_name: str
     created_at: datetime
     ratings: list[RatingView]
+    meeting_id: UUID | None = None
+    """The review meeting it was held as, if any."""
 
 
 class ReviewStart(msgspec.Struct, frozen=True, kw_only=True):
@@ -312,6 +314,7 @@ async def _reviews(plan_id: UUID, limit: int | None = None) -> list[ReviewView]:
             Review.recorded_by.name.as_alias("recorded_by_name"),
             Review.organisation.name.as_alias("organisation_name"),
             Review.created_at,
+            Review.meeting,
         )
         .where(Review.plan == plan_id)
         .order_by(Review.held_on, ascending=False)
@@ -345,6 +348,7 @@ async def _reviews(plan_id: UUID, limit: int | None = None) -> list[ReviewView]:
             organisation_name=row["organisation_name"] or "",
             created_at=row["created_at"],
             ratings=[by_review[row["id"]][a] for a in WELLBEING_AREAS if a in by_review[row["id"]]],
+            meeting_id=row["meeting"],
         )
         for row in rows
     ]

@@ -110,3 +110,5 @@ async def test_lead_records_the_meeting_and_prints_minutes(client: Any) -> None:
     minutes = await client.get(f"/plans/meetings/{meeting_id}/minutes")
     assert "Book the GP visit" in minutes.text
     assert "All well" in minutes.text
+    held_as = await client.get(f"/plans/{t.net.client.id}/reviews")
+    assert f'href="/plans/meetings/{meeting_id}"' in held_as.text

@@ -24,7 +24,7 @@ from hub import clock
 from plans import meeting_record
 from plans.meeting_record import RecordForm
 from plans.meeting_views import meeting_view
-from plans.tables import MeetingInvitee
+from plans.tables import MeetingInvitee, Review
 from tests.consent.factories import consent_to
 from tests.consent.fixtures import client, other_client, pooled
 from tests.plans.factories import Team
@@ -122,6 +122,10 @@ async def test_minutes_never_carry_a_category_the_reader_may_not_see() -> None:
                 assert view.agenda == ""
     hub_view = await meeting_view(t.net.sender, meeting_id)
     assert hub_view.decisions == SECRET_DECISION  # the hub's consent covers the plan
+    # Each was a review meeting: the review (read as the plan) carries only plan notes.
+    notes = [row["notes"] for row in await Review.select(Review.notes)]
+    assert len(notes) == 4
+    assert notes.count(SECRET_NOTES) == 1
 
 
 async def test_a_members_worker_cannot_read_another_member_through_the_household(

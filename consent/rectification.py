@@ -276,7 +276,15 @@ async def queue(principal: Principal, status: str = OPEN) -> list[QueueLine]:
         .order_by(CorrectionRequest.asked_at),
         list[QueueLine],
     )
-    return [msgspec.structs.replace(row, category=category_label(row.category)) for row in rows]
+    if not rows:
+        return []
+    among = list({row.client for row in rows})
+    visible = {d.client_id for d in await policy.visible_clients(principal, among=among)}
+    return [  # the sharing policy decides who is listed, here as on every page
+        msgspec.structs.replace(row, category=category_label(row.category))
+        for row in rows
+        if row.client in visible
+    ]
 
 
 def _fields(kind: str, data: dict[str, Any]) -> list[tuple[str, str, Any]]:

@@ -95,3 +95,19 @@ async def test_another_organisation_cannot_read_or_answer_a_request(client, othe
     async with other_client() as browser:
         await sign_in(browser, partner_worker.email)
         assert (await browser.get("/portal/corrections")).status_code in {302, 303, 403, 404}
+
+
+async def test_the_queue_lists_only_clients_the_policy_still_shows():
+    """An organisation no longer involved with the client no longer sees their request."""
+    from consent.tables import Involvement
+    from hub.db import raw
+
+    hub, worker, kerry, _, kerry_entry, _ = await _two_clients()
+    kerry_as_client = Principal(kind="client", id=kerry.id, name="Kerry", session_key="t")
+    await rectification.ask(
+        kerry_as_client, kerry_entry, CorrectionAsk(what_is_wrong="Moved", should_say="Low Road")
+    )
+    assert len(await rectification.queue(principal(worker, hub))) == 1
+    await raw("UPDATE involvement SET ended_at = started_at WHERE client = {}", kerry.id)
+    assert await Involvement.exists().where(Involvement.ended_at.is_not_null())
+    assert await rectification.queue(principal(worker, hub)) == []

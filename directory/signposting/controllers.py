@@ -55,6 +55,11 @@ def share_url(sheet: SignpostSheet) -> str:
     return f"{get_settings().base_url}/s/{sheet.token}"
 
 
+def feedback_url(sheet: SignpostSheet) -> str:
+    """Where the visitor can say how the hand-over went, anonymously (reports/ keeps it)."""
+    return f"{get_settings().base_url}/feedback/signposting/{sheet.token}"
+
+
 class SignpostController(Controller):
     """A staff member's current list for the visitor in front of them."""
 
@@ -124,6 +129,7 @@ class SignpostController(Controller):
             "directory/signpost_print.html",
             sheet=sheet,
             share_url=share_url(sheet),
+            feedback_url=feedback_url(sheet),
             expires=date_text(sheet.expires_at),
         )
 

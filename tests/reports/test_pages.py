@@ -7,6 +7,7 @@ import csv
 import io
 import re
 
+from directory.tables import SignpostList
 from reports.tables import Feedback
 from tests.reports.monitoring_data import january
 from tests.support import post_form, sign_in
@@ -111,3 +112,14 @@ async def test_feedback_from_a_link_needs_no_sign_in_and_stays_out_of_the_api(cl
     assert sheet.status_code == 200
     assert "<svg" in sheet.text
     assert f"/feedback/session/{data.social.id}" in sheet.text
+
+
+async def test_the_signposting_sheet_carries_its_feedback_link(client) -> None:
+    data = await january()
+    handed = await SignpostList.select(SignpostList.id).where(SignpostList.token == "t-january")
+    await sign_in(client, data.hub.worker.email)
+    sheet = await client.get(f"/directory/list/{handed[0]['id']}/print")
+    assert "/feedback/signposting/t-january" in sheet.text
+    given = await post_form(client, "/feedback/signposting/t-january", {"rating": "5"})
+    assert given.status_code == 200
+    assert await Feedback.count().where(Feedback.about == "signposting") == 1

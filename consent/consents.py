@@ -374,13 +374,12 @@ async def staff_receipt(principal: Principal, consent_id: UUID) -> Receipt:
     withdrawal page.
     """
     decision, row = await _staff_consent(principal, consent_id, full=False)
-    client = await Client.select(Client.full_name).where(Client.id == row.client_id).first()
+    names = Client.select(Client.full_name).where(Client.id == row.client_id)
+    client_name = next(iter(await names.output(as_list=True)), "")
     await access_log.record_reads(
         principal,
         {row.client_id: [IDENTITY]},
         context="consent",
         break_glass_id=decision.break_glass_id,
     )
-    return Receipt(
-        consent=_seen_by(decision, row), client_name=client["full_name"] if client else ""
-    )
+    return Receipt(consent=_seen_by(decision, row), client_name=client_name)

@@ -37,8 +37,8 @@ def age_on(born: date, day: date) -> int:
 
 async def is_child(client_id: UUID) -> bool:
     """Is the client under 16 today (by their recorded date of birth)?"""
-    row = await Client.select(Client.date_of_birth).where(Client.id == client_id).first()
-    born = row["date_of_birth"] if row else None
+    births = Client.select(Client.date_of_birth).where(Client.id == client_id)
+    born = next(iter(await births.output(as_list=True)), None)
     return born is not None and age_on(born, local_date(clock.now())) < ADULT_AT
 
 

@@ -86,8 +86,9 @@ async def _own_row(principal: Principal, consent_id: UUID) -> ConsentRow:
 async def own_receipt(principal: Principal, consent_id: UUID) -> Receipt:
     """The client's copy of a consent receipt."""
     row = await _own_row(principal, consent_id)
-    client = await Client.select(Client.full_name).where(Client.id == principal.id).first()
-    return Receipt(consent=consents.to_view(row), client_name=client["full_name"] if client else "")
+    names = Client.select(Client.full_name).where(Client.id == principal.id)
+    client_name = next(iter(await names.output(as_list=True)), "")
+    return Receipt(consent=consents.to_view(row), client_name=client_name)
 
 
 async def live_own_consent(principal: Principal, consent_id: UUID) -> ConsentView:
@@ -166,18 +167,15 @@ async def share_plan_with(principal: Principal, organisation_id: UUID) -> UUID:
     Returns the consent's id.
     """
     client_id = _client_id(principal)
-    organisation = (
-        await Organisation.select(Organisation.name)
-        .where(Organisation.id == organisation_id)
-        .first()
-    )
-    if organisation is None:
+    names = Organisation.select(Organisation.name).where(Organisation.id == organisation_id)
+    organisation_name = next(iter(await names.output(as_list=True)), None)
+    if organisation_name is None:
         msg = "Choose an organisation"
         raise Invalid(msg, {"organisation_id": msg})
     start, end = validation.default_period(local_date(clock.now()))
     values: dict[str, Any] = {
         "organisation_ids": [str(organisation_id)],
-        "organisation_names": [organisation["name"]],
+        "organisation_names": [organisation_name],
         "categories": [PLAN],
         "purposes": [PLAN_SHARING],
         "valid_from": start,

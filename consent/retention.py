@@ -13,13 +13,13 @@ from hub.settings import get_settings
 async def clients_still_needed(now: datetime) -> set[UUID]:
     """Clients with an entry recorded, or a consent given or still running, within the years."""
     cutoff = years_before(now, get_settings().retention_record_years)
-    recent = await ClientEntry.select(ClientEntry.client).where(ClientEntry.recorded_at >= cutoff)
-    consents = await Consent.select(Consent.client).where(
+    recent = ClientEntry.select(ClientEntry.client).where(ClientEntry.recorded_at >= cutoff)
+    consents = Consent.select(Consent.client).where(
         (Consent.given_at >= cutoff)
         | (Consent.withdrawn_at >= cutoff)
         | (Consent.withdrawn_at.is_null() & (Consent.valid_to >= cutoff.date()))
     )
-    return {row["client"] for row in [*recent, *consents]}
+    return {*await recent.output(as_list=True), *await consents.output(as_list=True)}
 
 
 def rule() -> RetentionRule:

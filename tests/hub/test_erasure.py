@@ -35,7 +35,7 @@ from hub.db import raw
 from hub.errors import NotFound
 from hub.personal_data import holdings
 from hub.settings import get_settings
-from hub.tables import Client, ClientAccount, ErasureRequest, OutboxJob
+from hub.tables import Client, ClientAccount, ErasureRequest, Notification, OutboxJob
 from referrals.tables import ErasedReferralTally
 from tests.conftest import ON_POSTGRES
 from tests.consent.factories import note, principal, registered_client
@@ -199,12 +199,21 @@ async def test_the_daily_review_proposes_only_clients_no_rule_keeps():
     await note(quiet.id, t.net.hub, NEEDS, "Came in once")
     later = clock.now() + timedelta(days=365 * 6 + 10)
 
-    assert await erasure.propose_due(later) == 2
+    assert await erasure.propose_due(clock.now()) == 0  # not yet past retention
+    admin = await make_staff(t.net.hub, is_system_admin=True)
+    clock.freeze(later)
+    await erasure.retention_review_job({})  # the worker's daily job
     assert await erasure.propose_due(later) == 0  # once each
+    [told] = await Notification.select().where(Notification.staff == admin.id)
+    assert (told["subject"], told["link"]) == (
+        "2 client records are past retention",
+        "/admin/retention",
+    )
+    [tomorrow] = await OutboxJob.select().where(OutboxJob.kind == erasure.REVIEW_JOB)
+    assert tomorrow["run_after"] == later + erasure.REVIEW_EVERY
     proposals = await ErasureRequest.select()
     assert {row["client_id"] for row in proposals} == {quiet.id, other.id}  # not t's client
     assert {row["reason"] for row in proposals} == {erasure.RETENTION}
-    assert await erasure.propose_due(clock.now()) == 0  # not yet past retention
 
 
 async def test_a_clients_own_request_is_decided_by_the_hubs_data_protection_lead():

@@ -21,8 +21,9 @@ async def visits_section(scope: Scope, period: Period) -> Section:
         (Attendance.on_date >= period.start)
         & (Attendance.on_date <= period.end)
         & Attendance.removed_at.is_null()
-        & Attendance.session.is_in(list(sessions) or [None])
     )
+    if scope.organisation_id is not None:  # the whole hub reads the day index alone
+        in_period &= Attendance.session.is_in(list(sessions) or [None])
     by_session_and_newness = (
         await Attendance.select(
             Attendance.session, Attendance.first_visit, Sum(Attendance.visitors, alias="people")

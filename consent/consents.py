@@ -91,17 +91,15 @@ async def announce_change(client_id: UUID, consent_id: UUID, change: str) -> Non
 
 async def rows_where(where: Any) -> list[ConsentRow]:
     """Consent rows, newest first, typed, with expiries first seen now audited."""
-    found = (
+    found = msgspec.convert(
         await Consent.select(*_COLUMNS)
         .where(where)
         .order_by(Consent.given_at, ascending=False)
-        .output(load_json=True)
+        .output(load_json=True),
+        list[ConsentRow],
     )
-    named = await references.for_consents([row["id"] for row in found])
-    rows = [
-        msgspec.convert({**row, "reference": named.get(UUID(str(row["id"])), "")}, ConsentRow)
-        for row in found
-    ]
+    named = await references.for_consents([row.id for row in found])
+    rows = [msgspec.structs.replace(row, reference=named.get(row.id, "")) for row in found]
     await policy.observe_expiries([consent_fact(row) for row in rows], clock.now())
     return rows
 

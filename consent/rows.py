@@ -225,3 +225,10 @@ class EntryVersionRow(msgspec.Struct, frozen=True, kw_only=True):
     data: dict[str, Any]
     recorded_at: datetime
     replaced_at: datetime
+
+
+class OrganisationNameRow(msgspec.Struct, frozen=True, kw_only=True):
+    """An organisation a consent can name, by its name."""
+
+    id: UUID
+    name: str

@@ -7,6 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
+from consent.rows import OrganisationNameRow
 from consent.schemas import ConsentForm
 from consent.vocabulary import AUTHORITIES, CATEGORIES, METHODS, NOTICE_VERSIONS, PURPOSES
 from hub.errors import Invalid
@@ -28,8 +31,11 @@ def default_period(today: date) -> tuple[date, date]:
 
 async def organisation_choices() -> list[tuple[UUID, str]]:
     """Every organisation in the network, by name (a consent names them one by one)."""
-    rows = await Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    return [(row["id"], row["name"]) for row in rows]
+    rows = msgspec.convert(
+        await Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name),
+        list[OrganisationNameRow],
+    )
+    return [(row.id, row.name) for row in rows]
 
 
 def _add(errors: dict[str, str], field: str, message: str) -> None:
@@ -45,12 +51,10 @@ async def validated(form: ConsentForm, today: date) -> dict[str, Any]:
             wanted.append(UUID(text))
         except ValueError:
             _add(errors, "organisation_ids", "Choose organisations from the list")
-    known = {
-        row["id"]: row["name"]
-        for row in await Organisation.select(Organisation.id, Organisation.name).where(
-            Organisation.id.is_in(wanted or [uuid.uuid4()])
-        )
-    }
+    named = await Organisation.select(Organisation.id, Organisation.name).where(
+        Organisation.id.is_in(wanted or [uuid.uuid4()])
+    )
+    known = {row.id: row.name for row in msgspec.convert(named, list[OrganisationNameRow])}
     if not wanted:
         _add(errors, "organisation_ids", "Choose each organisation the client agrees to share with")
     elif set(wanted) - set(known):

@@ -47,19 +47,18 @@ async def record(
     report: BackupReport | None, path: Path, problem: str = "", started: uuid.UUID | None = None
 ) -> None:
     """Keep what a backup did (or why it failed), on its `begin` row when it has one."""
-    values = {
-        BackupRecord.made_at: clock.now(),
-        BackupRecord.path: str(path),
-        BackupRecord.size: report.size if report else 0,
-        BackupRecord.ok: report is not None,
-        BackupRecord.message: problem or (report.check.audit if report else ""),
+    values: dict[str, Any] = {
+        "made_at": clock.now(),
+        "path": str(path),
+        "size": report.size if report else 0,
+        "ok": report is not None,
+        "message": problem or (report.check.audit if report else ""),
     }
-    if started is not None:
-        await BackupRecord.update(values).where(BackupRecord.id == started)
+    if started is None:
+        started = uuid.uuid4()
+        await BackupRecord.insert(BackupRecord(id=started, **values))
         return
-    await BackupRecord.insert(
-        BackupRecord(id=uuid.uuid4(), **{column._meta.name: v for column, v in values.items()})
-    )
+    await BackupRecord.update(**values).where(BackupRecord.id == started)
 
 
 def until_next_run(now: datetime) -> timedelta:

@@ -15,10 +15,11 @@ from uuid import UUID
 import msgspec
 
 from consent import access_log, policy
+from consent.record import EMAIL, PHONE
 from consent.rows import CorrectableEntryRow, CorrectionRow, EntryVersionRow
 from consent.schemas import ENTRY_KINDS, ClientRecord, EntryVersionView, NoteDetails
 from consent.tables import ClientEntry, CorrectionRequest, EntryVersion
-from consent.vocabulary import category_label
+from consent.vocabulary import CONTACT_WAYS, category_label
 from hub import audit, clock, notifications
 from hub.accounts import roles
 from hub.accounts.schemas import Principal
@@ -350,9 +351,23 @@ def corrected_details(kind: str, values: dict[str, str]) -> msgspec.Struct:
     if not any(value for value in data.values() if isinstance(value, str)):
         first = next(iter(struct.__struct_fields__))
         errors[first] = "Enter what the entry should say"
+    errors = _contact_errors(data) | errors
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
     return msgspec.convert(data, struct)
+
+
+def _contact_errors(data: dict[str, Any]) -> dict[str, str]:
+    """A corrected contact entry is held to the same checks as one first recorded."""
+    errors: dict[str, str] = {}
+    if data.get("email") and not EMAIL.match(data["email"]):
+        errors["email"] = "Enter an e-mail address in the correct format, like name@example.org"
+    if data.get("phone") and not PHONE.match(data["phone"]):
+        errors["phone"] = "Enter a phone number, like 01382 123456 or +44 7700 900123"
+    if data.get("preferred_contact") and data["preferred_contact"] not in CONTACT_WAYS:
+        ways = ", ".join(CONTACT_WAYS)
+        errors["preferred_contact"] = f"Preferred way to contact must be one of: {ways}"
+    return errors
 
 
 async def _decide(principal: Principal, request_id: UUID) -> CorrectionRow:

@@ -123,3 +123,16 @@ async def test_a_partner_with_consent_sees_the_entry_but_not_the_request(client,
         assert "Lives at 12 Hill Street" in (await browser.get(f"/clients/{person.id}")).text
         assert (await browser.get(f"/corrections/{request_id}")).status_code == 404
         assert f"/corrections/{request_id}" not in (await browser.get("/corrections")).text
+
+
+def test_a_corrected_contact_entry_is_checked_like_a_new_one():
+    import pytest
+
+    from consent.rectification import corrected_details
+    from hub.errors import Invalid
+
+    with pytest.raises(Invalid) as refused:
+        corrected_details("contact", {"email": "not an address", "preferred_contact": "pigeon"})
+    assert set(refused.value.errors) == {"email", "preferred_contact"}
+    fixed = corrected_details("contact", {"phone": "01382 123456", "preferred_contact": "phone"})
+    assert (fixed.phone, fixed.preferred_contact) == ("01382 123456", "phone")  # type: ignore[attr-defined]

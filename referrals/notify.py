@@ -33,8 +33,9 @@ async def recipients_told(
     referral: Notice, subject: str, kind: str, *, skip: UUID | None = None
 ) -> None:
     """Tell every worker of the receiving organisation."""
-    staff = await notifications.active_staff_of(referral.recipient_organisation)
-    await notifications.notify(staff, subject, link_to(referral.id), kind, skip=skip)
+    await notifications.notify_organisation(
+        referral.recipient_organisation, subject, link_to(referral.id), kind, skip=skip
+    )
 
 
 async def sender_told(

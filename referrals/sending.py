@@ -9,6 +9,7 @@ referral ends; all in one transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -81,6 +82,7 @@ async def referrable_service(service_id: UUID, principal: Principal) -> dict[str
             Service.status,
             Service.referral_methods,
             Service.response_target_days,
+            Service.organisation.name.as_alias("organisation_name"),
         )
         .where(Service.id == service_id)
         .first()
@@ -121,20 +123,38 @@ def _form_errors(form: ReferralForm) -> dict[str, str]:
     return errors
 
 
-async def check_consent(
-    client_id: UUID, organisation_id: UUID, chosen: list[str], client_name: str = ""
-) -> policy.Coverage:
-    """The coverage to send under, or ConsentMissing saying who has not agreed to share what
-    with whom ("Sam has not agreed to share housing with Bridges Housing")."""
+async def _organisation_name(organisation_id: UUID) -> str:
     organisation = (
         await Organisation.select(Organisation.name)
         .where(Organisation.id == organisation_id)
         .first()
     )
-    name = organisation["name"] if organisation else "the organisation"
-    who = client_name or "The client"
+    return organisation["name"] if organisation else "the organisation"
+
+
+async def check_consent(
+    client_id: UUID,
+    organisation_id: UUID,
+    chosen: list[str],
+    client_name: str = "",
+    *,
+    organisation_name: str = "",
+    name_client: Callable[[], Awaitable[str]] | None = None,
+) -> policy.Coverage:
+    """The coverage to send under, or ConsentMissing saying who has not agreed to share what
+    with whom ("Sam has not agreed to share housing with Bridges Housing").
+
+    `organisation_name` saves reading it; `name_client` is asked for the client's name only
+    when something is missing (the message is the only thing that needs it).
+    """
     cover = await policy.coverage(client_id, organisation_id)
     missing = [c for c in chosen if c not in cover.categories]
+    if cover.categories and not missing:
+        return cover
+    name = organisation_name or await _organisation_name(organisation_id)
+    if name_client is not None:
+        client_name = await name_client()
+    who = client_name or "The client"
     if not cover.categories:
         missing = missing or [IDENTITY]
         message = (
@@ -142,11 +162,9 @@ async def check_consent(
             f"no active consent names {name}. {cover.reason}"
         ).strip()
         field = "consent"
-    elif missing:
+    else:
         message = f"{who} has not agreed to share {_listed(missing)} with {name}"
         field = "categories"
-    else:
-        return cover
     raise ConsentMissing(
         message,
         {field: message},
@@ -222,6 +240,90 @@ async def _called(decision: policy.Decision, client_id: UUID) -> str:
     return person.preferred_name or person.full_name
 
 
+async def _write_referral(
+    principal: Principal,
+    decision: policy.Decision,
+    service: dict[str, Any],
+    form: ReferralForm,
+    now: datetime,
+    rerouted_from: UUID | None,
+    reroute_reason: str,
+) -> Referral:
+    """Check consent under the client's consent lock and write the referral (in a transaction).
+
+    A withdrawal takes the same lock: one committed first is seen here, and one coming after
+    waits for this transaction.
+    """
+    client_id = decision.client_id
+    chosen = [c for c in CATEGORIES if c in form.categories]
+    await consents.hold_client_consents(client_id)
+    cover = await check_consent(
+        client_id,
+        service["organisation"],
+        chosen,
+        organisation_name=service["organisation_name"],
+        name_client=lambda: _called(decision, client_id),
+    )
+    referral = _new_referral(
+        principal,
+        client_id,
+        service,
+        form,
+        chosen,
+        cover,
+        await _consent_version(cover.consent_id),
+        now,
+        rerouted_from=rerouted_from,
+        reroute_reason=reroute_reason,
+    )
+    await Referral.insert(referral)
+    return referral
+
+
+async def _record_sending(
+    principal: Principal, referral: Referral, service: dict[str, Any], now: datetime
+) -> None:
+    """The referral's first event, the recipient's involvement, the audit entry and the news."""
+    await ReferralEvent.insert(
+        ReferralEvent(
+            referral=referral.id,
+            at=now,
+            kind="sent",
+            to_status=REQUESTED,
+            staff=principal.id,
+            staff_name=principal.name,
+            organisation=principal.organisation_id,
+            organisation_name=principal.organisation_name,
+        )
+    )
+    await start_involvement(
+        referral.client, service["organisation"], f"referral:{referral.id}", principal
+    )
+    await audit.record(
+        "referral.sent",
+        principal.actor,
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={
+            "client_id": str(referral.client),
+            "service_id": str(service["id"]),
+            "consent_id": str(referral.consent_id),
+            "consent_version": referral.consent_version,
+            "categories": referral.categories,
+            "rerouted_from": str(referral.rerouted_from) if referral.rerouted_from else "",
+        },
+    )
+    notice = Notice(
+        id=referral.id,
+        service_name=service["name"],
+        sender_staff=principal.id,
+        recipient_organisation=service["organisation"],
+    )
+    await notify.recipients_told(
+        notice, f"New referral to {notify.reference(notice)}", "referral.new"
+    )
+
+
 async def send_referral(
     principal: Principal,
     form: ReferralForm,
@@ -237,64 +339,10 @@ async def send_referral(
     errors = _form_errors(form)
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
-    chosen = [c for c in CATEGORIES if c in form.categories]
     now = clock.now()
     async with transaction():
-        # Checked and written under the client's consent lock, which a withdrawal also takes:
-        # a withdrawal committed first is seen here, and one coming after waits for this.
-        await consents.hold_client_consents(client_id)
-        cover = await check_consent(
-            client_id, service["organisation"], chosen, await _called(decision, client_id)
+        referral = await _write_referral(
+            principal, decision, service, form, now, rerouted_from, reroute_reason
         )
-        referral = _new_referral(
-            principal,
-            client_id,
-            service,
-            form,
-            chosen,
-            cover,
-            await _consent_version(cover.consent_id),
-            now,
-            rerouted_from=rerouted_from,
-            reroute_reason=reroute_reason,
-        )
-        await Referral.insert(referral)
-        await ReferralEvent.insert(
-            ReferralEvent(
-                referral=referral.id,
-                at=now,
-                kind="sent",
-                to_status=REQUESTED,
-                staff=principal.id,
-                staff_name=principal.name,
-                organisation=principal.organisation_id,
-                organisation_name=principal.organisation_name,
-            )
-        )
-        await start_involvement(
-            client_id, service["organisation"], f"referral:{referral.id}", principal
-        )
-        await audit.record(
-            "referral.sent",
-            principal.actor,
-            subject_type="referral",
-            subject_id=str(referral.id),
-            detail={
-                "client_id": str(client_id),
-                "service_id": str(service_id),
-                "consent_id": str(cover.consent_id),
-                "consent_version": referral.consent_version,
-                "categories": chosen,
-                "rerouted_from": str(rerouted_from) if rerouted_from else "",
-            },
-        )
-        notice = Notice(
-            id=referral.id,
-            service_name=service["name"],
-            sender_staff=principal.id,
-            recipient_organisation=service["organisation"],
-        )
-        await notify.recipients_told(
-            notice, f"New referral to {notify.reference(notice)}", "referral.new"
-        )
+        await _record_sending(principal, referral, service, now)
     return UUID(str(referral.id))

@@ -169,3 +169,23 @@ async def test_the_register_page_finds_names_by_post(client) -> None:
     assert "Robin Client" in (await client.get(path)).text
     cancelled = await client.get(f"/sessions/{session_id}/register/2027-01-13")
     assert cancelled.status_code == 404
+
+
+async def test_an_erased_client_stays_counted_as_an_anonymous_visitor() -> None:
+    import app  # noqa: F401 - registers every feature's holdings, as the running app does
+    from hub.audit import Actor
+    from hub.erasure import APPROVED, RETENTION, erase_client
+    from hub.tables import ErasureRequest
+
+    t = await team()
+    session_id = await _session(t, "social")
+    await services.tick_in(t.net.sender, session_id, TUESDAY, t.net.client.id)
+    request = ErasureRequest(
+        client_id=t.net.client.id, reason=RETENTION, status=APPROVED, proposed_at=clock.now()
+    )
+    await ErasureRequest.insert(request)
+    await erase_client(t.net.client.id, request.id, Actor.system())
+    register = await services.get_register(t.net.sender, session_id, TUESDAY)
+    assert register.total == 1
+    assert [line.is_client for line in register.lines] == [False]
+    assert await Attendance.count().where(Attendance.client == t.net.client.id) == 0

@@ -51,6 +51,8 @@ CLIENT_REQUEST = "client_request"
 PROPOSED = "proposed"
 APPROVED = "approved"
 REVIEW_EVERY = timedelta(days=1)
+KEPT_FOR = timedelta(days=365)
+"""How long records kept at a review (a legal basis to keep them) wait before the next one."""
 REAPPLIED = "reapplied"
 LEDGER = "erased-clients.ledger"
 """Kept beside the backups (BACKUP_DIR): one keyed digest per erased client, never the id."""
@@ -110,6 +112,15 @@ async def _open_request(client_id: UUID) -> bool:
     )
 
 
+async def _kept_lately(client_id: UUID, now: datetime) -> bool:
+    """Declined (kept, with a legal basis) within KEPT_FOR: not proposed again until then."""
+    return await ErasureRequest.exists().where(
+        (ErasureRequest.client_id == client_id)
+        & (ErasureRequest.status == "declined")
+        & (ErasureRequest.decided_at > now - KEPT_FOR)
+    )
+
+
 async def _tell(staff_ids: list[UUID], subject: str) -> None:
     await notifications.notify(staff_ids, subject, link="/admin/retention", kind="erasure")
 
@@ -134,7 +145,7 @@ async def propose_due(now: datetime | None = None) -> int:
     proposed = 0
     async with transaction():
         for client_id in await retention.due_clients(now):
-            if await _open_request(client_id):
+            if await _open_request(client_id) or await _kept_lately(client_id, now):
                 continue
             request = ErasureRequest(
                 id=uuid.uuid4(), client_id=client_id, reason=RETENTION, proposed_at=now

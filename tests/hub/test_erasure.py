@@ -214,6 +214,10 @@ async def test_the_daily_review_proposes_only_clients_no_rule_keeps():
     proposals = await ErasureRequest.select()
     assert {row["client_id"] for row in proposals} == {quiet.id, other.id}  # not t's client
     assert {row["reason"] for row in proposals} == {erasure.RETENTION}
+    [quiet_one] = [row for row in proposals if row["client_id"] == quiet.id]
+    await erasure.decline(system_admin(admin, t.net.hub), quiet_one["id"], "Court order to keep")
+    assert await erasure.propose_due(later + timedelta(days=1)) == 0  # kept: not asked daily
+    assert await erasure.propose_due(later + erasure.KEPT_FOR + timedelta(days=1)) == 1
 
 
 async def test_a_clients_own_request_is_decided_by_the_hubs_data_protection_lead():

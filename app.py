@@ -17,7 +17,7 @@ from consent import personal_data as consent_personal_data
 from consent import retention as consent_retention
 from consent import web as consent_web
 from directory import web as directory_web
-from hub import backup_schedule, erasure, mail, outbox, personal_data, retention
+from hub import audit_checkpoints, backup_schedule, erasure, mail, outbox, personal_data, retention
 from hub.accounts.admin_controllers import OrganisationController, StaffController
 from hub.accounts.api_token_controllers import ApiTokenController
 from hub.accounts.controllers import PasswordController, SignInController
@@ -49,6 +49,7 @@ from reports import web as reports_web
 JOB_HANDLERS: dict[str, outbox.Handler] = {
     mail.EMAIL_JOB: mail.send_email_job,
     backup_schedule.BACKUP_JOB: backup_schedule.daily_backup_job,
+    audit_checkpoints.CHECKPOINT_JOB: audit_checkpoints.checkpoint_job,
     erasure.REVIEW_JOB: erasure.retention_review_job,
     erasure.ERASE_JOB: erasure.erase_job,
     **directory_web.JOB_HANDLERS,
@@ -58,6 +59,7 @@ JOB_HANDLERS: dict[str, outbox.Handler] = {
 NODE_MODULES = ROOT / "node_modules"
 STARTUP_TASKS = [
     backup_schedule.ensure_backup_job,
+    audit_checkpoints.ensure_checkpoint_job,
     erasure.ensure_review_job,
     *directory_web.STARTUP_TASKS,
     *referrals_web.STARTUP_TASKS,
@@ -98,6 +100,7 @@ def _register_navigation() -> None:
         navigation.register(navigation.NavItem("/demo/mail", "Demo e-mail", "staff", order=95))
     for name, loader in {
         "backups": backup_schedule.backup_status,
+        "audit_anchor": audit_checkpoints.anchor_status,
         **consent_web.HOME_PANELS,
         **referrals_web.HOME_PANELS,
         **plans_web.HOME_PANELS,

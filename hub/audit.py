@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from hub import clock
+from hub import audit_anchor, clock
 from hub.db import (
     buffer,
     flush_buffers,
@@ -226,8 +226,17 @@ async def record(
     await record_many([event])
 
 
-async def verify(batch_size: int = 1000) -> VerifyResult:
-    """Walk the whole trail and report the first row whose link does not hold."""
+async def verify(
+    batch_size: int = 1000, against: Sequence[audit_anchor.Checkpoint] = ()
+) -> VerifyResult:
+    """Walk the whole trail and report the first row whose link does not hold.
+
+    Then hold the trail against every signed checkpoint in the table and `against` (an
+    operator's copy of the file): rows deleted from the end show there (`hub.audit_anchor`).
+    """
+    checkpoints = [*await audit_anchor.stored(), *against]
+    wanted = {checkpoint.seq for checkpoint in checkpoints}
+    hashes: dict[int, str] = {}
     expected_seq, expected_prev, checked = 1, GENESIS_HASH, 0
     blanked_rows: dict[int, str] = {}
     erasures: set[str] = set()
@@ -242,6 +251,9 @@ async def verify(batch_size: int = 1000) -> VerifyResult:
             unknown = [seq for seq, by in blanked_rows.items() if by not in erasures]
             if unknown:
                 return VerifyResult(checked, min(unknown), "row was blanked by no recorded erasure")
+            cut = audit_anchor.problem(checkpoints, hashes, expected_seq - 1)
+            if cut is not None:
+                return VerifyResult(checked, cut[0], cut[1])
             return VerifyResult(checked=checked, redacted=len(blanked_rows))
         for row in rows:
             if row["seq"] != expected_seq:
@@ -259,6 +271,8 @@ async def verify(batch_size: int = 1000) -> VerifyResult:
                 blanked_rows[row["seq"]] = row["redacted_by"]
             if row["action"] == ERASURE_DONE:
                 erasures.add(row["subject_id"])
+            if row["seq"] in wanted:
+                hashes[row["seq"]] = row["hash"]
             checked += 1
             expected_seq += 1
             expected_prev = row["hash"]

@@ -9,11 +9,12 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
-from hub import audit, outbox
+from hub import audit, audit_anchor, outbox
 from hub.backup_cli import backup_command, backup_key_command, restore_command
 from hub.db import get_engine, is_sqlite, prepare_sqlite_file
 from hub.errors import ConfigurationError, Invalid
@@ -181,10 +182,26 @@ def _audit_group() -> None:
     """The audit trail."""
 
 
+@_audit_group.command("checkpoint")
+def _checkpoint_command() -> None:
+    """Sign the audit trail's newest row now (table and var/audit-checkpoints.jsonl)."""
+    checkpoint = asyncio.run(audit_anchor.write_checkpoint())
+    if checkpoint is None:
+        click.echo("The audit trail is empty: nothing to sign.")
+        return
+    click.echo(checkpoint.line())
+
+
 @_audit_group.command("verify")
-def _verify_command() -> None:
-    """Check every link of the audit trail's hash chain."""
-    result = asyncio.run(audit.verify())
+@click.option(
+    "--against",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A copy of audit-checkpoints.jsonl kept elsewhere: rows cut from the end show.",
+)
+def _verify_command(against: Path | None) -> None:
+    """Check every link of the audit trail's hash chain, and the signed checkpoints."""
+    kept = audit_anchor.read_file(against) if against else []
+    result = asyncio.run(audit.verify(against=kept))
     if result.ok:
         blanked = f" ({result.redacted} blanked by erasures)" if result.redacted else ""
         click.echo(f"Audit trail intact: {result.checked} events checked{blanked}.")

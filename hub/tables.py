@@ -168,6 +168,16 @@ class ApiToken(Table):
     revoked_by = UUID(null=True, default=None)
 
 
+class AuditCheckpoint(Table):
+    """A signed note of the audit trail's newest row (hub.audit_anchor); append-only."""
+
+    seq = Integer(index=True)
+    hash = Varchar(length=64)
+    at = Timestamptz()
+    mac = Varchar(length=64)
+    """HMAC-SHA256 of seq, hash and time, keyed from SECRET_KEY."""
+
+
 class BackupRecord(Table):
     """One backup made, or tried, by `wraparound backup` or the daily backup job."""
 

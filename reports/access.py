@@ -56,3 +56,11 @@ async def _organisation_scope(principal: Principal, asked: str) -> Scope:
     if row is None:
         raise await refuse(principal, asked)
     return Scope(organisation_id=organisation_id, name=row["name"])
+
+
+async def choices_for(principal: Principal) -> list[tuple[str, str]]:
+    """The scopes a hub manager may pick ("hub", then each organisation); none for others."""
+    if not roles.is_hub_manager(principal):
+        return []
+    rows = await Organisation.select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    return [(HUB_WIDE, "The whole hub"), *((str(row["id"]), row["name"]) for row in rows)]

@@ -79,6 +79,7 @@ class ReportController(Controller):
             chosen=scope,
             scope_query="" if scope.hub_wide else f"&scope={scope.organisation_id}",
             is_manager=roles.is_hub_manager(request.user),
+            scope_choices=await access.choices_for(request.user),
             published=scope.organisation_id is not None
             and await publishing.is_published(scope.organisation_id, period),
         )

@@ -34,7 +34,7 @@ def report_csv(report: Report, only: str = "") -> str:
                 writer.writerow(
                     [
                         safe_cell(section.title),
-                        "Response times",
+                        safe_cell(section.statements_title),
                         safe_cell(statement.label),
                         safe_cell(statement.value),
                     ]

@@ -12,6 +12,7 @@ from uuid import UUID
 
 import msgspec
 
+from consent import small_numbers
 from directory.sessions.services import get_session
 from directory.tables import Service, SignpostList
 from hub import audit, clock
@@ -19,7 +20,7 @@ from hub.audit import Actor
 from hub.errors import Invalid, NotFound
 from reports.counting import rows_by_count, rows_in_order
 from reports.periods import Period
-from reports.schemas import Figure, Scope, Section
+from reports.schemas import Figure, Scope, Section, Statement
 from reports.tables import Feedback
 
 RATINGS = {
@@ -138,6 +139,18 @@ async def feedback_section(scope: Scope, period: Period) -> Section:
     rows = await query.order_by(Feedback.given_at, ascending=False)
     ratings = Counter(RATINGS[row["rating"]] for row in rows if row["rating"] in RATINGS)
     about = Counter(row["title"] for row in rows)
+    scores: dict[str, list[int]] = {}
+    for row in rows:
+        scores.setdefault(row["title"], []).append(row["rating"])
+    averages = [
+        Statement(
+            label=title,
+            value=f"average {sum(given) / len(given):.1f} from {len(given)} ratings"
+            if small_numbers.enough(len(given))
+            else f"Not shown: {small_numbers.FEWER_THAN} ratings",
+        )
+        for title, given in sorted(scores.items())
+    ]
     comments = (
         [f"{row['title']}: {row['comment']}" for row in rows if row["comment"]][:LATEST]
         if scope.hub_wide
@@ -160,5 +173,7 @@ async def feedback_section(scope: Scope, period: Period) -> Section:
                 unit="ratings",
             ),
         ],
+        statements=averages,
+        statements_title="Average rating by session or service",
         comments=comments,
     )

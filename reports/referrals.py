@@ -219,4 +219,5 @@ async def referrals_section(scope: Scope, period: Period) -> Section:
             ),
         ],
         statements=statements,
+        statements_title="Response time, from sent to accepted or declined",
     )

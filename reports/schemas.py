@@ -55,6 +55,7 @@ class Section(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     figures: list[Figure]
     statements: list[Statement] = []
+    statements_title: str = ""
     comments: list[str] = []
     """Latest feedback in people's words: for the hub's staff only."""
 

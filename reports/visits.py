@@ -8,6 +8,7 @@ from datetime import timedelta
 from piccolo.query.functions.aggregate import Sum
 
 from directory.sessions.services import list_sessions
+from plans.attendance.schemas import AGE_BANDS
 from plans.attendance.tables import Attendance
 from reports.counting import rows_by_count, rows_in_order
 from reports.periods import Period
@@ -30,6 +31,17 @@ async def visits_section(scope: Scope, period: Period) -> Section:
         )
         .where(in_period)
         .group_by(Attendance.session, Attendance.first_visit)
+    )
+    by_band = (
+        await Attendance.select(Attendance.age_band, Sum(Attendance.visitors, alias="people"))
+        .where(in_period & Attendance.client.is_null())
+        .group_by(Attendance.age_band)
+    )
+    bands = Counter(
+        {
+            AGE_BANDS.get(row["age_band"], row["age_band"]): int(row["people"] or 0)
+            for row in by_band
+        }
     )
     by_day = (
         await Attendance.select(
@@ -83,6 +95,12 @@ async def visits_section(scope: Scope, period: Period) -> Section:
                 key="visits-new-returning",
                 title="First visits and returning visitors",
                 rows=rows_in_order(newness, ["First visit", "Been before"]),
+                unit="visits",
+            ),
+            Figure(
+                key="visits-by-age",
+                title="Anonymous visitors by age band",
+                rows=rows_in_order(bands, list(AGE_BANDS.values())),
                 unit="visits",
             ),
             Figure(

@@ -31,6 +31,7 @@ async def test_the_whole_hubs_figures_follow_the_counting_rules() -> None:
         "Social connection and peer support": 7,
     }
     assert counts(report, "visits-new-returning") == {"First visit": 6, "Been before": 10}
+    assert counts(report, "visits-by-age")["Not asked"] == 16
     weeks = counts(report, "visits-by-week")
     assert weeks["Week of 11 Jan"] == 13
     assert weeks["Week of 18 Jan"] == 3
@@ -80,6 +81,10 @@ async def test_the_whole_hubs_figures_follow_the_counting_rules() -> None:
     assert ratings["1 (very poor)"] == 0
     feedback = next(s for s in report.sections if s.key == "feedback")
     assert feedback.comments == ["Social afternoon: Too crowded"]
+    assert [(s.label, s.value) for s in feedback.statements] == [
+        ("SMART Recovery group", "average 5.0 from 6 ratings"),
+        ("Social afternoon", "Not shown: fewer than 5 ratings"),
+    ]
     assert data.hub.partner.name == "Recovery Dundee"
 
 

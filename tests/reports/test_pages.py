@@ -91,6 +91,10 @@ async def test_a_partner_publishes_its_month_and_the_hub_sees_it_side_by_side(
         assert side.status_code == 200
         assert "Recovery Dundee" in side.text
         assert "What became of referrals sent: Sent" in side.text
+        one = await manager.get(f"/reports?{JANUARY}&scope={data.hub.partner.id}")
+        assert one.status_code == 200
+        assert "SMART Recovery group" in one.text
+        assert "Social afternoon" not in one.text
 
 
 async def test_feedback_from_a_link_needs_no_sign_in_and_stays_out_of_the_api(client) -> None:

@@ -24,8 +24,8 @@ from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
 from hub.db import transaction
-from hub.demo import HUB_NAME, slug
-from hub.tables import Client, Organisation, Staff
+from hub.demo import DEMO_CLIENT_USERNAME, HUB_NAME, slug
+from hub.tables import Client, ClientAccount, Organisation, Staff
 from plans.attendance.schemas import AGE_BANDS
 from plans.attendance.tables import Attendance
 from plans.tables import Goal, Plan, Rating, Review
@@ -150,6 +150,33 @@ async def _visits(sessions: list[Any], hub: Principal, today: date, rng: random.
                 )
     if rows:
         await Attendance.insert(*rows)
+
+
+async def _demo_client_came(sessions: list[Any], hub: Principal, today: date) -> None:
+    """The demo client came to the peer support café: it shows in their portal and plan."""
+    account = (
+        await ClientAccount.select(ClientAccount.client)
+        .where(ClientAccount.username == DEMO_CLIENT_USERNAME)
+        .first()
+    )
+    cafe = next((s for s in sessions if s.title == "Peer support café"), None)
+    if account is None or cafe is None:
+        return
+    days = timetable.occurrences(cafe, today - timedelta(days=DAYS), today - timedelta(days=1))
+    await Attendance.insert(
+        *[
+            Attendance(
+                session=cafe.id,
+                on_date=day,
+                client=account["client"],
+                first_visit=index == 0,
+                organisation=hub.organisation_id,
+                recorded_by=hub.id,
+                recorded_at=datetime.combine(day, time(12), tzinfo=UTC),
+            )
+            for index, day in enumerate(days[-3:])
+        ]
+    )
 
 
 async def _signposting(hub: Principal, today: date, rng: random.Random) -> None:
@@ -341,6 +368,7 @@ async def seed_demo_activity() -> list[tuple[str, str]]:
         if not sessions:
             return []
         await _visits(sessions, hub, today, rng)
+        await _demo_client_came(sessions, hub, today)
         await _signposting(hub, today, rng)
         clients = await _clients(hub, 12)
         await _referrals(hub, clients, today, rng)

@@ -8,6 +8,8 @@ from directory.demo import seed_demo_directory
 from directory.sessions.services import today
 from directory.sessions.tables import HubSession
 from hub.demo import seed_demo_network
+from hub.tables import ClientAccount
+from plans.attendance.services import sessions_attended
 from plans.attendance.tables import Attendance
 from reports.build import build_report
 from reports.demo import seed_demo_activity
@@ -32,5 +34,9 @@ async def test_the_demo_fills_last_months_report_once() -> None:
         assert figure is not None
         assert not figure.empty, key
     assert await PublishedFigures.count() == 3
+    account = await ClientAccount.select(ClientAccount.client).first()
+    assert account is not None
+    attended = await sessions_attended(account["client"])
+    assert [item.title for item in attended] == ["Peer support café"]
     await seed_demo_activity()
     assert await Attendance.count() == visits

@@ -62,3 +62,26 @@ async def test_a_register_cannot_be_changed_from_outside(client) -> None:
     assert refused.status_code == 403
     assert (await client.get(path)).status_code == 403
     assert await AuditEvent.count().where(AuditEvent.action == "attendance.refused") == 2
+
+
+async def test_odd_input_is_explained_never_a_server_error(client) -> None:
+    data = await january()
+    await sign_in(client, data.hub.manager.email)
+    session = data.recovery.id
+    for path in (
+        "/reports?month=9999-99",
+        "/reports?from=yesterday&to=today",
+        "/reports?from=2020-01-01&to=2027-01-01",
+        "/reports?month=%00",
+        "/reports?scope=not-an-id",
+        "/reports/report.csv?month=2027-01&figure=%3Cscript%3E",
+        "/reports/partners?month=27",
+        "/reports/summary?from=2027-02-01&to=2027-01-01",
+        f"/sessions/{session}/register/2027-02-30",
+        f"/sessions/{session}/register/1900-01-02",
+        "/feedback/session/%2e%2e",
+        "/feedback/nonsense/123",
+        "/sessions/00000000-0000-0000-0000-000000000000",
+    ):
+        response = await client.get(path)
+        assert response.status_code < 500, (path, response.status_code)

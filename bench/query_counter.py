@@ -137,7 +137,7 @@ def _time_pieces() -> None:
     from hub.accounts import passwords, sessions
     from hub.web import middleware
 
-    for engine in (SQLiteEngine, PostgresEngine):
+    for engine in (SQLiteEngine, PostgresEngine, db.HubSQLiteEngine):
         _wrap(engine, "run_querystring", "database")
     _wrap(db.SerialisedSQLiteTransaction, "__aenter__", "database")
     _wrap(db.SerialisedSQLiteTransaction, "__aexit__", "database")
@@ -152,6 +152,7 @@ def _time_pieces() -> None:
     _wrap(csrf.CSRFMiddleware, "_csrf_tokens_match", "csrf", is_async=False)
     _wrap(csrf.CSRFMiddleware, "_set_cookie_if_needed", "csrf", is_async=False)
     _wrap(notifications, "notify", "notifications + outbox")
+    _wrap(notifications, "notify_organisation", "notifications + outbox")
     _wrap(audit, "record", "audit append")
     _wrap(audit, "record_many", "audit append")
 

@@ -606,23 +606,74 @@ def bench_backend(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+@contextmanager
+def hello_server(workers: int) -> Iterator[str]:
+    """The hello-world app under Granian with `workers` processes; yields its base URL."""
+    import httpx
+
+    port = free_port()
+    command = [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "asgi"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        [*command, "bench.hello_app:app"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def hello_phase(base: str, per_user: int) -> Phase:
+    """16 users at once, each GET / `per_user` times (after a warm-up), like the real phases."""
+    import httpx
+
+    clients = [httpx.AsyncClient(base_url=base, timeout=60) for _ in range(USERS)]
+    await asyncio.gather(*(client.get("/") for client in clients))
+
+    async def work(phase: Phase, index: int, user: User) -> None:
+        for _ in range(per_user):
+            await timed(phase, user.client.get("/"))
+
+    users = [User(email="", client=client) for client in clients]
+    phase = await run_phase("hello world", users, work)
+    for client in clients:
+        await client.aclose()
+    return phase
+
+
 def load_phases(
     kind: str, env: dict[str, str], workdir: Path, seeded: dict[str, Any], args: argparse.Namespace
 ) -> dict[str, Any]:
     """The 16-user phases over HTTP against `wraparound serve`, then the database's check."""
     # `wraparound serve` runs SQLite in one web process (more is refused).
     workers = 1 if kind == "sqlite" else args.workers
+    with hello_server(workers) as base:
+        hello = asyncio.run(hello_phase(base, args.hello))
     print(f"{kind}: driving over HTTP ({workers} Granian workers)", flush=True)
     with server(env, workers) as base:
         driven = asyncio.run(drive(base, seeded, args.per_user, args.race))
+    driven["phases"].insert(0, hello)
     ids_file = workdir / "ids.json"
     ids_file.write_text(json.dumps([*driven["completed"], *driven["raced"]]))
     command = [PYTHON, __file__, "--inner", "verify", "--ids-file", str(ids_file)]
     found = json.loads(run(env, *command, capture=True).splitlines()[-1])
-    return {
-        "rows": [phase.row(kind) for phase in driven["phases"]],
-        "check": {"backend": kind, **check(driven, found)},
-    }
+    rows = [phase.row(kind) for phase in driven["phases"]]
+    for row in rows:  # the same run's hello world: the machine's own speed at that moment
+        row["rate_of_hello"] = round(row["per_second"] / rows[0]["per_second"], 3)
+        row["p95_of_hello"] = round(row["p95"] / rows[0]["p95"], 1)
+    return {"rows": rows, "check": {"backend": kind, **check(driven, found)}}
 
 
 def print_profile(console: Any, profile: dict[str, Any]) -> None:
@@ -653,7 +704,19 @@ def report(results: list[dict[str, Any]], context: dict[str, Any]) -> Path:
 
     console = Console(width=140)
     table = Table(title=f"Referrals over HTTP, {USERS} users at once (latency in ms)")
-    columns = ("backend", "phase", "requests", "statuses", "per_second", "p50", "p95", "p99", "max")
+    columns = (
+        "backend",
+        "phase",
+        "requests",
+        "statuses",
+        "per_second",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "rate_of_hello",
+        "p95_of_hello",
+    )
     for column in columns:
         table.add_column(
             column, justify="left" if column in {"backend", "phase", "statuses"} else "right"
@@ -667,6 +730,8 @@ def report(results: list[dict[str, Any]], context: dict[str, Any]) -> Path:
                 str(row["requests"]),
                 statuses,
                 *(f"{row[key]:.1f}" for key in ("per_second", "p50", "p95", "p99", "max")),
+                f"{row['rate_of_hello']:.3f}",
+                f"{row['p95_of_hello']:.1f}",
             )
     console.print(table)
     checks = Table(title="Moves: database against HTTP answers")
@@ -704,6 +769,7 @@ def main() -> int:
         "--workers", type=int, default=2, help="Granian worker processes (PostgreSQL; SQLite: 1)"
     )
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--hello", type=int, default=200, help="hello-world GETs per user")
     parser.add_argument(
         "--profile", type=int, default=20, help="moves profiled one at a time (0: none)"
     )

@@ -19,6 +19,7 @@ from plans.care_team import care_team_for, lead_history
 from plans.connections import Connections
 from plans.connections_map import connections_svg
 from plans.lead import plan_consent_needed
+from plans.meeting_views import MeetingLine, meetings_of
 from plans.meetings import may_arrange_any
 from plans.progress import Progress
 from plans.schemas import CareTeam, LeadView, PlanView, TeamWorker
@@ -133,6 +134,8 @@ class PortalPlan(msgspec.Struct, frozen=True, kw_only=True):
     team: CareTeam
     history: list[LeadView]
     progress: Progress | None = None
+    next_meetings: list[MeetingLine] = []
+    """Meetings still to come that the client is invited to, soonest first."""
 
 
 async def portal_plan(principal: Principal) -> PortalPlan:
@@ -143,6 +146,11 @@ async def portal_plan(principal: Principal) -> PortalPlan:
         team=await care_team_for(principal, principal.id),
         history=await lead_history(principal.id),
         progress=await _progress(plan),
+        next_meetings=[
+            m
+            for m in reversed(await meetings_of(principal.id, for_client=True))
+            if m.status == "arranged"
+        ],
     )
 
 

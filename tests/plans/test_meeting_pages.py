@@ -63,6 +63,8 @@ async def test_invitee_without_plan_consent_sees_time_only_and_client_answers(
 
     portal = other_client()
     await sign_in_client(portal, await portal_account(t.net.client.id))
+    plan = await portal.get("/portal/plan")
+    assert f'href="/portal/meetings/{meeting_id}"' in plan.text
     mine = await portal.get(f"/portal/meetings/{meeting_id}")
     assert "This meeting is on Monday 9 November 2026 at 10:30" in mine.text
     answered = await post_form(

@@ -19,9 +19,6 @@ SKIPPED = {"node_modules", "var"}
 NOT_YET_SPLIT = {
     ("directory/exchange/hsds_in.py", "read_service"),
     ("directory/exchange/sources.py", "feed"),
-    ("reports/referrals.py", "referrals_section"),
-    ("reports/plan_figures.py", "plans_sections"),
-    ("bench/reports.py", "_seed"),
 }
 
 

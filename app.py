@@ -74,7 +74,7 @@ personal_data.register(
     *plans_personal_data.HOLDINGS,
 )
 # How long each kind of record is kept (the daily retention review reads them all).
-retention.register(consent_retention.rule(), referrals_retention.rule(), plans_retention.rule())
+retention.register(consent_retention.rule, referrals_retention.rule, plans_retention.rule)
 
 
 NAV_ITEMS = (

@@ -33,14 +33,19 @@ class RetentionRule:
     """The clients this rule keeps for now (None for lines that only inform)."""
 
 
-_RULES: list[RetentionRule] = []
+_RULE_MAKERS: list[Callable[[], RetentionRule]] = []
 
 
-def register(*rules: RetentionRule) -> None:
-    """Add lines to the schedule (the composition root does this)."""
-    for rule in rules:
-        if rule.kind not in {known.kind for known in _RULES}:
-            _RULES.append(rule)
+def register(*makers: Callable[[], RetentionRule]) -> None:
+    """Add lines to the schedule (the composition root does this at import); each line is
+    made when it is read, so importing the app reads no settings."""
+    for maker in makers:
+        if maker not in _RULE_MAKERS:
+            _RULE_MAKERS.append(maker)
+
+
+def _registered() -> list[RetentionRule]:
+    return [maker() for maker in _RULE_MAKERS]
 
 
 def years_before(now: datetime, years: int) -> datetime:
@@ -86,7 +91,7 @@ def fixed_rules(settings: Settings) -> list[RetentionRule]:
 
 def schedule() -> list[RetentionRule]:
     """Every line, as the admin page shows it."""
-    return [*fixed_rules(get_settings()), *_RULES]
+    return [*fixed_rules(get_settings()), *_registered()]
 
 
 async def due_clients(now: datetime) -> list[UUID]:
@@ -94,7 +99,7 @@ async def due_clients(now: datetime) -> list[UUID]:
     settings = get_settings()
     cutoff = years_before(now, settings.retention_record_years)
     old = {row["id"] for row in await Client.select(Client.id).where(Client.created_at < cutoff)}
-    for rule in _RULES:
+    for rule in _registered():
         if rule.still_needed is not None and old:
             old -= await rule.still_needed(now)
     return sorted(old, key=str)

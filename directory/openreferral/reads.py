@@ -26,7 +26,7 @@ from directory.openreferral.info import OrganisationInfo, TermInfo
 from directory.openreferral.params import Page, Paging, ServiceQuery, page_of
 from directory.read import load_services
 from directory.tables import Service, ServiceAtLocation
-from hub.db import get_engine
+from hub.db import transaction
 from hub.errors import NotFound
 from hub.tables import Organisation
 
@@ -39,12 +39,14 @@ def one_snapshot(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     """Run every query of a response on one connection, in one read transaction.
 
     A consistent view (the count matches the page), and on SQLite one connection instead of
-    one per query. Reads only, so it takes no write lock.
+    one per query. On SQLite transactions share the process's one kept writer connection, so
+    this one queues behind any write in progress (`hub.db.transaction`): an API read served
+    while an import's batch was open on that connection committed or broke the batch.
     """
 
     @functools.wraps(func)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        async with get_engine().transaction():
+        async with transaction():
             return await func(*args, **kwargs)
 
     return wrapper

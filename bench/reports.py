@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,48 +63,59 @@ def _moment(rng: random.Random) -> datetime:
     return start + timedelta(minutes=rng.randint(0, 364 * 24 * 60))
 
 
-async def _seed() -> str:
-    """The busy year; returns the hub manager's e-mail."""
+@dataclass
+class _Year:
+    """What the year's rows hang on: the hub, its worker, services, sessions and clients."""
+
+    rng: random.Random
+    now: datetime
+    hub: Any = None
+    worker: Any = None
+    services: list[Any] = field(default_factory=list)
+    sessions: list[Any] = field(default_factory=list)
+    clients: list[Any] = field(default_factory=list)
+
+
+async def _seed_people(year: _Year) -> str:
+    """The hub, ten partners, a manager and a worker; returns the manager's e-mail."""
     from argon2 import PasswordHasher
 
-    from directory.sessions.tables import HubSession
-    from directory.tables import Service, ServiceTaxonomy, SignpostCount, SignpostItem, SignpostList
-    from directory.taxonomy import NEED_CATEGORIES, ensure_need_taxonomy, term_id
-    from hub.tables import Client, Organisation, Staff
-    from plans.attendance.tables import Attendance
-    from plans.tables import Goal, Plan, Rating, Review
-    from plans.vocabulary import WELLBEING_AREAS
-    from referrals import lifecycle
-    from referrals.tables import Referral, ReferralEvent
-    from reports.tables import Feedback
+    from directory.taxonomy import ensure_need_taxonomy
+    from hub.tables import Organisation, Staff
 
-    rng = random.Random(2026)
-    now = datetime(YEAR, 1, 1, tzinfo=UTC)
     await ensure_need_taxonomy()
-    hub = Organisation(name="Bench Hub", kind="hub", created_at=now)
-    partners = [Organisation(name=f"Partner {i}", created_at=now) for i in range(10)]
-    await Organisation.insert(hub, *partners)
+    year.hub = Organisation(name="Bench Hub", kind="hub", created_at=year.now)
+    partners = [Organisation(name=f"Partner {i}", created_at=year.now) for i in range(10)]
+    await Organisation.insert(year.hub, *partners)
     hashed = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
-    manager = Staff(
-        organisation=hub.id,
-        name="Manager",
-        email="manager@bench.example",
-        password_hash=hashed,
-        is_org_admin=True,
-        created_at=now,
-        password_changed_at=now,
-    )
-    worker = Staff(
-        organisation=hub.id,
-        name="Worker",
-        email="worker@bench.example",
-        password_hash=hashed,
-        created_at=now,
-        password_changed_at=now,
-    )
-    await Staff.insert(manager, worker)
+    people = {"manager": True, "worker": False}
+    staff = {
+        role: Staff(
+            organisation=year.hub.id,
+            name=role.title(),
+            email=f"{role}@bench.example",
+            password_hash=hashed,
+            is_org_admin=admin,
+            created_at=year.now,
+            password_changed_at=year.now,
+        )
+        for role, admin in people.items()
+    }
+    await Staff.insert(*staff.values())
+    year.worker = staff["worker"]
+    await _seed_services(year, partners)
+    return str(staff["manager"].email)
+
+
+async def _seed_services(year: _Year, partners: list[Any]) -> None:
+    """Fifty partner services, the first twenty of them weekly hub sessions."""
+    from directory.sessions.tables import HubSession
+    from directory.tables import Service, ServiceTaxonomy
+    from directory.taxonomy import NEED_CATEGORIES, term_id
+
+    rng, now = year.rng, year.now
     codes = [code for code, _, _ in NEED_CATEGORIES]
-    services = [
+    year.services = [
         Service(
             organisation=rng.choice(partners).id,
             name=f"Service {i}",
@@ -113,20 +125,32 @@ async def _seed() -> str:
         )
         for i in range(50)
     ]
-    await Service.insert(*services)
+    await Service.insert(*year.services)
     await ServiceTaxonomy.insert(
-        *[ServiceTaxonomy(service=s.id, taxonomy_term=term_id(rng.choice(codes))) for s in services]
+        *[
+            ServiceTaxonomy(service=s.id, taxonomy_term=term_id(rng.choice(codes)))
+            for s in year.services
+        ]
     )
-    sessions = [
+    year.sessions = [
         HubSession(service=s.id, recurrence="weekly", first_date=date(YEAR, 1, 5), created_at=now)
-        for s in services[:20]
+        for s in year.services[:20]
     ]
-    await HubSession.insert(*sessions)
+    await HubSession.insert(*year.sessions)
+
+
+async def _seed_visits_and_signposting(year: _Year) -> None:
+    """50,000 visits; 20,000 hand-overs of two services each; the daily need tallies."""
+    from directory.tables import SignpostCount, SignpostItem, SignpostList
+    from directory.taxonomy import NEED_CATEGORIES
+    from plans.attendance.tables import Attendance
+
+    rng, now, hub, worker = year.rng, year.now, year.hub, year.worker
     await _chunks(
         Attendance,
         [
             Attendance(
-                session=rng.choice(sessions).id,
+                session=rng.choice(year.sessions).id,
                 on_date=date(YEAR, 1, 1) + timedelta(days=rng.randint(0, 364)),
                 visitors=1,
                 first_visit=rng.random() < 0.2,
@@ -137,8 +161,7 @@ async def _seed() -> str:
             for _ in range(SIZES["visits"])
         ],
     )
-    lists = []
-    items = []
+    lists, items = [], []
     for _ in range(SIZES["signposting"]):
         at = _moment(rng)
         handed = SignpostList(
@@ -152,10 +175,11 @@ async def _seed() -> str:
         lists.append(handed)
         items += [
             SignpostItem(signpost_list=handed.id, service=s.id, position=i)
-            for i, s in enumerate(rng.sample(services, 2))
+            for i, s in enumerate(rng.sample(year.services, 2))
         ]
     await _chunks(SignpostList, lists)
     await _chunks(SignpostItem, items)
+    codes = [code for code, _, _ in NEED_CATEGORIES]
     await _chunks(
         SignpostCount,
         [
@@ -168,11 +192,14 @@ async def _seed() -> str:
             for code in codes
         ],
     )
-    clients = [
-        Client(full_name=f"Client {i}", registered_by=hub.id, created_at=now)
-        for i in range(SIZES["plans"])
-    ]
-    await _chunks(Client, clients)
+
+
+async def _seed_referrals(year: _Year) -> None:
+    """10,000 referrals from the hub, each with its sent move and (if answered) its answer."""
+    from referrals import lifecycle
+    from referrals.tables import Referral, ReferralEvent
+
+    rng = year.rng
     statuses = [
         lifecycle.COMPLETED,
         lifecycle.IN_PROGRESS,
@@ -182,23 +209,17 @@ async def _seed() -> str:
         lifecycle.REQUESTED,
         lifecycle.ACCEPTED,
     ]
-    referrals = []
-    events = []
+    referrals, events = [], []
     for _ in range(SIZES["referrals"]):
-        service = rng.choice(services)
-        sent = _moment(rng)
-        status = rng.choice(statuses)
-        answered = (
-            None
-            if status in (lifecycle.REQUESTED, lifecycle.CANCELLED)
-            else sent + timedelta(days=rng.randint(0, 9))
-        )
+        service, sent, status = rng.choice(year.services), _moment(rng), rng.choice(statuses)
+        waiting = status in (lifecycle.REQUESTED, lifecycle.CANCELLED)
+        answered = None if waiting else sent + timedelta(days=rng.randint(0, 9))
         referral = Referral(
-            client=rng.choice(clients).id,
+            client=rng.choice(year.clients).id,
             service=service.id,
             service_name=service.name,
-            sender_organisation=hub.id,
-            sender_staff=worker.id,
+            sender_organisation=year.hub.id,
+            sender_staff=year.worker.id,
             recipient_organisation=service.organisation,
             status=status,
             requested_at=sent,
@@ -223,28 +244,37 @@ async def _seed() -> str:
             )
     await _chunks(Referral, referrals)
     await _chunks(ReferralEvent, events)
+
+
+async def _seed_plans(year: _Year) -> None:
+    """2,000 clients, each with a plan, three reviews of four ratings, and two goals."""
+    from hub.tables import Client
+    from plans.tables import Goal, Plan, Rating, Review
+    from plans.vocabulary import WELLBEING_AREAS
+
+    rng, now = year.rng, year.now
+    year.clients = [
+        Client(full_name=f"Client {i}", registered_by=year.hub.id, created_at=now)
+        for i in range(SIZES["plans"])
+    ]
+    await _chunks(Client, year.clients)
     plans, reviews, ratings, goals = [], [], [], []
-    areas = list(WELLBEING_AREAS)
-    for client in clients:
-        plan = Plan(
-            client=client.id,
-            next_review_on=date(YEAR, 1, 1) + timedelta(days=rng.randint(30, 400)),
-            created_at=now,
-            updated_at=now,
-        )
+    for client in year.clients:
+        next_review = date(YEAR, 1, 1) + timedelta(days=rng.randint(30, 400))
+        plan = Plan(client=client.id, next_review_on=next_review, created_at=now, updated_at=now)
         plans.append(plan)
         for held in sorted(rng.sample(range(365), 3)):
             review = Review(
                 plan=plan.id,
                 held_on=date(YEAR, 1, 1) + timedelta(days=held),
-                recorded_by=worker.id,
-                organisation=hub.id,
+                recorded_by=year.worker.id,
+                organisation=year.hub.id,
                 created_at=now,
             )
             reviews.append(review)
             ratings += [
-                Rating(review=review.id, area=a, client_score=rng.randint(1, 10))
-                for a in rng.sample(areas, 4)
+                Rating(review=review.id, area=area, client_score=rng.randint(1, 10))
+                for area in rng.sample(list(WELLBEING_AREAS), 4)
             ]
         goals += [
             Goal(
@@ -259,12 +289,19 @@ async def _seed() -> str:
         ]
     for table, rows in ((Plan, plans), (Review, reviews), (Rating, ratings), (Goal, goals)):
         await _chunks(table, rows)
+
+
+async def _seed_feedback(year: _Year) -> None:
+    """3,000 ratings of the sessions through the year."""
+    from reports.tables import Feedback
+
+    rng = year.rng
     await _chunks(
         Feedback,
         [
             Feedback(
                 about="session",
-                session_id=rng.choice(sessions).id,
+                session_id=rng.choice(year.sessions).id,
                 title="A session",
                 rating=rng.randint(1, 5),
                 comment=rng.choice(["", "Good"]),
@@ -273,7 +310,17 @@ async def _seed() -> str:
             for _ in range(3000)
         ],
     )
-    return manager.email
+
+
+async def _seed() -> str:
+    """The busy year; returns the hub manager's e-mail."""
+    year = _Year(rng=random.Random(2026), now=datetime(YEAR, 1, 1, tzinfo=UTC))
+    email = await _seed_people(year)
+    await _seed_visits_and_signposting(year)
+    await _seed_plans(year)
+    await _seed_referrals(year)
+    await _seed_feedback(year)
+    return email
 
 
 async def _inner(rounds: int) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+import msgspec
 from piccolo.query.functions.aggregate import Count
 
 from consent import small_numbers
@@ -31,6 +32,13 @@ from reports.periods import Period
 from reports.schemas import Figure, Scope, Section, Statement
 
 EPOCH_YEAR = 2000
+STATUS_ROWS = {
+    lifecycle.REJECTED: "Declined",
+    lifecycle.COMPLETED: "Completed",
+    lifecycle.FAILED: "Failed",
+    lifecycle.CANCELLED: "Cancelled",
+    lifecycle.REQUESTED: "Waiting for an answer",
+}
 OUTCOME_ROWS = [
     "Sent",
     "Accepted",
@@ -114,6 +122,65 @@ async def _answered(scope: Scope, period: Period) -> list[Sequence[Any]]:
     return await raw_tuples(sql, *args)
 
 
+class _Tally(msgspec.Struct, kw_only=True):
+    """What became of the period's referrals, counted every way the report shows."""
+
+    outcomes: Counter[str] = msgspec.field(default_factory=Counter)
+    declined: Counter[str] = msgspec.field(default_factory=Counter)
+    completed: Counter[str] = msgspec.field(default_factory=Counter)
+    by_service: Counter[str] = msgspec.field(default_factory=Counter)
+    by_sender: Counter[str] = msgspec.field(default_factory=Counter)
+
+
+def _tally(rows: list[dict[str, Any]], organisations: dict[Any, str]) -> _Tally:
+    """Counts by status, reason, outcome, service and sender from the grouped rows."""
+    tally = _Tally()
+    for row in rows:
+        status, times = row["status"], int(row["n"])
+        tally.outcomes["Sent"] += times
+        tally.by_service[row["service_name"]] += times
+        tally.by_sender[organisations.get(row["sender_organisation"], "Unknown")] += times
+        if status == lifecycle.REJECTED:
+            reason = lifecycle.DECLINE_REASONS.get(row["reason_code"], "No reason given")
+            tally.declined[reason] += times
+        elif status == lifecycle.COMPLETED:
+            outcome = lifecycle.OUTCOMES.get(row["outcome_code"], "No outcome given")
+            tally.completed[outcome] += times
+        tally.outcomes[STATUS_ROWS.get(status, "")] += times
+    tally.outcomes.pop("", None)
+    return tally
+
+
+async def _targets(service_ids: list[Any]) -> dict[Any, int | None]:
+    """Each service's response target (working days), if it has one."""
+    if not service_ids:
+        return {}
+    found = await Service.select(Service.id, Service.response_target_days).where(
+        Service.id.is_in(service_ids)
+    )
+    return {row["id"]: row["response_target_days"] for row in found}
+
+
+async def _response_times(answers: list[Sequence[Any]], tally: _Tally) -> list[Statement]:
+    """Median and 90th percentile overall and per service; counts the accepted too."""
+    targets = await _targets(list({service for _, service, _, _, _ in answers}))
+    answer_days: dict[str, list[int]] = defaultdict(list)
+    service_targets: dict[str, int | None] = {}
+    for status, service, service_name, requested_at, responded_at in answers:
+        if status != lifecycle.REJECTED:
+            tally.outcomes["Accepted"] += 1
+        sent_day = requested_at.astimezone(LONDON).date()
+        answered_day = responded_at.astimezone(LONDON).date()
+        answer_days[service_name].append(working_days_between(sent_day, answered_day))
+        service_targets[service_name] = targets.get(service)
+    every = [d for days in answer_days.values() for d in days]
+    statements = [Statement(label="All services", value=describe_times(every, None))]
+    return statements + [
+        Statement(label=name, value=describe_times(days, service_targets.get(name)))
+        for name, days in sorted(answer_days.items())
+    ]
+
+
 async def referrals_section(scope: Scope, period: Period) -> Section:
     """Referrals sent in the period (a partner: those it received or sent), counted by the
     database; only answered ones come back one by one, for their response times."""
@@ -125,98 +192,33 @@ async def referrals_section(scope: Scope, period: Period) -> Section:
         Referral.outcome_code,
     )
     rows = await _sent_in(scope, period, *grouping, Count(alias="n")).group_by(*grouping)
-    answers = await _answered(scope, period)
     organisations = {
         row["id"]: row["name"]
         for row in await Organisation.select(Organisation.id, Organisation.name)
     }
-    service_ids = list({service for _, service, _, _, _ in answers})
-    targets: dict[object, int | None] = {}
-    if service_ids:
-        found = await Service.select(Service.id, Service.response_target_days).where(
-            Service.id.is_in(service_ids)
-        )
-        targets = {row["id"]: row["response_target_days"] for row in found}
-    outcomes: Counter[str] = Counter()
-    declined: Counter[str] = Counter()
-    completed: Counter[str] = Counter()
-    by_service: Counter[str] = Counter()
-    by_sender: Counter[str] = Counter()
-    for row in rows:
-        status, times = row["status"], int(row["n"])
-        outcomes["Sent"] += times
-        by_service[row["service_name"]] += times
-        by_sender[organisations.get(row["sender_organisation"], "Unknown")] += times
-        if status == lifecycle.REJECTED:
-            outcomes["Declined"] += times
-            reason = lifecycle.DECLINE_REASONS.get(row["reason_code"], "No reason given")
-            declined[reason] += times
-        elif status == lifecycle.COMPLETED:
-            outcomes["Completed"] += times
-            completed[lifecycle.OUTCOMES.get(row["outcome_code"], "No outcome given")] += times
-        elif status == lifecycle.FAILED:
-            outcomes["Failed"] += times
-        elif status == lifecycle.CANCELLED:
-            outcomes["Cancelled"] += times
-        elif status == lifecycle.REQUESTED:
-            outcomes["Waiting for an answer"] += times
-    answer_days: dict[str, list[int]] = defaultdict(list)
-    service_targets: dict[str, int | None] = {}
-    for status, service, service_name, requested_at, responded_at in answers:
-        if status != lifecycle.REJECTED:
-            outcomes["Accepted"] += 1
-        sent_day = requested_at.astimezone(LONDON).date()
-        answered_day = responded_at.astimezone(LONDON).date()
-        answer_days[service_name].append(working_days_between(sent_day, answered_day))
-        service_targets[service_name] = targets.get(service)
-    statements = (
-        [
-            Statement(
-                label="All services",
-                value=describe_times([d for days in answer_days.values() for d in days], None),
-            )
-        ]
-        if rows
-        else []
-    )
-    statements += [
-        Statement(label=name, value=describe_times(days, service_targets.get(name)))
-        for name, days in sorted(answer_days.items())
+    tally = _tally(rows, organisations)
+    statements = await _response_times(await _answered(scope, period), tally) if rows else []
+    figures = [
+        (
+            "referrals-outcomes",
+            "What became of referrals sent",
+            rows_in_order(tally.outcomes, OUTCOME_ROWS),
+        ),
+        ("referrals-declined", "Declined, by reason", rows_by_count(tally.declined)),
+        ("referrals-completed", "Completed, by outcome", rows_by_count(tally.completed)),
+        ("referrals-by-service", "Referrals by receiving service", rows_by_count(tally.by_service)),
+        (
+            "referrals-by-sender",
+            "Referrals by sending organisation",
+            rows_by_count(tally.by_sender),
+        ),
     ]
     return Section(
         key="referrals",
         title="Referrals",
         figures=[
-            Figure(
-                key="referrals-outcomes",
-                title="What became of referrals sent",
-                rows=rows_in_order(outcomes, OUTCOME_ROWS),
-                unit="referrals",
-            ),
-            Figure(
-                key="referrals-declined",
-                title="Declined, by reason",
-                rows=rows_by_count(declined),
-                unit="referrals",
-            ),
-            Figure(
-                key="referrals-completed",
-                title="Completed, by outcome",
-                rows=rows_by_count(completed),
-                unit="referrals",
-            ),
-            Figure(
-                key="referrals-by-service",
-                title="Referrals by receiving service",
-                rows=rows_by_count(by_service),
-                unit="referrals",
-            ),
-            Figure(
-                key="referrals-by-sender",
-                title="Referrals by sending organisation",
-                rows=rows_by_count(by_sender),
-                unit="referrals",
-            ),
+            Figure(key=key, title=title, rows=counted, unit="referrals")
+            for key, title, counted in figures
         ],
         statements=statements,
         statements_title="Response time, from sent to accepted or declined",

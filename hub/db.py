@@ -613,21 +613,14 @@ async def database_reachable(wait_seconds: float = 2.0) -> bool:
 async def vacuum() -> None:
     """On SQLite, rebuild the file so deleted rows leave nothing in free pages or the WAL.
 
-    Runs outside any transaction, behind this process's write queue; a no-op on PostgreSQL
-    (whose autovacuum reclaims dead rows, and whose files are not handed around as backups).
+    Runs on this loop's kept writer connection, outside any transaction and behind the write
+    queue; a no-op on PostgreSQL (whose autovacuum reclaims dead rows, and whose files are not
+    handed around as backups).
     """
     engine = get_engine()
-    if not isinstance(engine, SQLiteEngine):
+    if not isinstance(engine, HubSQLiteEngine):
         return
-    path = engine.path
-
-    def run() -> None:
-        connection = sqlite3.connect(path, timeout=30)
-        try:
-            connection.execute("VACUUM")
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            connection.close()
-
     async with _write_lock():
-        await asyncio.to_thread(run)
+        kept = await engine.writer()
+        await kept.driver.execute("VACUUM")
+        await kept.driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -230,8 +230,11 @@ async def test_a_backup_killed_part_way_leaves_the_database_whole_and_is_marked_
     assert attempt["message"] == backup_schedule.UNFINISHED
     assert Path(attempt["path"]) == out
     if not ON_POSTGRES:
-        with sqlite3.connect(get_settings().sqlite_path) as live:
+        live = sqlite3.connect(get_settings().sqlite_path)
+        try:
             assert live.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        finally:
+            live.close()
     report = await asyncio.to_thread(take_backup, out)  # the next one succeeds over it
     assert "intact" in report.check.audit
     assert not out.with_name(out.name + ".partial").exists()

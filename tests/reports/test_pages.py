@@ -8,11 +8,13 @@ import io
 import re
 
 from directory.tables import SignpostList
+from hub.settings import ROOT
 from reports.tables import Feedback
 from tests.reports.monitoring_data import january
 from tests.support import post_form, sign_in
 
 JANUARY = "month=2027-01"
+SCSS = ROOT / "static" / "scss" / "app.scss"
 
 
 def _table_cell(html: str, label: str) -> str:
@@ -91,6 +93,12 @@ async def test_a_partner_publishes_its_month_and_the_hub_sees_it_side_by_side(
         assert side.status_code == 200
         assert "Recovery Dundee" in side.text
         assert "What became of referrals sent: Sent" in side.text
+        # A column per partner: on a phone the table scrolls in its own keyboard-reachable region.
+        assert re.search(
+            r'<div class="wa-scroll" role="region" aria-label="[^"]+" tabindex="0">\s*<table',
+            side.text,
+        )
+        assert re.search(r"\.wa-scroll \{\s*overflow-x: auto;", SCSS.read_text())
         one = await manager.get(f"/reports?{JANUARY}&scope={data.hub.partner.id}")
         assert one.status_code == 200
         assert "SMART Recovery group" in one.text

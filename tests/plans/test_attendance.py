@@ -189,3 +189,23 @@ async def test_an_erased_client_stays_counted_as_an_anonymous_visitor() -> None:
     assert register.total == 1
     assert [line.is_client for line in register.lines] == [False]
     assert await Attendance.count().where(Attendance.client == t.net.client.id) == 0
+
+
+async def test_a_wrong_correction_is_shown_on_its_own_line(client) -> None:
+    t = await team()
+    session_id = await _session(t, "social")
+    await services.add_visitors(t.net.sender, session_id, TUESDAY, VisitorsForm(visitors="2"))
+    await services.add_visitors(t.net.sender, session_id, TUESDAY, VisitorsForm(visitors="3"))
+    first, second = (await services.get_register(t.net.sender, session_id, TUESDAY)).lines
+    await sign_in(client, t.net.hub_worker.email)
+    path = f"/sessions/{session_id}/register/{TUESDAY.isoformat()}"
+
+    wrong = await post_form(client, f"{path}/lines/{second.id}", {"visitors": "lots"}, path)
+
+    assert wrong.status_code == 422
+    field = f"visitors-{second.id}"
+    assert f'href="#{field}"' in wrong.text  # the error summary links to the field...
+    assert f'id="{field}"' in wrong.text  # ...which is there under that id
+    assert f'id="{field}-error"' in wrong.text  # and carries the message
+    assert f'id="visitors-{first.id}-error"' not in wrong.text
+    assert wrong.text.count("govuk-error-message") == 1

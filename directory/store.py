@@ -51,8 +51,14 @@ def _fields(struct: Any) -> dict[str, Any]:
 
 def diff(before: schemas.ServiceRecord | None, after: schemas.ServiceRecord) -> dict[str, Any]:
     """Field -> [before, after] for every field that changed (all fields for a new listing)."""
-    old = _plain(before) if before is not None else {}
     new = _plain(after)
+    if before is None:  # every set field, and quickly: a bulk import creates thousands
+        return {
+            name: [None, value]
+            for name, value in new.items()
+            if value is not None and name not in _NOT_HISTORY
+        }
+    old = _plain(before)
     return {
         name: [old.get(name), value]
         for name, value in new.items()

@@ -9,6 +9,7 @@ there.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, time, timedelta
 
@@ -50,11 +51,13 @@ def name_key(text: str) -> str:
     return " ".join(words(text))
 
 
+@functools.lru_cache(maxsize=1024)
 def category_token(code: str) -> str:
     """`mental-health` -> `c_mental_health` (one token for the full-text index)."""
     return "c_" + re.sub(r"\W+", "_", code.lower()).strip("_")
 
 
+@functools.lru_cache(maxsize=1024)
 def language_token(code: str) -> str:
     """`PL` -> `l_pl`."""
     return "l_" + re.sub(r"\W+", "_", code.lower()).strip("_")
@@ -197,30 +200,56 @@ def is_searchable(record: ServiceRecord) -> bool:
     return record.status == "active"
 
 
+class _Timing(msgspec.Struct, frozen=True):
+    """What a document takes from its opening hours (the same for every listing with them)."""
+
+    flags: int  # EVENINGS and WEEKENDS
+    slot_tokens: tuple[str, ...]
+    opening_tokens: tuple[str, ...]
+    week: tuple[int, ...] | None
+    exception_dates: tuple[str, ...]
+    hours: str
+
+
+@functools.lru_cache(maxsize=4096)
+def _timing(hours: OpeningHours) -> _Timing:
+    """Cached: a feed's listings share a few dozen timetables, and this is a fifth of a document."""
+    slots = hours.weekly_hour_slots()
+    flags = 0
+    if any(hour >= EVENING_STARTS.hour for _, hour in slots):
+        flags |= EVENINGS
+    if any(weekday >= 5 for weekday, _ in slots):
+        flags |= WEEKENDS
+    week = weekly_intervals(hours)
+    opening_dates = sorted({e.on_date for e in hours.exceptions if not e.closed})
+    return _Timing(
+        flags=flags,
+        slot_tokens=tuple(slot_token(weekday, hour) for weekday, hour in sorted(slots)),
+        opening_tokens=tuple(exception_token(day) for day in opening_dates),
+        week=None if week is None else tuple(week),
+        exception_dates=tuple(sorted({f"{e.on_date:%Y%m%d}" for e in hours.exceptions})),
+        hours=encode_hours(hours),
+    )
+
+
 def build_document(record: ServiceRecord, *, collapsed: bool = False) -> IndexDocument:
     """The index document for one listing (`collapsed`: see directory.search.collapsed)."""
-    hours = record.hours()
-    slots = hours.weekly_hour_slots()
-    flags = COLLAPSED if collapsed else 0
+    timing = _timing(record.hours())
+    flags = timing.flags | (COLLAPSED if collapsed else 0)
     if record.takes_network_referrals:
         flags |= NETWORK
     if record.is_accepting:
         flags |= ACCEPTING
     if record.is_free:
         flags |= FREE
-    if any(hour >= EVENING_STARTS.hour for _, hour in slots):
-        flags |= EVENINGS
-    if any(weekday >= 5 for weekday, _ in slots):
-        flags |= WEEKENDS
     categories = sorted({term.code for term in record.terms})
     languages = sorted({language.code.lower() for language in record.languages if language.code})
-    opening_dates = sorted({e.on_date for e in hours.exceptions if not e.closed})
     tokens = [
         *(category_token(code) for code in categories),
         *(token for bit, token in FLAG_TOKENS.items() if flags & bit),
         *(language_token(code) for code in languages),
-        *(slot_token(weekday, hour) for weekday, hour in sorted(slots)),
-        *(exception_token(day) for day in opening_dates),
+        *timing.slot_tokens,
+        *timing.opening_tokens,
     ]
     other = [
         record.alternate_name,
@@ -242,9 +271,9 @@ def build_document(record: ServiceRecord, *, collapsed: bool = False) -> IndexDo
         categories=categories,
         languages=languages,
         flags=flags,
-        week=weekly_intervals(hours),
-        exception_dates=sorted({f"{e.on_date:%Y%m%d}" for e in hours.exceptions}),
-        hours=encode_hours(hours),
+        week=None if timing.week is None else list(timing.week),
+        exception_dates=list(timing.exception_dates),
+        hours=timing.hours,
         latitude=point[0] if point else None,
         longitude=point[1] if point else None,
         minimum_age=record.minimum_age,

@@ -43,7 +43,13 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of a text, in order."""
-    return _WORD.findall(fold(text))
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    """Cached: indexing a batch reads each listing's text twice (index columns, word table)."""
+    return tuple(_WORD.findall(fold(text)))
 
 
 def _stemmer() -> Stemmer.Stemmer:
@@ -62,7 +68,7 @@ def stem(word: str) -> str:
 def index_terms(text: str) -> list[str]:
     """What the index holds for a text: each word's stem, then the word when it differs."""
     terms: list[str] = []
-    for word in words(text):
+    for word in _words(text):
         root = stem(word)
         terms.append(root)
         if root != word:

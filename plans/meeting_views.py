@@ -290,14 +290,24 @@ async def meetings_of(client_id: UUID, *, for_client: bool = False) -> list[Meet
             & (MeetingInvitee.kind == "client")
             & (MeetingInvitee.client == client_id)
         ):
-            answers[row["meeting"]] = CLIENT_WORDS.get(row["answer"], "")
+            answers[row["meeting"]] = row["answer"]
     return [
         MeetingLine(
             id=row["id"],
             title=KIND_TITLES.get(row["kind"], "Meeting"),
             when=when(row["starts_at"]),
             status=row["status"],
-            answer=answers.get(row["id"], ""),
+            answer=_answer_in_list(row["status"], answers.get(row["id"], "")),
         )
         for row in rows
     ]
+
+
+def _answer_in_list(status: str, answer: str) -> str:
+    """The client's answer, in their words, for a meeting still to come; a held or cancelled
+    meeting's answer no longer matters, and an unanswered one asks for an answer."""
+    if status != "arranged" or not answer:
+        return ""
+    if answer == "pending":
+        return "please tell us if you can come"
+    return "you said: " + CLIENT_WORDS.get(answer, answer)

@@ -65,6 +65,8 @@ async def test_invitee_without_plan_consent_sees_time_only_and_client_answers(
     await sign_in_client(portal, await portal_account(t.net.client.id))
     plan = await portal.get("/portal/plan")
     assert f'href="/portal/meetings/{meeting_id}"' in plan.text
+    assert "Please tell us if you can come." in plan.text  # not "You said: not answered yet"
+    assert "please tell us if you can come" in (await portal.get("/portal/meetings")).text
     mine = await portal.get(f"/portal/meetings/{meeting_id}")
     assert "This meeting is on Monday 9 November 2026 at 10:30" in mine.text
     answered = await post_form(
@@ -79,6 +81,7 @@ async def test_invitee_without_plan_consent_sees_time_only_and_client_answers(
     assert row["answer"] == "attending"
     listing = await portal.get("/portal/meetings")
     assert "you said: coming" in listing.text
+    assert "You said: coming." in (await portal.get("/portal/plan")).text
 
 
 async def test_lead_records_the_meeting_and_prints_minutes(client: Any) -> None:

@@ -157,6 +157,9 @@ async def test_a_system_admin_registers_pulls_and_reads_the_problems(
         await client.post("/sign-out", data={})
         client.cookies.clear()
         await sign_in(client, admin.email)
+        empty = await client.get("/admin/feeds")
+        assert "No feeds yet" in empty.text
+        assert "<table" not in empty.text  # no header row over nothing
         added = await post_form(
             client,
             "/admin/feeds",
@@ -165,6 +168,7 @@ async def test_a_system_admin_registers_pulls_and_reads_the_problems(
         assert added.status_code == 303
         listed = await client.get("/admin/feeds")
         assert "Northshire Council" in listed.text
+        assert "1 feed<" in listed.text
         feed_id = (await Feed.select(Feed.id).first() or {})["id"]
         pulled = await post_form(client, f"/admin/feeds/{feed_id}/pull", {}, "/admin/feeds")
         assert pulled.status_code == 303

@@ -68,6 +68,8 @@ async def test_bad_ranges_and_empty_months_never_fail(client) -> None:
     empty = await client.get("/reports?month=2031-01")
     assert empty.status_code == 200
     assert "No data for this period" in empty.text
+    # Said once per empty figure (by its chart), not twice over.
+    assert empty.text.count("No data for this period") == empty.text.count(": no data</title>")
     assert (await client.get("/reports?month=nonsense")).status_code == 422
     summary = await client.get(f"/reports/summary?{JANUARY}")
     assert summary.status_code == 200

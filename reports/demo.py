@@ -376,4 +376,4 @@ async def seed_demo_activity() -> list[tuple[str, str]]:
         await _feedback(sessions, today, rng)
         await audit.record("demo.activity_seeded", Actor.system(), subject_type="reports")
     await _publish_last_month(today)
-    return [("Hub manager (reports)", f"admin@{slug(HUB_NAME)}.example")]
+    return [("hub manager (reports)", f"admin@{slug(HUB_NAME)}.example")]

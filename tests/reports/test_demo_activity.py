@@ -21,9 +21,12 @@ from reports.web import DEMO_SEEDERS
 
 async def test_the_demo_fills_last_months_report_once() -> None:
     assert seed_demo_activity in DEMO_SEEDERS
-    await seed_demo_network()
+    network = await seed_demo_network()
     await seed_demo_directory()
-    await seed_demo_activity()
+    printed = await seed_demo_activity()
+    # Printed under the network's sign-ins, in the same lower-case style.
+    assert [role for role, _ in printed] == ["hub manager (reports)"]
+    assert all(role == role.lower() for role, _ in network)
     assert await HubSession.count() == 5
     visits = await Attendance.count()
     assert visits > 50

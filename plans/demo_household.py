@@ -160,10 +160,16 @@ async def _meetings(alex: UUID, hub: Principal, housing: Principal) -> None:
     else:
         with _as_if(starts + timedelta(minutes=1)):
             await _record_planning(planning, alex, hub, housing)
-    review_on = local_date(clock.now()) + timedelta(days=21)
+    review_on = on_a_weekday(local_date(clock.now()) + timedelta(days=21))
     await meetings.arrange(
         housing, alex, _form(review_on, "review", team, "Lochee Hub, meeting room", "10:30")
     )
+
+
+def on_a_weekday(day: date) -> date:
+    """The day, or the Monday after it when it falls at a weekend (the hub's meeting room is
+    shut then)."""
+    return day + timedelta(days=max(0, 7 - day.weekday())) if day.weekday() >= 5 else day
 
 
 async def _record_planning(

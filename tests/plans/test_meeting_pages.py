@@ -3,6 +3,7 @@ sharing rule, the client's answer in the portal, recording, and the minutes."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -115,5 +116,12 @@ async def test_lead_records_the_meeting_and_prints_minutes(client: Any) -> None:
     minutes = await client.get(f"/plans/meetings/{meeting_id}/minutes")
     assert "Book the GP visit" in minutes.text
     assert "All well" in minutes.text
+    # On a phone, who came is beside each name and the table scrolls in its own region.
+    assert re.search(
+        r'<div class="wa-scroll" role="region" aria-label="Who came" tabindex="0">\s*<table'
+        r".*?<th[^>]*>Name</th>\s*<th[^>]*>Came</th>",
+        minutes.text,
+        re.S,
+    )
     held_as = await client.get(f"/plans/{t.net.client.id}/reviews")
     assert f'href="/plans/meetings/{meeting_id}"' in held_as.text

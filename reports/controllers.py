@@ -82,6 +82,7 @@ class ReportController(Controller):
             scope_choices=await access.choices_for(request.user),
             published=scope.organisation_id is not None
             and await publishing.is_published(scope.organisation_id, period),
+            just_published=request.query_params.get("published") == "1",
         )
 
     @get("/report.csv", name="reports.csv")

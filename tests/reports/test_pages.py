@@ -89,6 +89,9 @@ async def test_a_partner_publishes_its_month_and_the_hub_sees_it_side_by_side(
         client, "/reports/publish", {"month": "2027-01"}, form_page=f"/reports?{JANUARY}"
     )
     assert published.status_code == 303
+    landed = await client.get(published.headers["location"])
+    assert "govuk-notification-banner--success" in landed.text  # said at the top, not the fold
+    assert "January 2027 is published" in landed.text
     async with other_client() as manager:
         await sign_in(manager, data.hub.manager.email)
         side = await manager.get("/reports/partners?month=2027-01")

@@ -2,18 +2,20 @@
 
 Memory stays flat on any size of file (ijson hands over one service at a time). Parsing and
 reading services is a third of an import's work: for a large file it runs in a separate
-process, which sends the candidates back in chunks (msgpack), so it overlaps the writes.
+process, which sends the candidates back in chunks (msgpack), so it overlaps the writes. That
+process is `python -m directory.exchange.list_reader FILE LABEL`, which imports only the
+reading code (a multiprocessing child would import the whole app again, a second of CPU).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import multiprocessing
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import ijson
 import msgspec
@@ -61,23 +63,45 @@ def read_items(file: BinaryIO, label: str) -> Iterator[Candidate]:
         yield read_service(as_service(item), where_of(label, index, item))
 
 
-def parse_in_own_process(path: str, label: str, out: Connection) -> None:
-    """Child process: send (bytes read, candidates) chunks, then an empty message."""
+def _send(out: IO[bytes], message: bytes) -> None:
+    out.write(len(message).to_bytes(4, "big"))
+    out.write(message)
+
+
+def parse_in_own_process(path: str, label: str, out: IO[bytes]) -> None:
+    """Child process: write (bytes read, candidates) chunks, then an empty message, to `out`."""
     gc.freeze()  # as the import command does: few objects here outlive a chunk
     gc.set_threshold(50_000, 20, 100)
     encoder = msgspec.msgpack.Encoder()
-    try:
-        with open(path, "rb") as file:
-            chunk: list[Candidate] = []
-            for candidate in read_items(file, label):
-                chunk.append(candidate)
-                if len(chunk) >= CHUNK:
-                    out.send_bytes(encoder.encode((file.tell(), chunk)))
-                    chunk = []
-            out.send_bytes(encoder.encode((file.tell(), chunk)))
-        out.send_bytes(b"")
-    finally:
-        out.close()
+    with open(path, "rb") as file:
+        chunk: list[Candidate] = []
+        for candidate in read_items(file, label):
+            chunk.append(candidate)
+            if len(chunk) >= CHUNK:
+                _send(out, encoder.encode((file.tell(), chunk)))
+                chunk = []
+        _send(out, encoder.encode((file.tell(), chunk)))
+    _send(out, b"")
+    out.flush()
+
+
+def _receive(stream: IO[bytes]) -> bytes | None:
+    """One message from the child; None when its output ended before a whole one."""
+    header = stream.read(4)
+    if len(header) < 4:
+        return None
+    size = int.from_bytes(header, "big")
+    message = stream.read(size)
+    return message if len(message) == size else None
+
+
+def _start_child(path: Path) -> subprocess.Popen[bytes]:
+    """The reading process for `path`, its messages on its standard output."""
+    return subprocess.Popen(  # noqa: S603 - this interpreter, this module, our own file
+        [sys.executable, "-m", __name__, str(path), path.name],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+    )
 
 
 class ListReader:
@@ -107,29 +131,33 @@ class ListReader:
         self.done = self.size
 
     async def _from_child(self) -> AsyncIterator[Candidate]:
-        context = multiprocessing.get_context("spawn")  # no copy of this process's threads
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(
-            target=parse_in_own_process, args=(str(self.path), self.path.name, sender)
-        )
-        child.start()
-        sender.close()
+        child = _start_child(self.path)
+        assert child.stdout is not None
+        finished = False
         decoder = msgspec.msgpack.Decoder(tuple[int, list[Candidate]])
         try:
             while True:
-                try:
-                    data = await asyncio.to_thread(receiver.recv_bytes)
-                except EOFError as exc:
+                data = await asyncio.to_thread(_receive, child.stdout)
+                if data is None:
                     msg = f"reading {self.path.name} stopped unexpectedly"
-                    raise Invalid(msg) from exc
+                    raise Invalid(msg)
                 if not data:
+                    finished = True
                     break
                 self.done, chunk = decoder.decode(data)
                 for candidate in chunk:
                     yield candidate
         finally:
-            receiver.close()
-            child.join(timeout=5)
-            if child.is_alive():
-                child.terminate()
+            if not finished:  # stopped early: the child's work is not wanted any more
+                child.kill()
+            child.stdout.close()
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
         self.done = self.size
+
+
+if __name__ == "__main__":
+    parse_in_own_process(sys.argv[1], sys.argv[2], sys.stdout.buffer)

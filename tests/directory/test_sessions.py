@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -122,6 +123,10 @@ async def test_the_form_explains_bad_input_and_saves_good(client) -> None:
     )
     assert bad.status_code == 422
     assert "There is a problem" in bad.text
+    # Labelled like the other fields: plain, and saying it may be left empty.
+    assert re.search(
+        r'<label class="govuk-label" for="description">\s*What happens there \(optional\)', bad.text
+    )
     form = {
         "title": "SMART Recovery group",
         "organisation_id": str(hub.partner.id),

@@ -5,15 +5,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from consent import small_numbers
 from reports.schemas import Row
 
 
 def rows_by_count(counts: Mapping[str, int]) -> list[Row]:
-    """Rows largest first (then by label)."""
+    """Rows largest first (then by label). Counts the small-number rule withholds rank as
+    equals, in label order: their order among themselves would tell a 4 from a 1."""
     return [
         Row(label=label, count=count)
-        for label, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        for label, count in sorted(counts.items(), key=lambda item: (-_rank(item[1]), item[0]))
     ]
+
+
+def _rank(count: int) -> int:
+    return small_numbers.SMALLEST_SHOWN - 1 if small_numbers.is_suppressed(count) else count
 
 
 def rows_in_order(counts: Mapping[str, int], labels: Iterable[str]) -> list[Row]:

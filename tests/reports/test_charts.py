@@ -1,10 +1,12 @@
-"""The report charts: labels that fit inside the drawing, even for long service names."""
+"""The report charts and their rows: labels that fit inside the drawing, even for long service
+names, and withheld counts in an order that gives nothing away."""
 
 from __future__ import annotations
 
 import re
 
 from reports.charts import WIDTH, bar_chart
+from reports.counting import rows_by_count
 from reports.schemas import Figure, Row
 
 LONG_NAME = "Substance use treatment clinic at the hub"
@@ -36,3 +38,8 @@ def test_long_labels_are_whole_and_inside_the_chart() -> None:
         assert x + len(text) * font_size * AVERAGE_GLYPH <= WIDTH
     assert "fewer than 5" in svg
     assert svg.count("<rect") == 1  # the withheld count draws no bar
+
+
+def test_withheld_counts_are_listed_as_equals_so_their_order_tells_nothing() -> None:
+    rows = rows_by_count({"Zumba": 4, "Art club": 1, "Job club": 9, "Choir": 3, "Quiz": 0})
+    assert [row.label for row in rows] == ["Job club", "Art club", "Choir", "Zumba", "Quiz"]

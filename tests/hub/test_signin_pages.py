@@ -27,6 +27,7 @@ async def test_sign_in_sets_a_secure_session_cookie_and_reaches_home(client):
     assert home.status_code == 200
     assert member.name in home.text
     assert "With a visitor" in home.text  # the hub worker's home
+    assert 'href="/sessions">Hub timetable</a>' in home.text  # the way to a session's register
 
 
 async def test_partner_worker_and_client_get_their_own_home(client, other_client):

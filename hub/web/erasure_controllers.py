@@ -92,9 +92,7 @@ class PortalErasureController(Controller):
         """What erasure means, and the request."""
         waiting = await erasure.client_request_open(request.user)
         answer = await erasure.last_answer(request.user)
-        return page(
-            "hub/portal_erase.html", waiting=waiting, answer=answer, done=done, values={}
-        )
+        return page("hub/portal_erase.html", waiting=waiting, answer=answer, done=done, values={})
 
     @post("/", name="portal.erase_submit")
     async def ask(self, request: AnyRequest) -> Response[Any]:
@@ -104,7 +102,11 @@ class PortalErasureController(Controller):
             await erasure.ask_for_erasure(request.user, form.why)
         except Invalid as exc:
             return form_error_page(
-                "hub/portal_erase.html", exc, waiting=False, answer="", done="",
+                "hub/portal_erase.html",
+                exc,
+                waiting=False,
+                answer="",
+                done="",
                 values={"why": form.why},
             )
         return see_other("/portal/erase?done=asked")

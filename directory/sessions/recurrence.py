@@ -9,7 +9,7 @@ occurrences, so they are never shown as cancellations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, timedelta
 
 from directory.hours import DAY_CODES
@@ -67,6 +67,40 @@ def runs_on(recurrence: str, first: date, last: date | None, day: date) -> bool:
     if remainder:
         return False
     return recurrence == "weekly" or weeks % 2 == 0
+
+
+_NTH_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def describe(recurrence: str, first: date) -> str:
+    """How often, in the words a worker would say: "Every Tuesday", "The last Friday of the
+    month", "Once only, on Tuesday 8 December 2026"."""
+    weekday = f"{first:%A}"
+    if recurrence == "weekly":
+        return f"Every {weekday}"
+    if recurrence == "fortnightly":
+        return f"Every other {weekday}"
+    if recurrence == "monthly":
+        return f"The {_NTH_WORDS[nth_of_month(first)]} {weekday} of the month"
+    if recurrence == "one_off":
+        return f"Once only, on {first:%A %-d %B %Y}"
+    return RECURRENCES.get(recurrence, recurrence)
+
+
+def next_date(
+    recurrence: str, first: date, last: date | None, after: date, skipping: Collection[date] = ()
+) -> date | None:
+    """The first date after `after` that the recurrence puts the session on, other than the
+    `skipping` ones (cancelled dates); None when there are no more within nine weeks."""
+    day = max(after + timedelta(days=1), first)
+    end = day + timedelta(days=62)  # a monthly session recurs within nine weeks
+    if last is not None:
+        end = min(end, last)
+    while day <= end:
+        if runs_on(recurrence, first, last, day) and day not in skipping:
+            return day
+        day += timedelta(days=1)
+    return None
 
 
 def dates_between(

@@ -426,7 +426,7 @@ def _view(row: dict[str, Any], record: schemas.ServiceRecord) -> HubSessionView:
         place=(place.name or place.address) if place else "",
         room=row["room"],
         recurrence=row["recurrence"],
-        recurrence_text=recurrence.RECURRENCES.get(row["recurrence"], row["recurrence"]),
+        recurrence_text=recurrence.describe(row["recurrence"], row["first_date"]),
         first_date=row["first_date"],
         last_date=row["last_date"],
         starts_at=schedule.opens_at if schedule else time(0),

@@ -51,9 +51,9 @@ async def register_session(principal: Principal, session_id: UUID, on_date: date
     """The session, if this person keeps its register and it runs that day.
 
     Raises:
-        NotFound: no such session, or it does not run on that date.
+        NotFound: no such session.
         Forbidden: they are not hub staff nor staff of the running organisation (audited).
-        Refused: that date is cancelled.
+        Refused: that date is cancelled, or the session does not run that day.
     """
     session = await get_session(session_id)
     if not may_keep_register(principal, session):
@@ -73,9 +73,21 @@ async def register_session(principal: Principal, session_id: UUID, on_date: date
         )
         raise Refused(msg)
     if not recurrence.runs_on(session.recurrence, session.first_date, session.last_date, on_date):
-        msg = "The session does not run on that date"
-        raise NotFound(msg)
+        raise Refused(_not_that_day(session, on_date))
     return session
+
+
+def _not_that_day(session: HubSessionView, on_date: date) -> str:
+    """Why there is no register that day, and when there is one."""
+    when = recurrence.describe(session.recurrence, session.first_date)
+    msg = f"{session.title} does not run on {on_date:%A %-d %B %Y}: "
+    msg += f"it runs {when[0].lower()}{when[1:]}."
+    coming = recurrence.next_date(
+        session.recurrence, session.first_date, session.last_date, on_date, session.cancelled
+    )
+    if coming is not None:
+        msg += f" Its next date is {coming:%A %-d %B %Y}."
+    return msg
 
 
 async def _lines(session_id: UUID, on_date: date) -> list[dict[str, Any]]:

@@ -89,8 +89,13 @@ async def test_outsiders_are_refused_and_audited_and_cancelled_dates_have_no_reg
     )
     with pytest.raises(Refused, match="cancelled on Tuesday 19 January 2027"):
         await services.get_register(t.net.sender, session_id, date(2027, 1, 19))
-    with pytest.raises(NotFound):  # not a day it runs
+    # Not a day it runs: the worker is told when it does run and its next date.
+    with pytest.raises(Refused) as not_running:
         await services.get_register(t.net.sender, session_id, date(2027, 1, 13))
+    assert str(not_running.value) == (
+        "Group about social does not run on Wednesday 13 January 2027: it runs every "
+        "Tuesday. Its next date is Tuesday 26 January 2027."
+    )
 
 
 async def test_only_clients_the_worker_may_see_are_found_or_ticked_in() -> None:
@@ -167,8 +172,9 @@ async def test_the_register_page_finds_names_by_post(client) -> None:
     )
     assert ticked.status_code == 303
     assert "Robin Client" in (await client.get(path)).text
-    cancelled = await client.get(f"/sessions/{session_id}/register/2027-01-13")
-    assert cancelled.status_code == 404
+    not_running = await client.get(f"/sessions/{session_id}/register/2027-01-13")
+    assert not_running.status_code == 409
+    assert "does not run on Wednesday 13 January 2027" in not_running.text
 
 
 async def test_an_erased_client_stays_counted_as_an_anonymous_visitor() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
 
 from hub.accounts.guards import requires_client, requires_staff
@@ -132,27 +132,46 @@ class PortalSessionsController(Controller):
     guards = [requires_client]
 
     @get("/", name="portal.sessions")
-    async def sessions(self, request: AnyRequest) -> Template:
-        """Sessions to book, my bookings and what I came to."""
+    async def sessions(
+        self,
+        request: AnyRequest,
+        done: FromQuery[str] = "",
+        session: FromQuery[str] = "",
+        on: FromQuery[str] = "",
+    ) -> Template:
+        """Sessions to book, my bookings and what I came to; says what was just booked."""
+        bookable = await bookings.portal_bookings(request.user.id)
+        just = next(
+            (
+                item
+                for item in bookable
+                if str(item.session_id) == session and item.on_date.isoformat() == on
+            ),
+            None,
+        )
         return page(
             "plans/portal_sessions.html",
-            bookable=await bookings.portal_bookings(request.user.id),
+            bookable=bookable,
             attended=await services.sessions_attended(request.user.id),
+            done=done if just is not None and done in ("booked", "given_up") else "",
+            just=just,
         )
 
     @post("/{session_id:uuid}/book", name="portal.book")
     async def book(self, request: AnyRequest, session_id: FromPath[UUID]) -> Response[Any]:
         """Book a place on a date."""
         form = await read_form(request, BookingForm)
-        await bookings.book(request.user, session_id, _date(form.on_date))
-        return see_other("/portal/sessions")
+        on_date = _date(form.on_date)
+        await bookings.book(request.user, session_id, on_date)
+        return see_other(f"/portal/sessions?done=booked&session={session_id}&on={on_date}")
 
     @post("/{session_id:uuid}/cancel", name="portal.cancel_booking")
     async def cancel(self, request: AnyRequest, session_id: FromPath[UUID]) -> Response[Any]:
         """Give my place back."""
         form = await read_form(request, BookingForm)
-        await bookings.cancel_booking(request.user, session_id, _date(form.on_date))
-        return see_other("/portal/sessions")
+        on_date = _date(form.on_date)
+        await bookings.cancel_booking(request.user, session_id, on_date)
+        return see_other(f"/portal/sessions?done=given_up&session={session_id}&on={on_date}")
 
 
 def _date(text: str) -> date:

@@ -157,6 +157,31 @@ async def test_a_client_books_until_the_session_is_full() -> None:
     assert (await bookings.portal_bookings(other.id))[0].booked
 
 
+async def test_the_portal_says_what_was_booked_and_given_up(client) -> None:
+    from tests.plans.test_portal_pages import portal_account
+    from tests.support import sign_in_client
+
+    clock.freeze(datetime(2027, 1, 5, 12, 0, tzinfo=LONDON))
+    t = await team()
+    session_id = await _session(t, "employability", booking_needed=True, capacity="4")
+    await sign_in_client(client, await portal_account(t.net.client.id))
+    on = {"on_date": TUESDAY.isoformat()}
+    booked = await post_form(
+        client, f"/portal/sessions/{session_id}/book", on, form_page="/portal/sessions"
+    )
+    assert booked.status_code == 303
+    page = await client.get(booked.headers["location"])
+    assert "You have a place at Group about employability on Tuesday 12 January" in page.text
+    given_up = await post_form(
+        client, f"/portal/sessions/{session_id}/cancel", on, form_page="/portal/sessions"
+    )
+    page = await client.get(given_up.headers["location"])
+    assert "You have given up your place at Group about employability" in page.text
+    # A made-up address shows no banner: only a real booking of theirs is confirmed.
+    forged = await client.get(f"/portal/sessions?done=booked&session={session_id}&on=2027-02-30")
+    assert "You have a place" not in forged.text
+
+
 async def test_the_register_page_finds_names_by_post(client) -> None:
     t = await team()
     session_id = await _session(t, "social")

@@ -33,6 +33,7 @@ async def test_each_wide_list_scrolls_in_its_own_region(client) -> None:
         ("/staff", "Staff"),
         ("/admin/taxonomy", "Need categories"),
         ("/admin/organisations", "Organisations"),
+        ("/admin/retention", "Retention schedule"),
     ]:
         page = await client.get(path, follow_redirects=True)
         assert page.status_code == 200, path

@@ -285,6 +285,8 @@ async def connections_for(principal: Principal, client_id: UUID) -> Connections:
                 from_sessions=True,
             )
         )
+    # Numbered in the order the list beside the map reads: ring by ring, hub sessions in theirs.
+    items.sort(key=lambda item: list(CLOSENESS).index(item.closeness))
     items = [msgspec.structs.replace(item, number=n) for n, item in enumerate(items, start=1)]
     since = await _last_review_on(client_id)
     if not access.is_client and rows:

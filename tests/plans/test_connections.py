@@ -132,3 +132,22 @@ async def test_the_plan_page_shows_the_map(client: Any) -> None:
     bad = await post_form(client, f"/plans/{t.net.client.id}/connections", {"name": ""})
     assert bad.status_code == 422
     assert "Say who or what the client is connected to" in bad.text
+
+
+async def test_hub_sessions_are_numbered_on_their_ring_like_the_list_beside_the_map() -> None:
+    from datetime import timedelta
+
+    from plans.attendance import services as attendance
+    from tests.plans.test_attendance import TUESDAY, _session
+
+    t = await community_team()
+    for name, closeness in [("Sister Kim", "close"), ("Old school friend", "distant")]:
+        form = ConnectionForm(name=name, kind="friend", closeness=closeness)
+        await connections.add(t.net.recipient, t.net.client.id, form)
+    group = await _session(t, "social")  # a weekly group: two visits put it on the middle ring
+    for week in (0, 1):
+        day = TUESDAY + timedelta(weeks=week)
+        await attendance.tick_in(t.net.sender, group, day, t.net.client.id)
+    seen = await connections.connections_for(t.net.recipient, t.net.client.id)
+    listed = [(item.number, item.closeness, item.from_sessions) for item in seen.items]
+    assert listed == [(1, "close", False), (2, "some", True), (3, "distant", False)]

@@ -72,6 +72,11 @@ def _when(name: str) -> str:
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
+def count_caught(folder: Path) -> int:
+    """How many messages the catcher has kept in `folder`."""
+    return sum(1 for _ in folder.glob("*.eml")) if folder.is_dir() else 0
+
+
 def caught(folder: Path, limit: int = 100) -> list[CaughtMail]:
     """The newest caught messages first (plain-text part only)."""
     if not folder.is_dir():

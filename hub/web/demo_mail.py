@@ -9,7 +9,7 @@ from litestar.response import Template
 
 from hub.accounts.guards import requires_staff
 from hub.errors import NotFound
-from hub.mail_catcher import caught
+from hub.mail_catcher import caught, count_caught
 from hub.settings import get_settings
 from hub.web.responses import page
 
@@ -21,4 +21,5 @@ async def demo_mail() -> Template:
     if not folder:
         msg = "No such page"
         raise NotFound(msg)
-    return page("hub/demo_mail.html", folder=folder, messages=caught(Path(folder)))
+    messages, total = caught(Path(folder)), count_caught(Path(folder))
+    return page("hub/demo_mail.html", folder=folder, messages=messages, total=total)

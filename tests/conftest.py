@@ -75,11 +75,16 @@ def pytest_sessionfinish() -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-async def migrated() -> None:
-    """Apply every migration once per run."""
+async def migrated() -> AsyncIterator[None]:
+    """Apply every migration once per run; on PostgreSQL keep a connection pool for the run,
+    as the app's lifespan does (without one every statement opens its own connection)."""
     from hub.cli import migrate
+    from hub.db import close_pool, get_engine, open_pool
 
     await migrate()
+    await open_pool(get_engine())
+    yield
+    await close_pool(get_engine())
 
 
 async def _clean_tables() -> None:

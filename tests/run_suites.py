@@ -12,6 +12,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+# The PostgreSQL half waits on its server as much as it computes, so it runs as two pytest
+# processes (each with its own fresh database): these folders, and everything else.
+POSTGRES_FIRST_PART = ("tests/e2e", "tests/hub", "tests/security")
 # SUITES_SERIAL=true runs the halves one after the other (a one-core machine, or to compare).
 SERIAL = os.environ.get("SUITES_SERIAL", "").lower() in {"1", "true", "yes"}
 
@@ -41,6 +44,7 @@ class Half:
     database_url: str
     folder: Path
     live: bool
+    paths: tuple[str, ...] = ()
     process: subprocess.Popen[bytes] | None = None
     started: float = field(default_factory=time.monotonic)
 
@@ -60,8 +64,9 @@ class Half:
             sys.executable,
             "-m",
             "pytest",
-            "--durations=15",
+            "--durations=10",
             f"--junitxml={self.report}",
+            *self.paths,
             *extra,
         ]
         if self.live:
@@ -90,6 +95,22 @@ class Half:
         return code
 
 
+def postgres_parts(folder: Path, live: bool, *, split: bool) -> list[Half]:
+    """The PostgreSQL half: in two parts when it runs the whole suite side by side."""
+    if not split or SERIAL:
+        (folder / "postgres").mkdir()
+        return [Half("PostgreSQL", POSTGRES_URL, folder / "postgres", live=live)]
+    rest = tuple(f"--ignore={path}" for path in POSTGRES_FIRST_PART)
+    parts = [(POSTGRES_FIRST_PART, "1 of 2"), (("tests", *rest), "2 of 2")]
+    made = []
+    for number, (paths, name) in enumerate(parts, start=1):
+        part = folder / f"postgres-{number}"
+        part.mkdir()
+        shown = live and number == 1
+        made.append(Half(f"PostgreSQL ({name})", POSTGRES_URL, part, live=shown, paths=paths))
+    return made
+
+
 def wanted_halves(folder: Path) -> tuple[list[Half], dict[str, int]]:
     """The halves asked for on the command line; PostgreSQL only when it answers."""
     names = ("sqlite", "postgres")
@@ -101,9 +122,9 @@ def wanted_halves(folder: Path) -> tuple[list[Half], dict[str, int]]:
         halves.append(Half("SQLite", "", folder / "sqlite", live=True))
     if "postgres" in asked:
         if postgres_reachable(POSTGRES_URL):
-            (folder / "postgres").mkdir()
             live = not halves  # only one half writes to the terminal as it goes
-            halves.append(Half("PostgreSQL", POSTGRES_URL, folder / "postgres", live=live))
+            whole_suite = not [arg for arg in sys.argv[1:] if arg not in names]
+            halves.extend(postgres_parts(folder, live, split=whole_suite))
         elif os.environ.get("CI") == "true":
             print(f"PostgreSQL is not reachable at {POSTGRES_URL}; CI requires it.", flush=True)
             refused["PostgreSQL"] = 1

@@ -6,19 +6,19 @@ decides access.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
+from piccolo.querystring import QueryString
 
-from consent.rows import ClientRuleRow, ConsentRuleRow, RecorderRow
-from consent.tables import BreakGlass, ClientEntry, Consent, Involvement
+from consent.rows import ConsentRuleRow
+from consent.tables import Consent, Involvement
 from hub import audit, clock
 from hub.audit import Actor
-from hub.db import transaction
-from hub.tables import Client
+from hub.db import is_sqlite, raw, transaction
 
 
 class InvolvementFact(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,6 +39,8 @@ class ConsentFact(msgspec.Struct, frozen=True, kw_only=True):
 
     id: UUID
     client_id: UUID
+    version: int | None = None
+    """Which version of its series (None where a test states a rule without one)."""
     organisation_ids: frozenset[UUID]
     categories: frozenset[str]
     purposes: frozenset[str]
@@ -80,6 +82,7 @@ class ClientFacts(msgspec.Struct, frozen=True, kw_only=True):
 CONSENT_FACT_COLUMNS = (
     Consent.id,
     Consent.client.as_alias("client_id"),
+    Consent.version,
     Consent.organisation_ids,
     Consent.categories,
     Consent.purposes,
@@ -97,6 +100,7 @@ def consent_fact(row: ConsentRuleRow) -> ConsentFact:
     return ConsentFact(
         id=row.id,
         client_id=row.client_id,
+        version=row.version,
         organisation_ids=frozenset(row.organisation_ids),
         categories=frozenset(row.categories),
         purposes=frozenset(row.purposes),
@@ -124,64 +128,148 @@ async def involved_client_ids(organisation_id: UUID, among: list[UUID] | None = 
     return list(dict.fromkeys(await query.output(as_list=True)))
 
 
+def _json_rows(pairs: dict[str, str], source: str, *, postgres: bool) -> str:
+    """A subquery giving the rows of `source` as one JSON array of objects ("[]" for none)."""
+    fields = ", ".join(f"'{name}', {expression}" for name, expression in pairs.items())
+    if postgres:
+        return f"(SELECT COALESCE(json_agg(json_build_object({fields})), '[]') FROM {source})"
+    return f"(SELECT json_group_array(json_object({fields})) FROM {source})"
+
+
+def _subqueries(client: str, staff_id: UUID | None) -> dict[str, QueryString]:
+    """The correlated subqueries of `fact_columns`, by the name each is read back under."""
+    postgres = not is_sqlite()
+
+    def embedded(column: str) -> str:  # a JSON column, as JSON inside the object
+        return column if postgres else f"json({column})"
+
+    involvements = {
+        "organisation_id": "i.organisation",
+        "source": "i.source",
+        "started_at": "i.started_at",
+        "ended_at": "i.ended_at",
+    }
+    consents = {
+        "id": "k.id",
+        "client_id": "k.client",
+        "version": "k.version",
+        "organisation_ids": embedded("k.organisation_ids"),
+        "categories": embedded("k.categories"),
+        "purposes": embedded("k.purposes"),
+        "valid_from": "k.valid_from",
+        "valid_to": "k.valid_to",
+        "given_at": "k.given_at",
+        "withdrawn_at": "k.withdrawn_at",
+        "withdrawn_reason": "k.withdrawn_reason",
+        "expiry_noted_at": "k.expiry_noted_at",
+    }
+    recorders = "COALESCE(json_agg(DISTINCT e.recorded_by_organisation), '[]')"
+    if not postgres:
+        recorders = "json_group_array(DISTINCT e.recorded_by_organisation)"
+    glasses = QueryString("'[]'")
+    if staff_id is not None:
+        pairs = {
+            "id": "b.id",
+            "staff_id": "b.staff",
+            "opened_at": "b.opened_at",
+            "expires_at": "b.expires_at",
+            "closed_at": "b.closed_at",
+        }
+        source = f"break_glass b WHERE b.client = {client} AND b.staff = {{}}"
+        glasses = QueryString(_json_rows(pairs, source, postgres=postgres), staff_id)
+    return {
+        "facts_registered_by": QueryString(
+            f"(SELECT c.registered_by FROM client c WHERE c.id = {client})"
+        ),
+        "facts_involvements": QueryString(
+            _json_rows(involvements, f"involvement i WHERE i.client = {client}", postgres=postgres)
+        ),
+        "facts_consents": QueryString(
+            _json_rows(consents, f"consent k WHERE k.client = {client}", postgres=postgres)
+        ),
+        "facts_recorders": QueryString(
+            f"(SELECT {recorders} FROM client_entry e WHERE e.client = {client})"
+        ),
+        "facts_break_glasses": glasses,
+    }
+
+
+def fact_columns(client: str, staff_id: UUID | None) -> list[Any]:
+    """The rule's facts about the client whose id is the SQL expression `client`, as columns.
+
+    Added to any select with a client's id in it, they read in one statement what were five
+    reads (client, involvement, consents, recorders, break-glass): each column is a correlated
+    subquery, a JSON array except `facts_registered_by` (NULL when there is no such client).
+    Break-glass only for `staff_id`. `facts_from` turns a row with them into ClientFacts.
+    """
+    return [query.as_alias(name) for name, query in _subqueries(client, staff_id).items()]
+
+
+_Fact = TypeVar("_Fact", bound=msgspec.Struct)
+
+
+def _utc(value: datetime) -> datetime:
+    """As the drivers give a timestamptz: in UTC (a naive one was written as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _in_utc(fact: _Fact) -> _Fact:
+    """The fact with every moment in UTC (JSON carries the database session's offset)."""
+    changes = {
+        name: _utc(value)
+        for name in fact.__struct_fields__
+        if isinstance(value := getattr(fact, name), datetime) and value.tzinfo is not UTC
+    }
+    return msgspec.structs.replace(fact, **changes) if changes else fact
+
+
+def facts_from(row: dict[str, Any], client_id: UUID) -> ClientFacts | None:
+    """The facts in a row read with `fact_columns`; None when there is no such client."""
+    registered_by = row["facts_registered_by"]
+    if registered_by is None:
+        return None
+    registered_by = msgspec.convert(registered_by, UUID)
+    decode = msgspec.json.decode
+    recorders = decode(row["facts_recorders"], type=list[UUID])
+    return ClientFacts(
+        client_id=client_id,
+        registered_by=registered_by,
+        involvements=tuple(
+            _in_utc(fact) for fact in decode(row["facts_involvements"], type=list[InvolvementFact])
+        ),
+        consents=tuple(
+            consent_fact(_in_utc(consent))
+            for consent in decode(row["facts_consents"], type=list[ConsentRuleRow])
+        ),
+        break_glasses=tuple(
+            _in_utc(fact) for fact in decode(row["facts_break_glasses"], type=list[BreakGlassFact])
+        ),
+        recorders=frozenset({registered_by, *recorders}),
+    )
+
+
 async def load_facts(client_ids: list[UUID], staff_id: UUID | None) -> dict[UUID, ClientFacts]:
-    """Facts for each existing client in `client_ids`; break-glass only for `staff_id`."""
+    """Facts for each existing client in `client_ids`, in one read; break-glass only for
+    `staff_id`."""
     if not client_ids:
         return {}
-    clients = msgspec.convert(
-        await Client.select(Client.id, Client.registered_by).where(Client.id.is_in(client_ids)),
-        list[ClientRuleRow],
-    )
-    # An unknown id runs the same queries as a real client the reader may not see, so the two
-    # take the same time: the answer's timing must not tell which ids exist.
-    ids = [client.id for client in clients] or list(client_ids)
-    involvements: dict[UUID, list[InvolvementFact]] = defaultdict(list)
-    for row in await Involvement.select(
-        Involvement.client,
-        Involvement.organisation.as_alias("organisation_id"),
-        Involvement.source,
-        Involvement.started_at,
-        Involvement.ended_at,
-    ).where(Involvement.client.is_in(ids)):
-        involvements[row.pop("client")].append(msgspec.convert(row, InvolvementFact))
-    consents: dict[UUID, list[ConsentFact]] = defaultdict(list)
-    for row in (
-        await Consent.select(*CONSENT_FACT_COLUMNS)
-        .where(Consent.client.is_in(ids))
-        .output(load_json=True)
-    ):
-        consent = msgspec.convert(row, ConsentRuleRow)
-        consents[consent.client_id].append(consent_fact(consent))
-    recorders: dict[UUID, set[UUID]] = defaultdict(set)
-    for recorder in msgspec.convert(
-        await ClientEntry.select(ClientEntry.client, ClientEntry.recorded_by_organisation)
-        .where(ClientEntry.client.is_in(ids))
-        .distinct(),
-        list[RecorderRow],
-    ):
-        recorders[recorder.client].add(recorder.recorded_by_organisation)
-    glasses: dict[UUID, list[BreakGlassFact]] = defaultdict(list)
-    if staff_id is not None:
-        for row in await BreakGlass.select(
-            BreakGlass.id,
-            BreakGlass.client,
-            BreakGlass.staff.as_alias("staff_id"),
-            BreakGlass.opened_at,
-            BreakGlass.expires_at,
-            BreakGlass.closed_at,
-        ).where(BreakGlass.client.is_in(ids) & (BreakGlass.staff == staff_id)):
-            glasses[row.pop("client")].append(msgspec.convert(row, BreakGlassFact))
-    return {
-        client.id: ClientFacts(
-            client_id=client.id,
-            registered_by=client.registered_by,
-            involvements=tuple(involvements[client.id]),
-            consents=tuple(consents[client.id]),
-            break_glasses=tuple(glasses[client.id]),
-            recorders=frozenset({client.registered_by, *recorders[client.id]}),
-        )
-        for client in clients
-    }
+    # Driven from the ids asked for, not the client table: an unknown id runs the same
+    # subqueries as a real client the reader may not see, so the two take the same time and
+    # the answer's timing does not tell which ids exist.
+    if is_sqlite():
+        ids = QueryString("json_each({}) j", msgspec.json.encode(client_ids).decode())
+    else:
+        ids = QueryString("unnest({}::uuid[]) AS j(value)", list(client_ids))
+    subqueries = _subqueries("j.value", staff_id)
+    columns = QueryString(", ".join(f"{{}} AS {name}" for name in subqueries), *subqueries.values())
+    rows = await raw("SELECT j.value AS id, {} FROM {}", columns, ids)
+    found: dict[UUID, ClientFacts] = {}
+    for row in rows:
+        client_id = msgspec.convert(row["id"], UUID)
+        facts = facts_from(row, client_id)
+        if facts is not None:
+            found[client_id] = facts
+    return found
 
 
 async def note_expiries(expired: Iterable[ConsentFact]) -> None:

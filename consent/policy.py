@@ -205,15 +205,35 @@ async def observe_expiries(consents: Iterable[ConsentFact], at: datetime) -> Non
     )
 
 
-def reader_of(principal: Principal) -> Reader:
-    """The staff member behind a principal; clients and others are never readers here."""
+def staff_reader(principal: Principal) -> Reader | None:
+    """The staff member behind a principal, or None: clients and others are never readers."""
     organisation = roles.staff_organisation(principal)
     if organisation is None:
-        msg = "No such client"
-        raise NotFound(msg)
+        return None
     # A partner system's token reads as itself: never through its maker's break-glass.
     staff_id = principal.token_id or principal.id
     return Reader(staff_id=staff_id, organisation_id=organisation)
+
+
+def reader_of(principal: Principal) -> Reader:
+    """The staff member behind a principal, or NotFound for anyone else."""
+    reader = staff_reader(principal)
+    if reader is None:
+        msg = "No such client"
+        raise NotFound(msg)
+    return reader
+
+
+async def decide_on(
+    facts: ClientFacts | None, reader: Reader, purpose: str = COORDINATION
+) -> Decision | None:
+    """`decide` with the facts already read for this reader (consent.facts.fact_columns, in
+    the same statement as the row that names the client); None when there is no such client."""
+    if facts is None:
+        return None
+    now = clock.now()
+    await observe_expiries(facts.consents, now)
+    return decide_from_facts(facts, reader, purpose, now)
 
 
 async def decide(
@@ -222,11 +242,7 @@ async def decide(
     """The answer for this staff member and client now; None when there is no such client."""
     reader = reader_of(principal)
     facts = await load_facts([client_id], staff_id=reader.staff_id)
-    if client_id not in facts:
-        return None
-    now = clock.now()
-    await observe_expiries(facts[client_id].consents, now)
-    return decide_from_facts(facts[client_id], reader, purpose, now)
+    return await decide_on(facts.get(client_id), reader, purpose)
 
 
 NO_STAFF = UUID(int=0)
@@ -389,6 +405,8 @@ class Coverage(msgspec.Struct, frozen=True, kw_only=True):
     categories: frozenset[str]
     consent_id: UUID | None
     """The newest active consent naming the organisation (what a referral is sent under)."""
+    consent_version: int | None = None
+    """That consent's version (a referral records it)."""
     reason: str
     """Why nothing is covered (plain English), or "" when something is."""
 
@@ -421,5 +439,6 @@ async def coverage(client_id: UUID, organisation_id: UUID, purpose: str = COORDI
         organisation_id=organisation_id,
         categories=categories,
         consent_id=newest.id if newest else None,
+        consent_version=newest.version if newest else None,
         reason=reason,
     )

@@ -18,6 +18,7 @@ class ConsentRuleRow(msgspec.Struct, frozen=True, kw_only=True):
 
     id: UUID
     client_id: UUID
+    version: int
     organisation_ids: list[UUID]
     categories: list[str]
     purposes: list[str]
@@ -33,7 +34,6 @@ class ConsentRow(ConsentRuleRow, frozen=True, kw_only=True):
     """A consent as stored, with who obtained it and its receipt reference."""
 
     series: UUID
-    version: int
     organisation_names: list[str]
     method: str
     notice_version: str
@@ -75,13 +75,6 @@ class ConsentRow(ConsentRuleRow, frozen=True, kw_only=True):
     def named(self) -> list[tuple[UUID, str]]:
         """Each organisation the consent names, with its name as it was given."""
         return list(zip(self.organisation_ids, self.organisation_names, strict=False))
-
-
-class ClientRuleRow(msgspec.Struct, frozen=True, kw_only=True):
-    """A client as the sharing rule needs it: who registered them."""
-
-    id: UUID
-    registered_by: UUID
 
 
 class EntryRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -187,13 +180,6 @@ class ReferenceRow(msgspec.Struct, frozen=True, kw_only=True):
 
     consent: UUID
     reference: str
-
-
-class RecorderRow(msgspec.Struct, frozen=True, kw_only=True):
-    """An organisation that recorded something about a client."""
-
-    client: UUID
-    recorded_by_organisation: UUID
 
 
 class CorrectableEntryRow(EntryRow, frozen=True, kw_only=True):

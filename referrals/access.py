@@ -14,6 +14,7 @@ from uuid import UUID
 import msgspec
 
 from consent import policy
+from consent.facts import ClientFacts, fact_columns, facts_from
 from consent.vocabulary import IDENTITY
 from hub import audit
 from hub.accounts import roles
@@ -83,12 +84,15 @@ def recipient_covered(decision: policy.Decision | None) -> bool:
     return decision is not None and decision.involved and IDENTITY in decision.consented
 
 
-async def access_for(principal: Principal, row: ReferralRow) -> Access:
-    """The reader's access to this referral, or NotFound (audited) when they have none."""
+async def access_for(principal: Principal, row: ReferralRow, facts: ClientFacts | None) -> Access:
+    """The reader's access to this referral, or NotFound (audited) when they have none.
+
+    `facts` are the sharing rule's facts about the referral's client, read for this reader.
+    """
     side = side_of(principal, row)
     if side is None:
         raise await refuse(principal, row.id)
-    decision = await policy.decide(principal, row.client)
+    decision = await policy.decide_on(facts, policy.reader_of(principal))
     if side == SENDER:
         return Access(side=side, level=FULL, decision=decision)
     if row.status in TERMINAL:
@@ -104,8 +108,23 @@ async def access_for(principal: Principal, row: ReferralRow) -> Access:
 async def referral_and_access(
     principal: Principal, referral_id: UUID
 ) -> tuple[ReferralRow, Access]:
-    """The referral and the reader's access to it; NotFound (audited) when none."""
-    row = await load(referral_id)
-    if row is None:
+    """The referral and the reader's access to it; NotFound (audited) when none.
+
+    One read: the referral, its names and what the sharing rule needs about its client.
+    """
+    reader = policy.staff_reader(principal)
+    columns = COLUMNS
+    if reader is not None:
+        client = f'"{Referral._meta.tablename}"."{Referral.client._meta.db_column_name}"'
+        columns = (*COLUMNS, *fact_columns(client, reader.staff_id))
+    found = (
+        await Referral.select(*columns)
+        .where(Referral.id == referral_id)
+        .output(load_json=True)
+        .first()
+    )
+    if found is None:
         raise await refuse(principal, referral_id)
-    return row, await access_for(principal, row)
+    row = msgspec.convert(found, ReferralRow)
+    facts = facts_from(found, row.client) if reader is not None else None
+    return row, await access_for(principal, row, facts)

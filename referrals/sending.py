@@ -17,7 +17,6 @@ from uuid import UUID
 
 from consent import consents, policy, record
 from consent.involvement import start_involvement
-from consent.tables import Consent
 from consent.vocabulary import CATEGORIES, CONTACT_WAYS, IDENTITY, category_label
 from directory.tables import Service
 from hub import audit, clock
@@ -181,13 +180,6 @@ def _listed(codes: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-async def _consent_version(consent_id: UUID | None) -> int | None:
-    if consent_id is None:
-        return None
-    row = await Consent.select(Consent.version).where(Consent.id == consent_id).first()
-    return row["version"] if row else None
-
-
 def _new_referral(
     principal: Principal,
     client_id: UUID,
@@ -195,7 +187,6 @@ def _new_referral(
     form: ReferralForm,
     chosen: list[str],
     cover: policy.Coverage,
-    version: int | None,
     now: datetime,
     *,
     rerouted_from: UUID | None,
@@ -221,7 +212,7 @@ def _new_referral(
         contact_when=form.contact_when.strip(),
         categories=chosen,
         consent_id=cover.consent_id,
-        consent_version=version,
+        consent_version=cover.consent_version,
         requested_at=now,
         due_at=due_at(now, days),
         rerouted_from=rerouted_from,
@@ -271,7 +262,6 @@ async def _write_referral(
         form,
         chosen,
         cover,
-        await _consent_version(cover.consent_id),
         now,
         rerouted_from=rerouted_from,
         reroute_reason=reroute_reason,

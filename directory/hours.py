@@ -22,6 +22,8 @@ EVENING_STARTS = time(17, 0)
 LOOKAHEAD_DAYS = 14
 NEAR_DAYS = 3
 """`next_change` looks this many days ahead first, and the whole fortnight only if it must."""
+MEMO_DAYS = 32
+"""Days of openings one timetable keeps worked out (then it starts again)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,12 @@ class OpeningHours:
     _by_date: dict[date, list[DatedException]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    _starting_on: dict[date, list[tuple[datetime, datetime]]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    """Openings by the day they start, worked out once: the hours never change, and a search
+    page asks the same few days of every result's hours (a shared decoded timetable keeps them
+    from one request to the next)."""
 
     def __post_init__(self) -> None:
         for exception in self.exceptions:
@@ -136,6 +144,14 @@ class OpeningHours:
 
     def intervals_starting_on(self, day: date) -> list[tuple[datetime, datetime]]:
         """Opening intervals that begin on local date `day`, in order."""
+        known = self._starting_on.get(day)
+        if known is None:
+            if len(self._starting_on) >= MEMO_DAYS:
+                self._starting_on.clear()
+            known = self._starting_on[day] = self._work_out_intervals(day)
+        return list(known)
+
+    def _work_out_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         exceptions = self._by_date.get(day)
         if exceptions is not None:
             return sorted(
@@ -191,18 +207,22 @@ class OpeningHours:
         at = _utc(moment)
         intervals = self._intervals_around(moment, days)
         # Merge touching or overlapping intervals so "closes at" is the real closing time.
+        # Each opening is [start in UTC, start, end in UTC, end]: compared as instants (a
+        # local time can be ambiguous), converted once each (this runs for every result).
         merged: list[list[datetime]] = []
         for start, end in intervals:
-            if merged and _utc(start) <= _utc(merged[-1][1]):
-                if _utc(end) > _utc(merged[-1][1]):
-                    merged[-1][1] = end
+            start_utc = _utc(start)
+            if merged and start_utc <= merged[-1][2]:
+                end_utc = _utc(end)
+                if end_utc > merged[-1][2]:
+                    merged[-1][2:] = [end_utc, end]
             else:
-                merged.append([start, end])
+                merged.append([start_utc, start, _utc(end), end])
         horizon = _utc(_local(moment.astimezone(LONDON).date() + timedelta(days=days + 1), time(0)))
-        for start, end in merged:
-            if _utc(start) <= at < _utc(end):
-                return (True, end.astimezone(LONDON)), _utc(end) < horizon
-            if _utc(start) > at:
+        for start_utc, start, end_utc, end in merged:
+            if start_utc <= at < end_utc:
+                return (True, end.astimezone(LONDON)), end_utc < horizon
+            if start_utc > at:
                 return (False, start.astimezone(LONDON)), True
         return (False, None), False
 
@@ -247,9 +267,19 @@ def _clock(at: time) -> str:
 
 def describe_status(hours: OpeningHours, moment: datetime) -> str:
     """Plain words for a result: "Open now until 13:00" or "Closed, opens Tuesday at 09:00"."""
+    return status_and_open(hours, moment)[0]
+
+
+def status_and_open(hours: OpeningHours, moment: datetime) -> tuple[str, bool]:
+    """`describe_status` and whether it is open at `moment` (`is_open`), from one reading of
+    the hours: a search result shows both."""
     if not hours.known:
-        return "Opening hours not known"
+        return "Opening hours not known", False
     is_open, change = hours.next_change(moment)
+    return _status_words(is_open, change, moment), is_open
+
+
+def _status_words(is_open: bool, change: datetime | None, moment: datetime) -> str:
     local_now = moment.astimezone(LONDON)
     if change is None:
         return "Open now" if is_open else "Closed for the next two weeks"

@@ -59,6 +59,16 @@ async def depending_on(service_ids: Sequence[UUID]) -> list[UUID]:
     return list(dict.fromkeys(row["service"] for row in rows))
 
 
+def has_also_listed(service: str) -> str:
+    """SQL that is true when listings are collapsed into the one whose id is `service` (an
+    SQL expression): what `also_listed` would find, asked beside another read so a page only
+    calls it for the listings that have some."""
+    return (
+        "EXISTS (SELECT 1 FROM duplicate_flag f JOIN service c ON c.id = f.service "
+        f"WHERE f.other = {service} AND f.status = '{OPEN}' AND c.status = 'active')"
+    )
+
+
 async def also_listed(service_ids: Sequence[UUID]) -> dict[UUID, list[AlsoListed]]:
     """For each of these listings, the listings collapsed into it (most often none)."""
     wanted = list(dict.fromkeys(service_ids))

@@ -10,6 +10,7 @@ A listing without a search document (the index behind) has its hours loaded whol
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
@@ -19,6 +20,7 @@ import msgspec
 from directory.hours import OpeningHours
 from directory.read import load_services
 from directory.schemas import accepting, capacity_words, referral_words, stale
+from directory.search.collapsed import has_also_listed
 from directory.search.documents import decode_hours
 from hub.db import is_sqlite, raw
 
@@ -28,7 +30,7 @@ _SELECT = (
     "s.description AS description, s.referral_methods AS referral_methods, "
     "s.capacity_status AS capacity_status, "
     "s.capacity_waitlist_weeks AS capacity_waitlist_weeks, s.verified_at AS verified_at, "
-    "d.hours AS hours "
+    "d.hours AS hours, {also} AS has_also_listed "
     "FROM service s LEFT JOIN organisation o ON o.id = s.organisation "
     "LEFT JOIN directory_search_doc d ON d.service_id = {service_key} "
     "WHERE s.id IN ({marks})"
@@ -50,6 +52,8 @@ class ResultListing(msgspec.Struct, frozen=True, kw_only=True):
     capacity_status: str = "accepting"
     capacity_waitlist_weeks: int | None = None
     verified_at: datetime | None = None
+    has_also_listed: bool = False
+    """Possible duplicates are collapsed into it (`collapsed.also_listed` names them)."""
 
     @property
     def takes_network_referrals(self) -> bool:
@@ -84,6 +88,7 @@ async def load_results(ids: Sequence[UUID]) -> dict[UUID, tuple[ResultListing, O
     sql = _SELECT.format(
         service_key=_SQLITE_KEY if is_sqlite() else "s.id",
         marks=", ".join("{}" for _ in wanted),
+        also=has_also_listed("s.id"),
     )
     rows = await raw(sql, *wanted)
     found: dict[UUID, tuple[ResultListing, OpeningHours]] = {}
@@ -99,15 +104,23 @@ async def load_results(ids: Sequence[UUID]) -> dict[UUID, tuple[ResultListing, O
             capacity_status=row["capacity_status"],
             capacity_waitlist_weeks=row["capacity_waitlist_weeks"],
             verified_at=row["verified_at"],
+            has_also_listed=bool(row["has_also_listed"]),
         )
         if row["hours"] is None:
             without_hours.append(listing.id)
             found[listing.id] = (listing, OpeningHours())
         else:
-            found[listing.id] = (listing, decode_hours(row["hours"]))
+            found[listing.id] = (listing, _hours(row["hours"]))
     for record in await load_services(without_hours):
         found[record.id] = (found[record.id][0], record.hours())
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _hours(text: str | bytes) -> OpeningHours:
+    """A search document's opening hours, decoded once per text: listings share timetables,
+    and a shared one keeps its openings worked out (`OpeningHours` is immutable)."""
+    return decode_hours(text)
 
 
 def _uuid(value: UUID | str) -> UUID:

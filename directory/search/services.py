@@ -13,7 +13,7 @@ from uuid import UUID
 
 import msgspec
 
-from directory.hours import DAY_CODES, DAY_NAMES, LONDON, describe_status
+from directory.hours import DAY_CODES, DAY_NAMES, LONDON, status_and_open
 from directory.listings.schemas import LANGUAGES
 from directory.places.postcodes import EXPECTED as EXPECTED_POSTCODE
 from directory.places.postcodes import locate as locate_postcode
@@ -23,11 +23,12 @@ from directory.search.collapsed import AlsoListed, also_listed
 from directory.search.fallback import suggest_needs
 from directory.search.results import ResultListing, load_results
 from directory.search.schemas import GeoPoint, SearchQuery, SearchResults
-from directory.signposting.services import services_on_list
-from directory.tables import Location, TaxonomyTerm
+from directory.signposting.services import on_list_query
+from directory.tables import Location
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import clock
 from hub.accounts.schemas import Principal
+from hub.db import raw
 from hub.web.numbers import whole_number
 
 PER_PAGE = 20
@@ -268,19 +269,32 @@ async def build_query(
     return query, errors, label if origin is not None else "", note
 
 
-async def _need_categories() -> list[tuple[str, str]]:
-    rows = (
-        await TaxonomyTerm.select(TaxonomyTerm.code, TaxonomyTerm.name)
-        .where(TaxonomyTerm.taxonomy == NEED_TAXONOMY_ID)
-        .order_by(TaxonomyTerm.position)
-    )
-    return [(row["code"], row["name"]) for row in rows]
+_NEEDS_AND_LIST = (
+    "SELECT 'need' AS kind, t.code AS code, t.name AS name, t.position AS position "
+    "FROM taxonomy_term t WHERE t.taxonomy = {}"
+)
+_LISTED = " UNION ALL SELECT 'listed', CAST(o.service AS TEXT), '', 0 FROM ({}) o"
 
 
-async def _on_list(principal: Principal | None) -> set[UUID]:
-    if principal is None or not principal.is_staff:
-        return set()
-    return await services_on_list(principal)
+async def _needs_and_list(principal: Principal | None) -> tuple[list[tuple[str, str]], set[UUID]]:
+    """The need categories (code, name) in order, and the services on the worker's list.
+
+    One read, beside the search (it was two or three, each its own worker thread on SQLite,
+    taking turns with the search's own): the page needs both on every keystroke.
+    """
+    sql = _NEEDS_AND_LIST
+    args: list[Any] = [NEED_TAXONOMY_ID]
+    if principal is not None and principal.is_staff:
+        sql += _LISTED
+        args.append(on_list_query(principal))
+    needs: list[tuple[str, str]] = []
+    listed: set[UUID] = set()
+    for row in await raw(sql + " ORDER BY position", *args):
+        if row["kind"] == "need":
+            needs.append((row["code"], row["name"]))
+        else:
+            listed.add(UUID(row["code"]))
+    return needs, listed
 
 
 def _page_urls(params: Sequence[tuple[str, str]], pages: int, current: int) -> dict[int, str]:
@@ -298,8 +312,8 @@ async def search_directory(
     """Run the staff search; `params` (the query string's pairs) make the page links."""
     query, errors, label, note = await build_query(form, principal)
     # The search runs in a worker thread: read the filter names and the list meanwhile.
-    results, need_categories, on_list = await asyncio.gather(
-        get_backend().search(query), _need_categories(), _on_list(principal)
+    results, (need_categories, on_list) = await asyncio.gather(
+        get_backend().search(query), _needs_and_list(principal)
     )
     approximate = bool(note) and query.origin is not None and form.near == "postcode"
     items = await _shown(results, on_list, approximate=approximate)
@@ -349,18 +363,21 @@ async def _shown(
 ) -> list[Result]:
     """The page's hits as the page shows them (any removed since the search are left out)."""
     shown = await load_results([hit.service_id for hit in results.items])
-    also = await also_listed(list(shown))
+    also = await also_listed(
+        [key for key, (listing, _) in shown.items() if listing.has_also_listed]
+    )
     now = clock.now()
     items = []
     for hit in results.items:
         if hit.service_id not in shown:
             continue  # removed between the search and now
         listing, hours = shown[hit.service_id]
+        status, is_open = status_and_open(hours, now)
         items.append(
             Result(
                 service=listing,
-                status=describe_status(hours, now),
-                is_open=hours.is_open(now),
+                status=status,
+                is_open=is_open,
                 distance_km=hit.distance_km,
                 stale=listing.is_stale(now),
                 on_list=listing.id in on_list,

@@ -14,6 +14,8 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from piccolo.querystring import QueryString
+
 from directory import schemas
 from directory.hours import LONDON, describe_rules, describe_status
 from directory.listings.presentation import describe_exception, upcoming_exceptions
@@ -24,7 +26,7 @@ from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
-from hub.db import lock, named_lock, transaction
+from hub.db import lock, named_lock, raw, transaction
 from hub.errors import Invalid, NotFound, WraparoundError
 
 LINK_LIFETIME = timedelta(days=30)
@@ -76,10 +78,25 @@ async def _item_ids(list_id: UUID) -> list[UUID]:
     return [row["service"] for row in rows]
 
 
+def on_list_query(principal: Principal) -> QueryString:
+    """A subquery of the services (column `service`) on the worker's current list: the newest
+    one not handed over (`_open_list_id`), read with its items in one statement."""
+    return QueryString(
+        "SELECT i.service AS service FROM signpost_item i WHERE i.signpost_list = "
+        "(SELECT l.id FROM signpost_list l WHERE l.created_by = {} "
+        "AND l.handed_over_at IS NULL ORDER BY l.created_at DESC LIMIT 1)",
+        principal.id,
+    )
+
+
 async def services_on_list(principal: Principal) -> set[UUID]:
     """Services on this worker's current list (search results mark them as added)."""
-    list_id = await _open_list_id(principal)
-    return set(await _item_ids(list_id)) if list_id else set()
+    rows = await raw("SELECT o.service AS service FROM ({}) o", on_list_query(principal))
+    return {_as_uuid(row["service"]) for row in rows}
+
+
+def _as_uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 async def add_service(principal: Principal, service_id: UUID) -> int:

@@ -30,7 +30,7 @@ from directory.store import diff, upsert_service
 from directory.store_bulk import create_services
 from directory.tables import Location, Service
 from hub.audit import Actor
-from hub.db import transaction
+from hub.db import bulk_load, transaction
 
 __all__ = ["BATCH", "ImportSummary", "import_candidates"]
 
@@ -201,8 +201,9 @@ async def import_candidates(
 
     reader = asyncio.create_task(read())
     try:
-        while (batch := await batches.get()) is not None:
-            await _flush(batch, summary, source, publisher, on_item)
+        async with bulk_load():
+            while (batch := await batches.get()) is not None:
+                await _flush(batch, summary, source, publisher, on_item)
     finally:
         if not reader.done():
             reader.cancel()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from directory.read import load_services
 from directory.schemas import ServiceRecord
-from directory.search.backend import Progress
+from directory.search.backend import Progress, database_backend
 from directory.search.collapsed import collapsed_into
 from directory.search.documents import IndexDocument, build_document, is_searchable
 from directory.search.language import index_text, words
-from directory.search.vocabulary import add_words, clear_words, count_words
+from directory.search.vocabulary import add_words, clear_words
 from directory.tables import Service
 from hub.db import get_engine, transaction
 
@@ -37,6 +39,21 @@ def written_words(doc: IndexDocument) -> list[str]:
 def analysed(doc: IndexDocument) -> tuple[str, str, str]:
     """The name, description and other text as the full-text columns store them."""
     return index_text(doc.name), index_text(doc.description), index_text(doc.other)
+
+
+def own_index() -> DatabaseBackend:
+    """The database's own index, with the bulk-writing parts the search protocol leaves out."""
+    backend = database_backend()
+    assert isinstance(backend, DatabaseBackend)
+    return backend
+
+
+@dataclass
+class IndexRows:
+    """Documents made ready to write: their rows, and how many listings hold each word."""
+
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    words: Counter[str] = field(default_factory=Counter)
 
 
 class DatabaseBackend:
@@ -86,23 +103,40 @@ class DatabaseBackend:
     async def optimise(self) -> None:
         """Tidy the index after a bulk load (merge segments, refresh planner statistics)."""
 
+    def prepare(
+        self, records: Sequence[ServiceRecord], hidden: Collection[UUID], into: IndexRows
+    ) -> IndexRows:
+        """Add these listings' rows to `into` (no database work: it can run beside writes).
+
+        Listings not searchable, or `hidden` as possible duplicates, get no row.
+        """
+        for record in records:
+            if is_searchable(record) and record.id not in hidden:
+                document = build_document(record)
+                into.rows.append(self.document_row(document))
+                into.words.update(set(written_words(document)))
+        return into
+
+    async def write(self, service_ids: list[str], prepared: IndexRows) -> None:
+        """Replace these services' documents with the prepared rows, in the transaction."""
+        await self._delete(service_ids)
+        if prepared.rows:
+            await self._insert_rows(prepared.rows)
+            await add_words(transaction_connection(), sorted(prepared.words.items()))
+
     async def _replace(self, service_ids: list[str], records: Sequence[ServiceRecord]) -> None:
         # A possible duplicate waiting for an admin is shown within the listing it duplicates.
         hidden = await collapsed_into([record.id for record in records])
-        documents = [
-            build_document(record)
-            for record in records
-            if is_searchable(record) and record.id not in hidden
-        ]
-        await self._delete(service_ids)
-        if documents:
-            await self._insert(documents)
-            await add_words(transaction_connection(), count_words(map(written_words, documents)))
+        await self.write(service_ids, self.prepare(records, hidden, IndexRows()))
+
+    def document_row(self, doc: IndexDocument) -> tuple[Any, ...]:
+        """The row the backend's table stores for a document."""
+        raise NotImplementedError
 
     async def _delete(self, service_ids: list[str]) -> None:
         raise NotImplementedError
 
-    async def _insert(self, documents: list[IndexDocument]) -> None:
+    async def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
         raise NotImplementedError
 
     async def _delete_stale(self) -> None:

@@ -297,8 +297,12 @@ class PostgresBackend(DatabaseBackend):
                 "DELETE FROM directory_search_doc WHERE service_id = ANY($1::uuid[])", service_ids
             )
 
-    async def _insert(self, documents: list[IndexDocument]) -> None:
-        columns = [list(column) for column in zip(*map(_row, documents), strict=True)]
+    def document_row(self, doc: IndexDocument) -> tuple[Any, ...]:
+        """The document's row in `directory_search_doc` (its tsvector is made in the insert)."""
+        return _row(doc)
+
+    async def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        columns = [list(column) for column in zip(*rows, strict=True)]
         await transaction_connection().execute(_INSERT, *columns)
 
     async def _delete_stale(self) -> None:

@@ -44,7 +44,14 @@ from directory.search.own_text import (
 from directory.search.schemas import SearchQuery, SearchResults
 from directory.search.understanding import QueryWord, SearchPlan, understand
 from hub import clock
-from hub.db import HubSQLiteEngine, ReadConnections, get_engine, transaction
+from hub.db import (
+    HubSQLiteEngine,
+    ReadConnections,
+    get_engine,
+    sqlite_json_insert,
+    sqlite_json_rows,
+    transaction,
+)
 
 # bm25 column weights: name, description, other text, filter tokens.
 WEIGHTS = (10.0, 4.0, 2.0, 0.0)
@@ -54,10 +61,26 @@ _COLUMNS = (
     "flags, categories, languages, week, exception_dates"
 )
 CACHE_LIMIT = 250_000
-_INSERT = (
-    "INSERT INTO directory_search_doc (service_id, name, name_key, description, other, tokens, "
-    "categories, languages, flags, week, exception_dates, hours, latitude, longitude, "
-    "minimum_age, maximum_age) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT = sqlite_json_insert(
+    "directory_search_doc",
+    (
+        "service_id",
+        "name",
+        "name_key",
+        "description",
+        "other",
+        "tokens",
+        "categories",
+        "languages",
+        "flags",
+        "week",
+        "exception_dates",
+        "hours",
+        "latitude",
+        "longitude",
+        "minimum_age",
+        "maximum_age",
+    ),
 )
 _CHUNK = 900  # stays under SQLite's bound-parameter limit
 
@@ -312,8 +335,12 @@ class SQLiteBackend(DatabaseBackend):
                 [(service_id,) for service_id in service_ids],
             )
 
-    async def _insert(self, documents: list[IndexDocument]) -> None:
-        await transaction_connection().executemany(_INSERT, [_row(doc) for doc in documents])
+    def document_row(self, doc: IndexDocument) -> tuple[Any, ...]:
+        """The document's row in `directory_search_doc` (FTS5 indexes it from there)."""
+        return _row(doc)
+
+    async def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        await transaction_connection().execute(_INSERT, (sqlite_json_rows(rows),))
 
     async def _delete_stale(self) -> None:
         await transaction_connection().execute(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,16 +18,17 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from directory.search.language import stem, typo_budget
-from hub.db import is_sqlite, raw
+from hub.db import is_sqlite, raw, sqlite_json_insert, sqlite_json_rows
 
 RELOAD_SECONDS = 30.0
 MAX_CORRECTIONS = 3
 MIN_WORD = 3
 """Shorter words are never offered as corrections (nor are words with digits)."""
 
-_UPSERT_SQLITE = (
-    "INSERT INTO directory_search_term (term, documents) VALUES (?, ?) "
-    "ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents"
+_UPSERT_SQLITE = sqlite_json_insert(
+    "directory_search_term",
+    ("term", "documents"),
+    "ON CONFLICT (term) DO UPDATE SET documents = documents + excluded.documents",
 )
 _UPSERT_POSTGRES = (
     "INSERT INTO directory_search_term (term, documents) "
@@ -38,20 +38,12 @@ _UPSERT_POSTGRES = (
 )
 
 
-def count_words(documents: Iterable[Iterable[str]]) -> list[tuple[str, int]]:
-    """(word, listings it is in), sorted by word (a fixed lock order on PostgreSQL)."""
-    counts: Counter[str] = Counter()
-    for document_words in documents:
-        counts.update(set(document_words))
-    return sorted(counts.items())
-
-
 async def add_words(connection: Any, counted: list[tuple[str, int]]) -> None:
     """Record these words on the transaction's driver connection; this process reloads."""
     if not counted:
         return
     if is_sqlite():
-        await connection.executemany(_UPSERT_SQLITE, counted)
+        await connection.execute(_UPSERT_SQLITE, (sqlite_json_rows(counted),))
     else:
         await connection.execute(
             _UPSERT_POSTGRES, [word for word, _ in counted], [n for _, n in counted]

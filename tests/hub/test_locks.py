@@ -121,6 +121,8 @@ DATABASE_SPECIFIC = {
     "directory/search/vocabulary.py": "each back end's table of indexed words",
     "directory/store_bulk.py": "COPY on PostgreSQL, several times faster for bulk listings",
     "directory/exchange/lookups.py": "id lookups: ANY($1) on PostgreSQL, chunked IN on SQLite",
+    "consent/facts.py": "the sharing rule's facts in one read: JSON arrays built by"
+    " json_group_array on SQLite, json_agg on PostgreSQL; the ids as json_each or unnest",
 }
 ASKS_WHICH_DATABASE = (
     "is_sqlite(",

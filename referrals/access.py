@@ -31,6 +31,9 @@ TOMBSTONE = "tombstone"
 COLUMNS: tuple[Any, ...] = (
     *Referral.all_columns(),
     Referral.sender_staff.name.as_alias("sender_staff_name"),
+    Referral.sender_staff.email.as_alias("sender_staff_email"),
+    Referral.sender_staff.notify_by_email.as_alias("sender_staff_notify_by_email"),
+    Referral.sender_staff.active.as_alias("sender_staff_active"),
     Referral.sender_organisation.name.as_alias("sender_organisation_name"),
     Referral.recipient_organisation.name.as_alias("recipient_organisation_name"),
 )

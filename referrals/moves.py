@@ -162,7 +162,9 @@ async def _record_move(
     label = STATUS_LABELS[planned.to].lower()
     notice = notify.about(row)
     subject = f"Referral to {notify.reference(notice)}: {label}"
-    await notify.sender_told(notice, subject, f"referral.{planned.action}", skip=principal.id)
+    await notify.sender_told(
+        notice, subject, f"referral.{planned.action}", skip=principal.id, read=row
+    )
     if side != RECIPIENT:
         await notify.recipients_told(
             notice, subject, f"referral.{planned.action}", skip=principal.id
@@ -227,5 +229,6 @@ async def stamp_opened(principal: Principal, row: ReferralRow) -> datetime | Non
             notify.about(row),
             f"Referral to {notify.reference(notify.about(row))}: opened",
             "referral.opened",
+            read=row,
         )
     return now

@@ -39,12 +39,30 @@ async def recipients_told(
 
 
 async def sender_told(
-    referral: Notice, subject: str, kind: str, *, skip: UUID | None = None
+    referral: Notice,
+    subject: str,
+    kind: str,
+    *,
+    skip: UUID | None = None,
+    read: ReferralRow | None = None,
 ) -> None:
-    """Tell the worker who sent the referral."""
-    await notifications.notify(
-        [referral.sender_staff], subject, link_to(referral.id), kind, skip=skip
+    """Tell the worker who sent the referral.
+
+    `read`: the referral as read for this change, with the sender's address and whether they
+    are active (`access.COLUMNS`), so they are not read again.
+    """
+    if read is None or read.sender_staff_active is None:
+        await notifications.notify(
+            [referral.sender_staff], subject, link_to(referral.id), kind, skip=skip
+        )
+        return
+    sender = notifications.Recipient(
+        id=read.sender_staff,
+        email=read.sender_staff_email or "",
+        notify_by_email=bool(read.sender_staff_notify_by_email),
     )
+    told = [sender] if read.sender_staff_active and read.sender_staff != skip else []
+    await notifications.tell(told, subject, link_to(referral.id), kind)
 
 
 def reference(referral: Notice) -> str:

@@ -60,6 +60,10 @@ class ReferralRow(msgspec.Struct, frozen=True, kw_only=True):
     sender_staff_name: str
     sender_organisation_name: str
     recipient_organisation_name: str
+    sender_staff_email: str | None = None
+    sender_staff_notify_by_email: bool | None = None
+    sender_staff_active: bool | None = None
+    """With the two above, the sender as a notification needs them (None: not read)."""
 
 
 class ReferralForm(msgspec.Struct, kw_only=True):

@@ -47,7 +47,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the app's packages (this file's own folder comes after)
 
-from bench.search import free_port, postgres_reachable, run  # noqa: E402
+from bench.search import postgres_reachable, run, served_app, serving  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -348,36 +348,8 @@ def database(kind: str, workdir: Path) -> Iterator[str]:
 @contextmanager
 def server(env: dict[str, str], workers: int) -> Iterator[str]:
     """`wraparound serve` (Granian) until the block ends; yields its base URL."""
-    import httpx
-
-    port = free_port()
-    command = [WRAPAROUND, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(  # noqa: S603 - our own command
-        [*command, "--workers", str(workers)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        else:
-            msg = "the server did not start"
-            raise RuntimeError(msg)
+    with serving(served_app(workers), env) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @dataclass
@@ -609,30 +581,15 @@ def bench_backend(kind: str, args: argparse.Namespace) -> dict[str, Any]:
 @contextmanager
 def hello_server(workers: int) -> Iterator[str]:
     """The hello-world app under Granian with `workers` processes; yields its base URL."""
-    import httpx
-
-    port = free_port()
-    command = [str(ROOT / ".venv" / "bin" / "granian"), "--interface", "asgi"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(  # noqa: S603 - our own command
-        [*command, "bench.hello_app:app"],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+    granian = str(ROOT / ".venv" / "bin" / "granian")
+    with serving(
+        lambda port: [
+            *(granian, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)),
+            *("--workers", str(workers), "bench.hello_app:app"),
+        ],
+        ready="/",
+    ) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def hello_phase(base: str, per_user: int) -> Phase:

@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -307,13 +307,15 @@ def database(kind: str, workdir: Path, *, keep: bool = False) -> Iterator[str]:
 
 
 @contextmanager
-def server(env: dict[str, str]) -> Iterator[str]:
-    """`wraparound serve` (Granian, one process) until the block ends; yields its base URL."""
+def serving(
+    command: Callable[[int], list[str]], env: dict[str, str] | None = None, ready: str = "/healthz"
+) -> Iterator[str]:
+    """Run `command(port)` until the block ends, once GET `ready` answers 200; yields its URL."""
     import httpx
 
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own command
-        [WRAPAROUND, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        command(port),
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -321,9 +323,9 @@ def server(env: dict[str, str]) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(300):
             try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(base + ready, timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -335,9 +337,25 @@ def server(env: dict[str, str]) -> Iterator[str]:
     finally:
         process.terminate()
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def served_app(workers: int) -> Callable[[int], list[str]]:
+    """The command line of `wraparound serve` (Granian) with `workers` processes, by port."""
+    return lambda port: [
+        WRAPAROUND,
+        "serve",
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+    ]
+
+
+@contextmanager
+def server(env: dict[str, str]) -> Iterator[str]:
+    """`wraparound serve` (Granian, one process) until the block ends; yields its base URL."""
+    with serving(served_app(1), env) as base:
+        yield base
 
 
 def http_latencies(base: str, queries: list[dict[str, Any]], htmx: bool) -> dict[str, Any]:

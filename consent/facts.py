@@ -18,7 +18,8 @@ from consent.rows import ConsentRuleRow
 from consent.tables import Consent, Involvement
 from hub import audit, clock
 from hub.audit import Actor
-from hub.db import is_sqlite, raw, transaction
+from hub.db import is_sqlite, transaction
+from hub.prepared import Prepared
 
 
 class InvolvementFact(msgspec.Struct, frozen=True, kw_only=True):
@@ -248,6 +249,21 @@ def facts_from(row: dict[str, Any], client_id: UUID) -> ClientFacts | None:
     )
 
 
+def _facts_read(ids: Any, staff_id: Any) -> QueryString:
+    """The facts of each client in `ids` (a JSON array on SQLite, an array on PostgreSQL)."""
+    if is_sqlite():
+        source = QueryString("json_each({}) j", ids)
+    else:
+        source = QueryString("unnest({}::uuid[]) AS j(value)", ids)
+    subqueries = _subqueries("j.value", staff_id)
+    columns = QueryString(", ".join(f"{{}} AS {name}" for name in subqueries), *subqueries.values())
+    return QueryString("SELECT j.value AS id, {} FROM {}", columns, source)
+
+
+_FACTS = Prepared(lambda ids: _facts_read(ids, None))
+_FACTS_WITH_GLASS = Prepared(_facts_read)
+
+
 async def load_facts(client_ids: list[UUID], staff_id: UUID | None) -> dict[UUID, ClientFacts]:
     """Facts for each existing client in `client_ids`, in one read; break-glass only for
     `staff_id`."""
@@ -256,13 +272,11 @@ async def load_facts(client_ids: list[UUID], staff_id: UUID | None) -> dict[UUID
     # Driven from the ids asked for, not the client table: an unknown id runs the same
     # subqueries as a real client the reader may not see, so the two take the same time and
     # the answer's timing does not tell which ids exist.
-    if is_sqlite():
-        ids = QueryString("json_each({}) j", msgspec.json.encode(client_ids).decode())
+    ids = msgspec.json.encode(client_ids).decode() if is_sqlite() else list(client_ids)
+    if staff_id is None:
+        rows = await _FACTS.rows(ids)
     else:
-        ids = QueryString("unnest({}::uuid[]) AS j(value)", list(client_ids))
-    subqueries = _subqueries("j.value", staff_id)
-    columns = QueryString(", ".join(f"{{}} AS {name}" for name in subqueries), *subqueries.values())
-    rows = await raw("SELECT j.value AS id, {} FROM {}", columns, ids)
+        rows = await _FACTS_WITH_GLASS.rows(ids, staff_id)
     found: dict[UUID, ClientFacts] = {}
     for row in rows:
         client_id = msgspec.convert(row["id"], UUID)

@@ -14,7 +14,8 @@ from consent.vocabulary import INVOLVEMENT_SOURCES
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
-from hub.db import transaction
+from hub.db import insert_rows, transaction
+from hub.prepared import Prepared
 
 
 def _checked(source: str) -> str:
@@ -28,26 +29,33 @@ def _actor(by: Principal | Actor) -> Actor:
     return by.actor if isinstance(by, Principal) else by
 
 
+_GOING_ON = Prepared(
+    lambda client_id, organisation_id, source: Involvement.exists().where(
+        (Involvement.client == client_id)
+        & (Involvement.organisation == organisation_id)
+        & (Involvement.source == source)
+        & Involvement.ended_at.is_null()
+    )
+)
+
+
 async def start_involvement(
     client_id: UUID, organisation_id: UUID, source: str, by: Principal | Actor
 ) -> None:
     """The organisation is involved with the client from now (no-op if it already is so)."""
     source = _checked(source)
     async with transaction():
-        if await Involvement.exists().where(
-            (Involvement.client == client_id)
-            & (Involvement.organisation == organisation_id)
-            & (Involvement.source == source)
-            & Involvement.ended_at.is_null()
-        ):
+        if await _GOING_ON.rows(client_id, organisation_id, source):
             return
-        await Involvement.insert(
-            Involvement(
-                client=client_id,
-                organisation=organisation_id,
-                source=source,
-                started_at=clock.now(),
-            )
+        await insert_rows(
+            [
+                Involvement(
+                    client=client_id,
+                    organisation=organisation_id,
+                    source=source,
+                    started_at=clock.now(),
+                )
+            ]
         )
         await audit.record(
             "involvement.started",

@@ -28,6 +28,7 @@ from hub.db import (
     named_lock,
     transaction,
 )
+from hub.prepared import Prepared
 from hub.tables import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -167,6 +168,15 @@ def _unchained(event: Event, at: datetime) -> dict[str, Any]:
     return row
 
 
+_TAIL = Prepared(
+    lambda: (
+        AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
+        .order_by(AuditEvent.seq, ascending=False)
+        .limit(1)
+    )
+)
+
+
 async def _append(pending: list[dict[str, Any]]) -> None:
     """Chain the transaction's events onto the trail's end and insert them in one statement.
 
@@ -175,11 +185,7 @@ async def _append(pending: list[dict[str, Any]]) -> None:
     the trail overlap in everything but their last few milliseconds.
     """
     await lock(_APPEND_LOCK)
-    last = (
-        await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
-        .order_by(AuditEvent.seq, ascending=False)
-        .first()
-    )
+    last = await _TAIL.first()
     seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
     rows = []
     for unchained in pending:

@@ -14,11 +14,14 @@ from typing import Any
 
 import aiosqlite
 import msgspec
+from piccolo.columns import Serial
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
+from piccolo.table import Table
+from piccolo.utils.sql_values import convert_to_sql_value
 
 from hub.settings import Settings
 
@@ -41,6 +44,9 @@ READ_PRAGMAS = (
     "PRAGMA mmap_size = 134217728",
 )
 MAX_IDLE_READERS = 8
+# SQLite virtual-machine steps a read may take on the event loop's own thread (about a
+# millisecond here) before it is stopped and run again on a worker thread.
+INLINE_READ_STEPS = 50_000
 
 
 class ReadConnections:
@@ -96,6 +102,33 @@ class ReadConnections:
                 return cursor.fetchall()
             finally:
                 cursor.close()
+
+    def fetch_short(self, query: str, args: list[Any]) -> list[dict[str, Any]] | None:
+        """Run one read here if it is short; None when it ran past `INLINE_READ_STEPS`.
+
+        Handing a read to a thread and back cost more than most reads (the session, a
+        referral with its facts); a long one (a report, a big list) must not hold up every
+        other request, so SQLite stops it and the caller runs it on a thread instead.
+        """
+        with self.lend() as connection:
+            connection.set_progress_handler(_stop, INLINE_READ_STEPS)
+            try:
+                cursor = connection.execute(query, args)
+                try:
+                    return cursor.fetchall()
+                finally:
+                    cursor.close()
+            except sqlite3.OperationalError as error:
+                if str(error) != "interrupted":
+                    raise
+                return None
+            finally:
+                connection.set_progress_handler(None, 0)
+
+
+def _stop() -> int:
+    """SQLite's progress callback: stop the statement."""
+    return 1
 
 
 def _is_read(query: str) -> bool:
@@ -196,21 +229,102 @@ async def flush_buffers() -> None:
         await current.flush_buffers()
 
 
+class InlineCursor:
+    """A finished statement's cursor, with aiosqlite's awaitable methods."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def fetchall(self) -> list[Any]:
+        """Every row (already computed, or computed now on this thread)."""
+        return self._cursor.fetchall()
+
+    async def fetchone(self) -> Any:
+        """The next row, or None."""
+        return self._cursor.fetchone()
+
+    async def close(self) -> None:
+        """Release the statement."""
+        self._cursor.close()
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the statement changed."""
+        return self._cursor.rowcount
+
+
+class Ran:
+    """A statement already run on this thread: awaitable, and usable with `async with`, as
+    aiosqlite's `execute` is."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = InlineCursor(cursor)
+
+    def __await__(self) -> Any:
+        return self._cursor
+        yield  # a generator that returns at once: nothing to wait for
+
+    async def __aenter__(self) -> InlineCursor:
+        return self._cursor
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._cursor.close()
+
+
 class KeptConnection:
     """This event loop's writer connection, lent to one transaction at a time.
 
     Piccolo closes a transaction's connection when the transaction ends; `close` here keeps
     it open for the next one, so the pragmas run once per process instead of once per write,
-    and no thread is started per transaction. Everything else is the aiosqlite connection's.
+    and no thread is started per transaction.
+
+    Statements run on the event loop's own thread, not aiosqlite's: handing each to a thread
+    and back cost about 0.25 ms, and the write lock was held through every hand-off, so a
+    send's dozen statements kept every other writer waiting 3 ms (bench/README.md). The only
+    statement that can wait on another process is BEGIN IMMEDIATE (`begin`), which goes to
+    the thread when the file is busy. During a bulk load (`bulk_loads`) statements go to the
+    thread again, so an import writes one batch while this thread prepares the next.
+    Everything else is the aiosqlite connection's.
     """
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, busy_seconds: float) -> None:
         self._connection = connection
+        self._raw: sqlite3.Connection = connection._conn
+        self._busy_ms = int(busy_seconds * 1000)
         self.grown_cache = False
         self.bulk_loads = 0  # bulk loads in progress (see `bulk_load`)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        """Run one statement (here, or on the thread during a bulk load)."""
+        if self.bulk_loads:
+            return self._connection.execute(sql, parameters)
+        return Ran(self._raw.execute(sql, parameters))
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        """Run one statement for each row (here, or on the thread during a bulk load)."""
+        if self.bulk_loads:
+            return self._connection.executemany(sql, rows)
+        return Ran(self._raw.executemany(sql, rows))
+
+    async def begin(self, statement: str) -> None:
+        """BEGIN: here when the file is free, else on the thread, waiting as long as it may.
+
+        Waiting for another process's write lock here would stop every request in this one.
+        """
+        raw = self._raw
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            raw.execute(statement)
+        except sqlite3.OperationalError as error:
+            if raw.in_transaction or "locked" not in str(error):
+                raise
+            raw.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+            await self._connection.execute(statement)
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
 
     @property
     def driver(self) -> aiosqlite.Connection:
@@ -230,14 +344,15 @@ _WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, KeptCon
 
 
 async def _open_writer(kwargs: dict[str, Any]) -> KeptConnection:
-    connection = aiosqlite.connect(**kwargs)
+    # Used from the event loop's thread as well as aiosqlite's, one at a time (KeptConnection).
+    connection = aiosqlite.connect(**{**kwargs, "check_same_thread": False})
     # Its thread must not keep the process alive at exit (nothing closes a loop's writer when
     # `asyncio.run` returns): a write cut short there is rolled back by SQLite, as after a crash.
     # aiosqlite has no public switch for it.
     connection._thread.daemon = True
     await connection
     connection.row_factory = dict_factory  # type: ignore[assignment]  # Piccolo does the same
-    return KeptConnection(connection)
+    return KeptConnection(connection, busy_seconds=kwargs.get("timeout", 5.0))
 
 
 class KeptConnectionTransaction(BufferedTransaction, SQLiteTransaction):
@@ -253,7 +368,7 @@ class KeptConnectionTransaction(BufferedTransaction, SQLiteTransaction):
         """BEGIN, after rolling back whatever a failed COMMIT may have left open."""
         if self.connection.in_transaction:
             await self.connection.execute("ROLLBACK")
-        await super().begin()
+        await self.connection.begin(f"BEGIN {self.transaction_type.value}")
 
 
 class HubSQLiteEngine(SQLiteEngine):
@@ -323,7 +438,10 @@ class HubSQLiteEngine(SQLiteEngine):
             async with current.connection.execute(query, args) as cursor:
                 return await cursor.fetchall()
         if _is_read(query):
-            return await asyncio.to_thread(self.readers.fetch, query, list(args))
+            rows = self.readers.fetch_short(query, list(args))
+            if rows is None:
+                rows = await asyncio.to_thread(self.readers.fetch, query, list(args))
+            return rows
         async with transaction():
             return await self.run_querystring(querystring, in_pool)
 
@@ -506,6 +624,27 @@ async def insert_many(table_name: str, names: Sequence[str], rows: Sequence[Sequ
     await transaction_driver().executemany(sql, rows)
 
 
+async def insert_rows(rows: Sequence[Table]) -> None:
+    """Insert rows of one table (with their ids set) as `insert_many` does.
+
+    The same values Piccolo's own insert would write (JSON dumped, defaults filled in when
+    each row was made), without building its SQL for every row: on a referral's move that
+    cost more than the write.
+    """
+    if not rows:
+        return
+    table = type(rows[0])
+    if isinstance(table._meta.primary_key, Serial):
+        msg = f"{table.__name__} numbers its rows in the database: insert it through Piccolo"
+        raise TypeError(msg)
+    columns = table._meta.columns
+    names = [str(column._meta.db_column_name) for column in columns]
+    values = [
+        [convert_to_sql_value(row[column._meta.name], column) for column in columns] for row in rows
+    ]
+    await insert_many(table._meta.tablename, names, values)
+
+
 _ROWS_JSON = msgspec.json.Encoder()
 
 
@@ -682,4 +821,6 @@ async def vacuum() -> None:
     async with _write_lock():
         kept = await engine.writer()
         await kept.driver.execute("VACUUM")
-        await kept.driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # It answers with a row: read it, or the statement stays open and the next COMMIT fails.
+        async with kept.driver.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            await cursor.fetchall()

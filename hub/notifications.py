@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 
 from hub import clock, mail
-from hub.db import transaction
+from hub.db import insert_many, transaction
+from hub.prepared import Prepared
 from hub.settings import get_settings
 from hub.tables import Notification, Staff
 
@@ -90,22 +91,27 @@ async def notify_organisation(
 ) -> int:
     """`notify` every active staff member of an organisation, found in the same read."""
     async with transaction():
-        people = await Staff.select(Staff.id, Staff.email, Staff.notify_by_email).where(
-            (Staff.organisation == organisation_id) & (Staff.active == True)  # noqa: E712
-        )
+        people = await _ORGANISATION_STAFF.rows(organisation_id)
         return await _tell([row for row in people if row["id"] != skip], subject, link, kind)
+
+
+_ORGANISATION_STAFF = Prepared(
+    lambda organisation_id: Staff.select(Staff.id, Staff.email, Staff.notify_by_email).where(
+        (Staff.organisation == organisation_id) & (Staff.active == True)  # noqa: E712
+    )
+)
 
 
 async def _tell(people: list[dict[str, Any]], subject: str, link: str, kind: str) -> int:
     """The notifications of `people` and the e-mails of those who want them (in a transaction)."""
     if not people:
         return 0
-    now = clock.now()
-    await Notification.insert(
-        *[
-            Notification(staff=row["id"], at=now, subject=subject[:300], link=link, kind=kind)
-            for row in people
-        ]
+    now, subject = clock.now(), subject[:300]
+    # Straight to the driver: a Notification object per person cost more than the write.
+    await insert_many(
+        Notification._meta.tablename,
+        ("id", "staff", "at", "subject", "link", "kind", "read_at"),
+        [(uuid4(), row["id"], now, subject, link, kind, None) for row in people],
     )
     title, body = f"Wraparound: {subject}"[:200], _email_body(subject, link)
     await mail.queue_emails(

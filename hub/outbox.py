@@ -17,7 +17,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from hub import clock
-from hub.db import lock, locked, named_lock, transaction
+from hub.db import insert_many, lock, locked, named_lock, transaction
 from hub.tables import OutboxJob
 
 log = logging.getLogger(__name__)
@@ -87,21 +87,24 @@ async def enqueue_many(
     if not payloads:
         return []
     now = clock.now()
-    jobs = [
-        OutboxJob(
-            kind=kind,
-            payload=json.dumps(dict(payload), sort_keys=True),
-            status="pending",
-            attempts=0,
-            max_attempts=max_attempts,
-            run_after=run_after or now,
-            created_at=now,
+    ids = [uuid.uuid4() for _ in payloads]
+    rows = [
+        (
+            *(job_id, kind, json.dumps(dict(payload), sort_keys=True), "pending", 0, max_attempts),
+            *(run_after or now, None, "", "", now, None),
         )
-        for payload in payloads
+        for job_id, payload in zip(ids, payloads, strict=True)
     ]
     async with transaction():
-        await OutboxJob.insert(*jobs)
-    return [job.id for job in jobs]
+        # Straight to the driver: an OutboxJob object per job cost more than the write.
+        await insert_many(OutboxJob._meta.tablename, _JOB_COLUMNS, rows)
+    return ids
+
+
+_JOB_COLUMNS = (
+    *("id", "kind", "payload", "status", "attempts", "max_attempts", "run_after"),
+    *("locked_until", "locked_by", "last_error", "created_at", "finished_at"),
+)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -20,6 +20,7 @@ from hub import audit
 from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.errors import NotFound
+from hub.prepared import Prepared
 from referrals.lifecycle import RECIPIENT, SENDER, TERMINAL
 from referrals.schemas import ReferralRow
 from referrals.tables import Referral
@@ -108,6 +109,21 @@ async def access_for(principal: Principal, row: ReferralRow, facts: ClientFacts 
     return Access(side=side, level=FULL, decision=decision)
 
 
+_CLIENT = f'"{Referral._meta.tablename}"."{Referral.client._meta.db_column_name}"'
+_READ = Prepared(
+    lambda referral_id: (
+        Referral.select(*COLUMNS).where(Referral.id == referral_id).output(load_json=True)
+    )
+)
+_READ_WITH_FACTS = Prepared(
+    lambda referral_id, staff_id: (
+        Referral.select(*COLUMNS, *fact_columns(_CLIENT, staff_id))
+        .where(Referral.id == referral_id)
+        .output(load_json=True)
+    )
+)
+
+
 async def referral_and_access(
     principal: Principal, referral_id: UUID
 ) -> tuple[ReferralRow, Access]:
@@ -116,16 +132,10 @@ async def referral_and_access(
     One read: the referral, its names and what the sharing rule needs about its client.
     """
     reader = policy.staff_reader(principal)
-    columns = COLUMNS
-    if reader is not None:
-        client = f'"{Referral._meta.tablename}"."{Referral.client._meta.db_column_name}"'
-        columns = (*COLUMNS, *fact_columns(client, reader.staff_id))
-    found = (
-        await Referral.select(*columns)
-        .where(Referral.id == referral_id)
-        .output(load_json=True)
-        .first()
-    )
+    if reader is None:
+        found = await _READ.first(referral_id)
+    else:
+        found = await _READ_WITH_FACTS.first(referral_id, reader.staff_id)
     if found is None:
         raise await refuse(principal, referral_id)
     row = msgspec.convert(found, ReferralRow)

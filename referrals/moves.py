@@ -15,8 +15,9 @@ from uuid import UUID
 from consent.involvement import end_involvement
 from hub import audit, clock
 from hub.accounts.schemas import Principal
-from hub.db import transaction
+from hub.db import insert_rows, transaction
 from hub.errors import Conflict, Invalid, Refused
+from hub.prepared import Prepared
 from referrals import notify
 from referrals.access import FULL, Access, referral_and_access
 from referrals.lifecycle import (
@@ -123,6 +124,29 @@ def _new_values(row: ReferralRow, planned: Move, form: MoveForm, now: datetime) 
     return values
 
 
+_LANDINGS: dict[tuple[Any, ...], Prepared] = {}
+
+
+def _landing(columns: tuple[Any, ...]) -> Prepared:
+    """The compare-and-set of a move that sets `columns`: one prepared statement per set."""
+    found = _LANDINGS.get(columns)
+    if found is None:
+
+        def build(referral_id: Any, version: Any, status: Any, *values: Any) -> Any:
+            return (
+                Referral.update(dict(zip(columns, values, strict=True)))
+                .where(
+                    (Referral.id == referral_id)
+                    & (Referral.version == version)
+                    & (Referral.status == status)
+                )
+                .returning(Referral.id)
+            )
+
+        found = _LANDINGS[columns] = Prepared(build, arity=3 + len(columns))
+    return found
+
+
 async def _record_move(
     principal: Principal,
     row: ReferralRow,
@@ -134,19 +158,21 @@ async def _record_move(
     """The event, the end of involvement, the audit entry and the notifications of a move."""
     referral_id = row.id
     code = form.reason_code or form.outcome_code
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=referral_id,
-            at=now,
-            kind="moved",
-            from_status=row.status,
-            to_status=planned.to,
-            staff=principal.id,
-            staff_name=principal.name,
-            organisation=principal.organisation_id,
-            organisation_name=principal.organisation_name,
-            code=code,
-        )
+    await insert_rows(
+        [
+            ReferralEvent(
+                referral=referral_id,
+                at=now,
+                kind="moved",
+                from_status=row.status,
+                to_status=planned.to,
+                staff=principal.id,
+                staff_name=principal.name,
+                organisation=principal.organisation_id,
+                organisation_name=principal.organisation_name,
+                code=code,
+            )
+        ]
     )
     if planned.to in TERMINAL:
         await end_involvement(
@@ -183,14 +209,9 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     row, access, planned = await _checked_move(principal, referral_id, form)
     now = clock.now()
     async with transaction():
-        landed = (
-            await Referral.update(_new_values(row, planned, form, now))
-            .where(
-                (Referral.id == referral_id)
-                & (Referral.version == row.version)
-                & (Referral.status == row.status)
-            )
-            .returning(Referral.id)
+        values = _new_values(row, planned, form, now)
+        landed = await _landing(tuple(values)).rows(
+            referral_id, row.version, row.status, *values.values()
         )
         if not landed:
             raise await _lost_race(referral_id)
@@ -211,16 +232,18 @@ async def stamp_opened(principal: Principal, row: ReferralRow) -> datetime | Non
         )
         if not stamped:
             return None
-        await ReferralEvent.insert(
-            ReferralEvent(
-                referral=row.id,
-                at=now,
-                kind="opened",
-                staff=principal.id,
-                staff_name=principal.name,
-                organisation=principal.organisation_id,
-                organisation_name=principal.organisation_name,
-            )
+        await insert_rows(
+            [
+                ReferralEvent(
+                    referral=row.id,
+                    at=now,
+                    kind="opened",
+                    staff=principal.id,
+                    staff_name=principal.name,
+                    organisation=principal.organisation_id,
+                    organisation_name=principal.organisation_name,
+                )
+            ]
         )
         await audit.record(
             "referral.opened", principal.actor, subject_type="referral", subject_id=str(row.id)

@@ -22,8 +22,9 @@ from directory.tables import Service
 from hub import audit, clock
 from hub.accounts import roles
 from hub.accounts.schemas import Principal
-from hub.db import transaction
+from hub.db import insert_rows, transaction
 from hub.errors import Invalid
+from hub.prepared import Prepared
 from hub.tables import Organisation
 from referrals import notify
 from referrals.lifecycle import REQUESTED, URGENCIES
@@ -71,21 +72,22 @@ def parse_id(value: str, field: str, message: str) -> UUID:
         raise Invalid(message, {field: message}) from None
 
 
+_SERVICE = Prepared(
+    lambda service_id: Service.select(
+        Service.id,
+        Service.name,
+        Service.organisation,
+        Service.status,
+        Service.referral_methods,
+        Service.response_target_days,
+        Service.organisation.name.as_alias("organisation_name"),
+    ).where(Service.id == service_id)
+)
+
+
 async def referrable_service(service_id: UUID, principal: Principal) -> dict[str, Any]:
     """An active service of another organisation that takes network referrals, or Invalid."""
-    row = (
-        await Service.select(
-            Service.id,
-            Service.name,
-            Service.organisation,
-            Service.status,
-            Service.referral_methods,
-            Service.response_target_days,
-            Service.organisation.name.as_alias("organisation_name"),
-        )
-        .where(Service.id == service_id)
-        .first()
-    )
+    row = await _SERVICE.first(service_id)
     message = ""
     if row is None or row["status"] == "defunct":
         message = "Choose a service from the directory"
@@ -266,7 +268,7 @@ async def _write_referral(
         rerouted_from=rerouted_from,
         reroute_reason=reroute_reason,
     )
-    await Referral.insert(referral)
+    await insert_rows([referral])
     return referral
 
 
@@ -274,17 +276,19 @@ async def _record_sending(
     principal: Principal, referral: Referral, service: dict[str, Any], now: datetime
 ) -> None:
     """The referral's first event, the recipient's involvement, the audit entry and the news."""
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=referral.id,
-            at=now,
-            kind="sent",
-            to_status=REQUESTED,
-            staff=principal.id,
-            staff_name=principal.name,
-            organisation=principal.organisation_id,
-            organisation_name=principal.organisation_name,
-        )
+    await insert_rows(
+        [
+            ReferralEvent(
+                referral=referral.id,
+                at=now,
+                kind="sent",
+                to_status=REQUESTED,
+                staff=principal.id,
+                staff_name=principal.name,
+                organisation=principal.organisation_id,
+                organisation_name=principal.organisation_name,
+            )
+        ]
     )
     await start_involvement(
         referral.client, service["organisation"], f"referral:{referral.id}", principal

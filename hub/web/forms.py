@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any, TypeVar, get_type_hints
 
 import msgspec
@@ -26,6 +27,12 @@ def _date_from_parts(form: Any, name: str) -> date | None:
     return found
 
 
+@cache
+def _hints(struct_type: type[msgspec.Struct]) -> dict[str, Any]:
+    """The Struct's field types (resolved once: each resolution compiles its annotations)."""
+    return get_type_hints(struct_type)
+
+
 async def read_form(request: Request[Any, Any, Any], struct_type: type[T]) -> T:
     """The posted form as `struct_type`.
 
@@ -33,7 +40,7 @@ async def read_form(request: Request[Any, Any, Any], struct_type: type[T]) -> T:
     and a GOV.UK date input a date.
     """
     form = await request.form()
-    hints = get_type_hints(struct_type)
+    hints = _hints(struct_type)
     values: dict[str, Any] = {}
     for name in struct_type.__struct_fields__:
         hint = hints[name]

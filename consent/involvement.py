@@ -66,22 +66,27 @@ async def start_involvement(
         )
 
 
+_ENDING = Prepared(
+    lambda now, client_id, organisation_id, source: (
+        Involvement.update({Involvement.ended_at: now})
+        .where(
+            (Involvement.client == client_id)
+            & (Involvement.organisation == organisation_id)
+            & (Involvement.source == source)
+            & Involvement.ended_at.is_null()
+        )
+        .returning(Involvement.id)
+    )
+)
+
+
 async def end_involvement(
     client_id: UUID, organisation_id: UUID, source: str, by: Principal | Actor
 ) -> None:
     """The involvement from `source` ends now (no-op if there is none)."""
     source = _checked(source)
     async with transaction():
-        ended = (
-            await Involvement.update({Involvement.ended_at: clock.now()})
-            .where(
-                (Involvement.client == client_id)
-                & (Involvement.organisation == organisation_id)
-                & (Involvement.source == source)
-                & Involvement.ended_at.is_null()
-            )
-            .returning(Involvement.id)
-        )
+        ended = await _ENDING.rows(clock.now(), client_id, organisation_id, source)
         if ended:
             await audit.record(
                 "involvement.ended",

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import sqlite3
+import sys
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
@@ -482,7 +484,15 @@ def build_engine(settings: Settings) -> Engine:
 
 
 def get_engine() -> Engine:
-    """The engine piccolo_conf.py configured."""
+    """The engine piccolo_conf.py configured.
+
+    Read from the loaded module when there is one: Piccolo's `engine_finder` looks the module
+    up through importlib on every call, and a request asks some twenty times.
+    """
+    conf = sys.modules.get(os.environ.get("PICCOLO_CONF", "piccolo_conf"))
+    engine = getattr(conf, "DB", None)
+    if isinstance(engine, Engine):
+        return engine
     engine = engine_finder()
     if engine is None:  # pragma: no cover - piccolo_conf always defines DB
         msg = "No Piccolo engine configured"

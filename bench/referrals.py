@@ -552,6 +552,7 @@ def bench_backend(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 "SECURE_COOKIES": "false",
                 "WORKER_IN_PROCESS": "false",
                 "MEILISEARCH_URL": "",
+                "TEMPLATE_RELOAD": "false",  # as in production
             }
             run(env, WRAPAROUND, "migrate", capture=True)
             print(

@@ -434,6 +434,7 @@ def bench_environment(url: str, workdir: Path) -> dict[str, str]:
         "SECURE_COOKIES": "false",
         "WORKER_IN_PROCESS": "false",
         "MEILISEARCH_URL": "",
+        "TEMPLATE_RELOAD": "false",  # as in production
     }
 
 

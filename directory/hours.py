@@ -117,6 +117,14 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+Opening = tuple[datetime, datetime, datetime, datetime]
+"""An opening: its start in UTC, its start (local), its end in UTC, its end (local)."""
+
+
+def _start_utc(opening: Opening) -> datetime:
+    return opening[0]
+
+
 @dataclass(frozen=True)
 class OpeningHours:
     """A service's opening hours: its rules and its dated exceptions."""
@@ -126,12 +134,12 @@ class OpeningHours:
     _by_date: dict[date, list[DatedException]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
-    _starting_on: dict[date, list[tuple[datetime, datetime]]] = field(
+    _starting_on: dict[date, list[Opening]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
-    """Openings by the day they start, worked out once: the hours never change, and a search
-    page asks the same few days of every result's hours (a shared decoded timetable keeps them
-    from one request to the next)."""
+    """Openings by the day they start, worked out once (with their instants in UTC): the
+    hours never change, and a search page asks the same few days of every result's hours (a
+    shared decoded timetable keeps them from one request to the next)."""
 
     def __post_init__(self) -> None:
         for exception in self.exceptions:
@@ -144,12 +152,17 @@ class OpeningHours:
 
     def intervals_starting_on(self, day: date) -> list[tuple[datetime, datetime]]:
         """Opening intervals that begin on local date `day`, in order."""
+        return [(start, end) for _, start, _, end in self._openings_starting_on(day)]
+
+    def _openings_starting_on(self, day: date) -> list[Opening]:
         known = self._starting_on.get(day)
         if known is None:
             if len(self._starting_on) >= MEMO_DAYS:
                 self._starting_on.clear()
-            known = self._starting_on[day] = self._work_out_intervals(day)
-        return list(known)
+            known = self._starting_on[day] = [
+                (_utc(start), start, _utc(end), end) for start, end in self._work_out_intervals(day)
+            ]
+        return known
 
     def _work_out_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         exceptions = self._by_date.get(day)
@@ -165,23 +178,24 @@ class OpeningHours:
             if rule.applies_on(day)
         )
 
-    def _intervals_around(self, moment: datetime, days: int) -> list[tuple[datetime, datetime]]:
+    def _intervals_around(self, moment: datetime, days: int) -> list[Opening]:
+        """The openings starting from the day before `moment` to `days` days after, by start."""
         first = moment.astimezone(LONDON).date() - timedelta(days=1)
-        intervals: list[tuple[datetime, datetime]] = []
+        openings: list[Opening] = []
         for offset in range(days + 2):
-            intervals.extend(self.intervals_starting_on(first + timedelta(days=offset)))
-        return sorted(intervals, key=lambda pair: _utc(pair[0]))
+            openings.extend(self._openings_starting_on(first + timedelta(days=offset)))
+        return sorted(openings, key=_start_utc)
 
     def is_open(self, moment: datetime) -> bool:
         """True when open at `moment` (any aware datetime)."""
         at = _utc(moment)
         day = moment.astimezone(LONDON).date()
         # Only yesterday's and today's openings can hold `moment`; their order does not matter.
-        for start, end in (
-            *self.intervals_starting_on(day - timedelta(days=1)),
-            *self.intervals_starting_on(day),
+        for start_utc, _, end_utc, _ in (
+            *self._openings_starting_on(day - timedelta(days=1)),
+            *self._openings_starting_on(day),
         ):
-            if _utc(start) <= at < _utc(end):
+            if start_utc <= at < end_utc:
                 return True
         return False
 
@@ -205,19 +219,17 @@ class OpeningHours:
         after `moment`.
         """
         at = _utc(moment)
-        intervals = self._intervals_around(moment, days)
         # Merge touching or overlapping intervals so "closes at" is the real closing time.
         # Each opening is [start in UTC, start, end in UTC, end]: compared as instants (a
-        # local time can be ambiguous), converted once each (this runs for every result).
+        # local time can be ambiguous), converted once per timetable and day (this runs for
+        # every result).
         merged: list[list[datetime]] = []
-        for start, end in intervals:
-            start_utc = _utc(start)
+        for start_utc, start, end_utc, end in self._intervals_around(moment, days):
             if merged and start_utc <= merged[-1][2]:
-                end_utc = _utc(end)
                 if end_utc > merged[-1][2]:
                     merged[-1][2:] = [end_utc, end]
             else:
-                merged.append([start_utc, start, _utc(end), end])
+                merged.append([start_utc, start, end_utc, end])
         horizon = _utc(_local(moment.astimezone(LONDON).date() + timedelta(days=days + 1), time(0)))
         for start_utc, start, end_utc, end in merged:
             if start_utc <= at < end_utc:
@@ -230,7 +242,7 @@ class OpeningHours:
         """True when open at any moment in [start, end)."""
         lo, hi = _utc(start), _utc(end)
         days = max(0, (end - start).days) + 1
-        return any(_utc(a) < hi and _utc(b) > lo for a, b in self._intervals_around(start, days))
+        return any(a < hi and b > lo for a, _, b, _ in self._intervals_around(start, days))
 
     def weekly_hour_slots(self) -> set[tuple[int, int]]:
         """(weekday, hour) pairs a typical week is open at some time in (rules only).

@@ -85,6 +85,9 @@ class Settings:
     """The address people reach Wraparound at, used in e-mailed links."""
     secure_cookies: bool = True
     """Send cookies only over HTTPS (browsers treat 127.0.0.1 and localhost as secure)."""
+    template_reload: bool = True
+    """Look for edited templates on every page (development); off in production, where each
+    check was a file-system call for every template a page uses."""
     session_idle_minutes: int = 30
     """A session ends after this long without a request."""
     session_absolute_hours: int = 10
@@ -198,6 +201,7 @@ def load_settings() -> Settings:
         secret_key=_secret_key(environment, var_dir),
         base_url=_env("BASE_URL", f"http://{host}:{port}").rstrip("/"),
         secure_cookies=_env_bool("SECURE_COOKIES", True),
+        template_reload=_env_bool("TEMPLATE_RELOAD", environment != "production"),
         session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
         session_absolute_hours=_env_int("SESSION_ABSOLUTE_HOURS", 10),
         sign_in_account_limit=_env_int("SIGN_IN_ACCOUNT_LIMIT", 5),

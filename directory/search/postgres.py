@@ -38,7 +38,7 @@ from directory.search.own_text import (
 from directory.search.schemas import SearchQuery, SearchResults
 from directory.search.understanding import QueryWord, SearchPlan, understand
 from hub import clock
-from hub.db import get_engine, raw, raw_tuples
+from hub.db import custom_plans, get_engine, raw, raw_tuples
 
 CONFIG = "simple"
 """Text arrives analysed (stems and written words, see `language`): index it as it is."""
@@ -176,14 +176,18 @@ class PostgresBackend(DatabaseBackend):
             self._hours.clear()
 
     async def search(self, query: SearchQuery) -> SearchResults:
-        """One page of results: every word first, then any word when that is too few."""
+        """One page of results: every word first, then any word when that is too few.
+
+        Its reads are planned for their own words and filters every time (`custom_plans`).
+        """
         now = clock.now()
         plan = await understand(query.text, exact=query.exact)
         query = with_plan(query, plan)
         self._fresh_caches()
-        results = await self._run(query, plan, now, every_word=True)
-        if wants_any_word(plan, query, results):
-            results = await self._run(query, plan, now, every_word=False)
+        with custom_plans():
+            results = await self._run(query, plan, now, every_word=True)
+            if wants_any_word(plan, query, results):
+                results = await self._run(query, plan, now, every_word=False)
         return described(results, plan)
 
     async def _run(

@@ -311,9 +311,12 @@ async def search_directory(
 ) -> SearchPage:
     """Run the staff search; `params` (the query string's pairs) make the page links."""
     query, errors, label, note = await build_query(form, principal)
-    # The search runs in a worker thread: read the filter names and the list meanwhile.
-    results, (need_categories, on_list) = await asyncio.gather(
-        get_backend().search(query), _needs_and_list(principal)
+    # Read the filter names and the list beside the search. This read goes first: on SQLite it
+    # runs on this thread and is done before the search's worker thread starts (run while
+    # that thread works, it waited for the interpreter lock, up to 5 ms); on PostgreSQL it is
+    # in flight while the search is.
+    (need_categories, on_list), results = await asyncio.gather(
+        _needs_and_list(principal), get_backend().search(query)
     )
     approximate = bool(note) and query.origin is not None and form.near == "postcode"
     items = await _shown(results, on_list, approximate=approximate)

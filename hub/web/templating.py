@@ -7,7 +7,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from hub.accounts.roles import acts_for
-from hub.settings import ROOT
+from hub.settings import ROOT, get_settings
 from hub.web.contact_links import mailto_uri, tel_uri
 from hub.web.navigation import navigation_for
 
@@ -26,6 +26,7 @@ def build_environment() -> Environment:
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=get_settings().template_reload,
     )
     environment.globals["navigation_for"] = navigation_for
     environment.globals["acts_for"] = acts_for

@@ -1,4 +1,8 @@
-"""Route guards by role; record-level access is decided by the services, not here."""
+"""Route guards by role; record-level access is decided by the services, not here.
+
+Coroutines: Litestar runs a plain function guard in a worker thread, a hand-off (and a wait
+for the interpreter lock) on every request for a check that reads one attribute.
+"""
 
 from __future__ import annotations
 
@@ -25,24 +29,30 @@ def _principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     return principal
 
 
-def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_signed_in(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     """Anyone signed in: staff or client."""
     _principal(connection)
 
 
-def requires_staff(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_staff(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     """Staff of any organisation."""
     if not roles.is_staff(_principal(connection)):
         raise PermissionDeniedException(detail="This page is for staff.")
 
 
-def requires_org_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_org_admin(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     """Organisation admins (system admins too)."""
     if not roles.is_admin(_principal(connection)):
         raise PermissionDeniedException(detail="This page is for organisation administrators.")
 
 
-def requires_system_admin(
+async def requires_system_admin(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """System administrators."""
@@ -50,7 +60,9 @@ def requires_system_admin(
         raise PermissionDeniedException(detail="This page is for system administrators.")
 
 
-def requires_client(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_client(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     """Clients signed in to the portal."""
     if not _principal(connection).is_client:
         raise PermissionDeniedException(detail="This page is for clients.")

@@ -44,12 +44,12 @@ def caller(connection: AnyConnection) -> Principal:
     return user
 
 
-def requires_token(connection: AnyConnection, _: BaseRouteHandler) -> None:
+async def requires_token(connection: AnyConnection, _: BaseRouteHandler) -> None:
     """Any live token, read or read-write."""
     caller(connection)
 
 
-def requires_write(connection: AnyConnection, _: BaseRouteHandler) -> None:
+async def requires_write(connection: AnyConnection, _: BaseRouteHandler) -> None:
     """A read-write token."""
     if caller(connection).token_scope != api_tokens.READ_WRITE:
         raise PermissionDeniedException(

@@ -8,6 +8,7 @@ the navigation, and checks each answer against the one statement in `roles`.
 from __future__ import annotations
 
 import ast
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -98,7 +99,7 @@ principals = st.one_of(
 
 def _allowed(guard, principal: Principal | None) -> bool:
     try:
-        guard(_Connection(principal), None)
+        asyncio.run(guard(_Connection(principal), None))
     except (NotAuthorizedException, PermissionDeniedException):
         return False
     return True

@@ -720,7 +720,7 @@ def report(results: list[dict[str, Any]], context: dict[str, Any]) -> Path:
 def main() -> int:
     """Run the bench; exit status 1 when a move was lost or doubled."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-user", type=int, default=25, help="referrals each sender sends")
+    parser.add_argument("--per-user", type=int, default=100, help="referrals each sender sends")
     parser.add_argument("--race", type=int, default=40, help="referrals all 16 race to accept")
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument(

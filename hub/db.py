@@ -536,13 +536,16 @@ def build_engine(settings: Settings) -> Engine:
     return HubSQLiteEngine(path=str(path), timeout=30, factory=HubConnection)
 
 
+_CONF_MODULE = os.environ.get("PICCOLO_CONF", "piccolo_conf")
+
+
 def get_engine() -> Engine:
     """The engine piccolo_conf.py configured.
 
     Read from the loaded module when there is one: Piccolo's `engine_finder` looks the module
     up through importlib on every call, and a request asks some twenty times.
     """
-    conf = sys.modules.get(os.environ.get("PICCOLO_CONF", "piccolo_conf"))
+    conf = sys.modules.get(_CONF_MODULE)
     engine = getattr(conf, "DB", None)
     if isinstance(engine, Engine):
         return engine

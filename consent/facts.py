@@ -74,6 +74,8 @@ class ClientFacts(msgspec.Struct, frozen=True, kw_only=True):
     client_id: UUID
     registered_by: UUID
     involvements: tuple[InvolvementFact, ...] = ()
+    """Those not over when the facts were read: the rule asks only whether one goes on now,
+    and a client's ended ones (one per finished referral) grew every read."""
     consents: tuple[ConsentFact, ...] = ()
     break_glasses: tuple[BreakGlassFact, ...] = ()
     recorders: frozenset[UUID] = frozenset()
@@ -137,7 +139,7 @@ def _json_rows(pairs: dict[str, str], source: str, *, postgres: bool) -> str:
     return f"(SELECT json_group_array(json_object({fields})) FROM {source})"
 
 
-def _subqueries(client: str, staff_id: UUID | None) -> dict[str, QueryString]:
+def _subqueries(client: str, staff_id: UUID | None, now: Any) -> dict[str, QueryString]:
     """The correlated subqueries of `fact_columns`, by the name each is read back under."""
     postgres = not is_sqlite()
 
@@ -183,7 +185,13 @@ def _subqueries(client: str, staff_id: UUID | None) -> dict[str, QueryString]:
             f"(SELECT c.registered_by FROM client c WHERE c.id = {client})"
         ),
         "facts_involvements": QueryString(
-            _json_rows(involvements, f"involvement i WHERE i.client = {client}", postgres=postgres)
+            _json_rows(
+                involvements,
+                f"involvement i WHERE i.client = {client} "
+                "AND (i.ended_at IS NULL OR i.ended_at > {})",
+                postgres=postgres,
+            ),
+            now,
         ),
         "facts_consents": QueryString(
             _json_rows(consents, f"consent k WHERE k.client = {client}", postgres=postgres)
@@ -195,15 +203,16 @@ def _subqueries(client: str, staff_id: UUID | None) -> dict[str, QueryString]:
     }
 
 
-def fact_columns(client: str, staff_id: UUID | None) -> list[Any]:
+def fact_columns(client: str, staff_id: UUID | None, now: Any) -> list[Any]:
     """The rule's facts about the client whose id is the SQL expression `client`, as columns.
 
     Added to any select with a client's id in it, they read in one statement what were five
     reads (client, involvement, consents, recorders, break-glass): each column is a correlated
     subquery, a JSON array except `facts_registered_by` (NULL when there is no such client).
-    Break-glass only for `staff_id`. `facts_from` turns a row with them into ClientFacts.
+    Break-glass only for `staff_id`; involvements not over at `now`. `facts_from` turns a
+    row with them into ClientFacts.
     """
-    return [query.as_alias(name) for name, query in _subqueries(client, staff_id).items()]
+    return [query.as_alias(name) for name, query in _subqueries(client, staff_id, now).items()]
 
 
 _Fact = TypeVar("_Fact", bound=msgspec.Struct)
@@ -249,18 +258,18 @@ def facts_from(row: dict[str, Any], client_id: UUID) -> ClientFacts | None:
     )
 
 
-def _facts_read(ids: Any, staff_id: Any) -> QueryString:
+def _facts_read(ids: Any, now: Any, staff_id: Any) -> QueryString:
     """The facts of each client in `ids` (a JSON array on SQLite, an array on PostgreSQL)."""
     if is_sqlite():
         source = QueryString("json_each({}) j", ids)
     else:
         source = QueryString("unnest({}::uuid[]) AS j(value)", ids)
-    subqueries = _subqueries("j.value", staff_id)
+    subqueries = _subqueries("j.value", staff_id, now)
     columns = QueryString(", ".join(f"{{}} AS {name}" for name in subqueries), *subqueries.values())
     return QueryString("SELECT j.value AS id, {} FROM {}", columns, source)
 
 
-_FACTS = Prepared(lambda ids: _facts_read(ids, None))
+_FACTS = Prepared(lambda ids, now: _facts_read(ids, now, None))
 _FACTS_WITH_GLASS = Prepared(_facts_read)
 
 
@@ -273,10 +282,11 @@ async def load_facts(client_ids: list[UUID], staff_id: UUID | None) -> dict[UUID
     # subqueries as a real client the reader may not see, so the two take the same time and
     # the answer's timing does not tell which ids exist.
     ids = msgspec.json.encode(client_ids).decode() if is_sqlite() else list(client_ids)
+    now = clock.now()
     if staff_id is None:
-        rows = await _FACTS.rows(ids)
+        rows = await _FACTS.rows(ids, now)
     else:
-        rows = await _FACTS_WITH_GLASS.rows(ids, staff_id)
+        rows = await _FACTS_WITH_GLASS.rows(ids, now, staff_id)
     found: dict[UUID, ClientFacts] = {}
     for row in rows:
         client_id = msgspec.convert(row["id"], UUID)

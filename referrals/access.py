@@ -16,7 +16,7 @@ import msgspec
 from consent import policy
 from consent.facts import ClientFacts, fact_columns, facts_from
 from consent.vocabulary import IDENTITY
-from hub import audit
+from hub import audit, clock
 from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.errors import NotFound
@@ -116,8 +116,8 @@ _READ = Prepared(
     )
 )
 _READ_WITH_FACTS = Prepared(
-    lambda referral_id, staff_id: (
-        Referral.select(*COLUMNS, *fact_columns(_CLIENT, staff_id))
+    lambda referral_id, staff_id, now: (
+        Referral.select(*COLUMNS, *fact_columns(_CLIENT, staff_id, now))
         .where(Referral.id == referral_id)
         .output(load_json=True)
     )
@@ -135,7 +135,7 @@ async def referral_and_access(
     if reader is None:
         found = await _READ.first(referral_id)
     else:
-        found = await _READ_WITH_FACTS.first(referral_id, reader.staff_id)
+        found = await _READ_WITH_FACTS.first(referral_id, reader.staff_id, clock.now())
     if found is None:
         raise await refuse(principal, referral_id)
     row = msgspec.convert(found, ReferralRow)

@@ -27,7 +27,6 @@ import asyncio
 import json
 import logging
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -47,7 +46,13 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the app's packages (this file's own folder comes after)
 
-from bench.search import postgres_reachable, run, served_app, serving  # noqa: E402
+from bench.search import (  # noqa: E402
+    postgres_reachable,
+    run,
+    served_app,
+    serving,
+    sign_in_form,
+)
 
 RESULTS = ROOT / "bench" / "results"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -55,7 +60,6 @@ WRAPAROUND = str(ROOT / ".venv" / "bin" / "wraparound")
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 PASSWORD = "bench password that is long enough"  # noqa: S105 - a throwaway database
 USERS = 16
-CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
 # --- Inside a child process whose environment names the database -------------------------
@@ -216,16 +220,8 @@ async def _inner_verify(ids: list[uuid.UUID]) -> dict[str, Any]:
 async def _profile_user(client: Any, email: str) -> tuple[Any, str]:
     """Sign one person in on the in-process client; their cookies and CSRF token."""
     client.cookies.clear()
-    page = await client.get("/sign-in")
-    token = CSRF.search(page.text)
-    assert token, "no CSRF token on the sign-in page"
-    data = {"email": email, "password": PASSWORD, "_csrf_token": token.group(1)}
-    signed_in = await client.post("/sign-in", data=data)
-    assert signed_in.status_code in {302, 303}, signed_in.text[:300]
-    home = await client.get("/")
-    token = CSRF.search(home.text)
-    assert token, "no CSRF token on the home page"
-    return dict(client.cookies), token.group(1)
+    token = await sign_in_form(client, email, PASSWORD)
+    return dict(client.cookies), token
 
 
 async def _inner_profile(seeded: dict[str, Any], moves: int, kind: str) -> dict[str, Any]:
@@ -391,16 +387,7 @@ async def sign_in(base: str, email: str) -> User:
     import httpx
 
     client = httpx.AsyncClient(base_url=base, timeout=120)
-    page = await client.get("/sign-in")
-    token = CSRF.search(page.text)
-    assert token, "no CSRF token on the sign-in page"
-    data = {"email": email, "password": PASSWORD, "_csrf_token": token.group(1)}
-    signed_in = await client.post("/sign-in", data=data)
-    assert signed_in.status_code in {302, 303}, signed_in.text[:300]
-    home = await client.get("/")
-    token = CSRF.search(home.text)
-    assert token, "no CSRF token on the home page"
-    return User(email=email, client=client, token=token.group(1))
+    return User(email=email, client=client, token=await sign_in_form(client, email, PASSWORD))
 
 
 async def timed(phase: Phase, request: Awaitable[Any]) -> Any:

@@ -58,6 +58,7 @@ FLOORS_MS = {
     ("postgres", 100_000, "call"): 60.0,  # issue 11
 }
 RELEVANCE_SET = ROOT / "tests" / "directory" / "relevance" / "queries.toml"
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 # (text, need category) pairs a hub worker would type and tick.
 SEARCHES = (
     ("housing", "housing"),
@@ -358,13 +359,28 @@ def server(env: dict[str, str]) -> Iterator[str]:
         yield base
 
 
+async def sign_in_form(client: Any, email: str, password: str) -> str:
+    """Sign in through the real form on an httpx async client (its cookies keep the session);
+    returns the CSRF token the signed-in pages' forms carry."""
+    page = await client.get("/sign-in")
+    token = CSRF.search(page.text)
+    assert token, "no CSRF token on the sign-in page"
+    data = {"email": email, "password": password, "_csrf_token": token.group(1)}
+    signed_in = await client.post("/sign-in", data=data)
+    assert signed_in.status_code in {302, 303}, signed_in.text[:300]
+    home = await client.get("/")
+    token = CSRF.search(home.text)
+    assert token, "no CSRF token on the home page"
+    return token.group(1)
+
+
 def http_latencies(base: str, queries: list[dict[str, Any]], htmx: bool) -> dict[str, Any]:
     """Sign in through the real form, then time GET /directory for each query."""
     import httpx
 
     with httpx.Client(base_url=base, timeout=30) as client:
         page = client.get("/sign-in")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+        token = CSRF.search(page.text)
         assert token, "no CSRF token on the sign-in page"
         signed_in = client.post(
             "/sign-in",

@@ -21,7 +21,6 @@ import contextvars
 import json
 import logging
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -43,9 +42,9 @@ from bench.search import (
     RESULTS,
     bench_environment,
     make_queries,
+    sign_in_form,
 )
 
-CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 IN_CALL: contextvars.ContextVar[bool] = contextvars.ContextVar("in_search_call", default=False)
 WARM_UP = 30
 
@@ -123,15 +122,6 @@ def _percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-async def _sign_in(client: Any) -> None:
-    page = await client.get("/sign-in")
-    token = CSRF.search(page.text)
-    assert token, "no CSRF token on the sign-in page"
-    data = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "_csrf_token": token.group(1)}
-    answer = await client.post("/sign-in", data=data)
-    assert answer.status_code in {302, 303}, answer.text[:300]
-
-
 async def _profile(kind: str, queries: list[dict[str, Any]]) -> dict[str, Any]:
     tally = _install(kind)
     from litestar.testing import AsyncTestClient
@@ -142,7 +132,7 @@ async def _profile(kind: str, queries: list[dict[str, Any]]) -> dict[str, Any]:
     report: dict[str, Any] = {}
     async with AsyncTestClient(app=create_app()) as client:
         client.follow_redirects = False
-        await _sign_in(client)
+        await sign_in_form(client, ADMIN_EMAIL, ADMIN_PASSWORD)
         _wrap_search_call()
         for htmx, label in ((False, "page"), (True, "htmx fragment")):
             headers = {"HX-Request": "true"} if htmx else {}

@@ -26,6 +26,7 @@ READ_BY_SETTINGS = (
     "WORKER_IN_PROCESS",
     "WORKER_POLL_SECONDS",
     "SECURE_COOKIES",
+    "TEMPLATE_RELOAD",
 )
 
 
@@ -83,6 +84,26 @@ def test_production_without_a_secret_key_is_refused(
     settings = load_settings()
     assert settings.is_production
     assert settings.secret_key == "a-real-production-secret"
+
+
+def test_templates_are_reloaded_in_development_only_unless_told(
+    var_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hub.settings import get_settings
+    from hub.web.templating import build_environment
+
+    assert load_settings().template_reload
+    monkeypatch.setenv("WRAPAROUND_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-real-production-secret")
+    get_settings.cache_clear()
+    try:
+        assert not load_settings().template_reload
+        assert not build_environment().auto_reload  # no file checks on every page
+        monkeypatch.setenv("TEMPLATE_RELOAD", "true")
+        get_settings.cache_clear()
+        assert build_environment().auto_reload
+    finally:
+        get_settings.cache_clear()
 
 
 def test_development_generates_a_secret_key_once_and_keeps_it(

@@ -46,6 +46,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the app's packages (this file's own folder comes after)
 
+from bench import cpu, light_client  # noqa: E402
 from bench.search import (  # noqa: E402
     postgres_reachable,
     run,
@@ -365,6 +366,7 @@ class Phase:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
     seconds: float = 0.0
+    cpu_ms: dict[str, float] | None = None
 
     def row(self, backend: str) -> dict[str, Any]:
         """A table row: requests, outcomes, throughput and percentiles."""
@@ -379,14 +381,13 @@ class Phase:
             "p95": round(cuts[94], 1),
             "p99": round(cuts[98], 1),
             "max": round(max(self.latencies_ms), 1),
+            "cpu_ms_per_request": self.cpu_ms,
         }
 
 
 async def sign_in(base: str, email: str) -> User:
     """A browser session signed in through the real form, with a CSRF token for its forms."""
-    import httpx
-
-    client = httpx.AsyncClient(base_url=base, timeout=120)
+    client = light_client.Session(base)
     return User(email=email, client=client, token=await sign_in_form(client, email, PASSWORD))
 
 
@@ -404,9 +405,11 @@ async def run_phase(
 ) -> Phase:
     """All users at once, each doing its share; the phase's wall time is the slowest user's."""
     phase = Phase(name)
+    cpu_before = cpu.sample()
     started = time.perf_counter()
     await asyncio.gather(*(work(phase, index, user) for index, user in enumerate(users)))
     phase.seconds = time.perf_counter() - started
+    phase.cpu_ms = cpu.per_request_ms(cpu_before, cpu.sample(), len(phase.latencies_ms))
     return phase
 
 
@@ -582,9 +585,7 @@ def hello_server(workers: int) -> Iterator[str]:
 
 async def hello_phase(base: str, per_user: int) -> Phase:
     """16 users at once, each GET / `per_user` times (after a warm-up), like the real phases."""
-    import httpx
-
-    clients = [httpx.AsyncClient(base_url=base, timeout=60) for _ in range(USERS)]
+    clients = [light_client.Session(base, timeout=60) for _ in range(USERS)]
     await asyncio.gather(*(client.get("/") for client in clients))
 
     async def work(phase: Phase, index: int, user: User) -> None:
@@ -642,6 +643,22 @@ def print_profile(console: Any, profile: dict[str, Any]) -> None:
     console.print(table)
 
 
+def print_cpu(console: Any, results: list[dict[str, Any]]) -> None:
+    """Whose CPU each phase used, in milliseconds per request (from /proc)."""
+    from rich.table import Table
+
+    table = Table(title="CPU per request (ms): the bench's client, the server, PostgreSQL, all")
+    for column in ("backend", "phase", "client", "server", "database", "machine"):
+        table.add_column(column, justify="left" if column in {"backend", "phase"} else "right")
+    for result in results:
+        for row in result["rows"]:
+            spent = row.get("cpu_ms_per_request")
+            if spent:
+                parties = ("client", "server", "database", "machine")
+                table.add_row(row["backend"], row["phase"], *(f"{spent[p]:.2f}" for p in parties))
+    console.print(table)
+
+
 def report(results: list[dict[str, Any]], context: dict[str, Any]) -> Path:
     """Print the tables and write the JSON; returns the file written."""
     from rich.console import Console
@@ -679,6 +696,7 @@ def report(results: list[dict[str, Any]], context: dict[str, Any]) -> Path:
                 f"{row['p95_of_hello']:.1f}",
             )
     console.print(table)
+    print_cpu(console, results)
     checks = Table(title="Moves: database against HTTP answers")
     for column in ("backend", "referrals", "moves expected", "moves found", "verdict"):
         checks.add_column(column)

@@ -360,7 +360,7 @@ def server(env: dict[str, str]) -> Iterator[str]:
 
 
 async def sign_in_form(client: Any, email: str, password: str) -> str:
-    """Sign in through the real form on an httpx async client (its cookies keep the session);
+    """Sign in through the real form on an async client that keeps cookies (the session);
     returns the CSRF token the signed-in pages' forms carry."""
     page = await client.get("/sign-in")
     token = CSRF.search(page.text)

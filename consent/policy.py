@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime
+from typing import NoReturn
 from uuid import UUID
 
 import msgspec
@@ -272,18 +273,51 @@ async def check(
     A client that does not exist and one that is not shared give the same NotFound.
     """
     decision = await decide(principal, client_id, purpose)
-    allowed = decision is not None and (decision.may_act if act else decision.visible)
-    if decision is None or not allowed:
-        await audit.record(
-            "client_record.refused",
-            principal.actor,
-            subject_type="client",
-            subject_id=str(client_id),
-            detail={"purpose": purpose, "act": act},
-        )
-        msg = "No such client"
-        raise NotFound(msg)
+    if not allows(decision, act=act):
+        await refuse(principal, client_id, purpose, act=act)
+    assert decision is not None  # allows() said so
     return decision
+
+
+def allows(decision: Decision | None, *, act: bool) -> bool:
+    """Whether a decision lets its reader see the client (or, with `act`, act for them)."""
+    return decision is not None and (decision.may_act if act else decision.visible)
+
+
+async def refuse(
+    principal: Principal, client_id: UUID, purpose: str = COORDINATION, *, act: bool = False
+) -> NoReturn:
+    """Record a refused read of a client in the audit trail, then raise NotFound.
+
+    Call it outside any transaction that the refusal rolls back, or the line goes with it.
+    """
+    await audit.record(
+        "client_record.refused",
+        principal.actor,
+        subject_type="client",
+        subject_id=str(client_id),
+        detail={"purpose": purpose, "act": act},
+    )
+    msg = "No such client"
+    raise NotFound(msg)
+
+
+async def decide_and_cover(
+    principal: Principal, client_id: UUID, organisation_id: UUID, purpose: str = COORDINATION
+) -> tuple[Decision | None, Coverage]:
+    """In one read of the client's facts: what this staff member may do with the client
+    (`decide`), and what the client's consents let be sent to `organisation_id` (`coverage`).
+
+    For acting under a consent inside the transaction that holds it (sending a referral).
+    """
+    reader = reader_of(principal)
+    facts = (await load_facts([client_id], staff_id=reader.staff_id)).get(client_id)
+    now = clock.now()
+    if facts is None:
+        return None, coverage_from(None, client_id, organisation_id, purpose, now)
+    await observe_expiries(facts.consents, now)
+    decision = decide_from_facts(facts, reader, purpose, now)
+    return decision, coverage_from(facts, client_id, organisation_id, purpose, now)
 
 
 async def check_break_glass(principal: Principal, client_id: UUID) -> Decision:
@@ -418,6 +452,15 @@ async def coverage(client_id: UUID, organisation_id: UUID, purpose: str = COORDI
     """
     facts = (await load_facts([client_id], staff_id=None)).get(client_id)
     now = clock.now()
+    if facts is not None:
+        await observe_expiries(facts.consents, now)
+    return coverage_from(facts, client_id, organisation_id, purpose, now)
+
+
+def coverage_from(
+    facts: ClientFacts | None, client_id: UUID, organisation_id: UUID, purpose: str, now: datetime
+) -> Coverage:
+    """`coverage` worked out from facts already read (pure)."""
     if facts is None:
         return Coverage(
             client_id=client_id,
@@ -426,7 +469,6 @@ async def coverage(client_id: UUID, organisation_id: UUID, purpose: str = COORDI
             consent_id=None,
             reason="No such client.",
         )
-    await observe_expiries(facts.consents, now)
     naming = [
         c for c in facts.consents if c.given_at <= now and organisation_id in c.organisation_ids
     ]

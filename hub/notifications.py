@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import msgspec
 
 from hub import clock, mail
 from hub.db import insert_many, transaction
+from hub.ids import time_ordered_id
 from hub.prepared import Prepared
 from hub.settings import get_settings
 from hub.tables import Notification, Staff
@@ -111,7 +112,7 @@ async def _tell(people: list[dict[str, Any]], subject: str, link: str, kind: str
     await insert_many(
         Notification._meta.tablename,
         ("id", "staff", "at", "subject", "link", "kind", "read_at"),
-        [(uuid4(), row["id"], now, subject, link, kind, None) for row in people],
+        [(time_ordered_id(), row["id"], now, subject, link, kind, None) for row in people],
     )
     title, body = f"Wraparound: {subject}"[:200], _email_body(subject, link)
     await mail.queue_emails(

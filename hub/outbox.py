@@ -18,6 +18,7 @@ from piccolo.query.functions.aggregate import Count
 
 from hub import clock
 from hub.db import insert_many, lock, locked, named_lock, transaction
+from hub.ids import time_ordered_id
 from hub.tables import OutboxJob
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ async def enqueue_many(
     if not payloads:
         return []
     now = clock.now()
-    ids = [uuid.uuid4() for _ in payloads]
+    ids = [time_ordered_id() for _ in payloads]
     rows = [
         (
             *(job_id, kind, json.dumps(dict(payload), sort_keys=True), "pending", 0, max_attempts),

@@ -141,14 +141,17 @@ async def check_consent(
     *,
     organisation_name: str = "",
     name_client: Callable[[], Awaitable[str]] | None = None,
+    cover: policy.Coverage | None = None,
 ) -> policy.Coverage:
     """The coverage to send under, or ConsentMissing saying who has not agreed to share what
     with whom ("Sam has not agreed to share housing with Bridges Housing").
 
     `organisation_name` saves reading it; `name_client` is asked for the client's name only
-    when something is missing (the message is the only thing that needs it).
+    when something is missing (the message is the only thing that needs it); `cover` is the
+    coverage when it was already read.
     """
-    cover = await policy.coverage(client_id, organisation_id)
+    if cover is None:
+        cover = await policy.coverage(client_id, organisation_id)
     missing = [c for c in chosen if c not in cover.categories]
     if cover.categories and not missing:
         return cover
@@ -233,29 +236,37 @@ async def _called(decision: policy.Decision, client_id: UUID) -> str:
     return person.preferred_name or person.full_name
 
 
+class _Refused(Exception):
+    """The sender may not act for the client: roll back, then refuse (audited) outside."""
+
+
 async def _write_referral(
     principal: Principal,
-    decision: policy.Decision,
+    client_id: UUID,
     service: dict[str, Any],
     form: ReferralForm,
     now: datetime,
     rerouted_from: UUID | None,
     reroute_reason: str,
 ) -> Referral:
-    """Check consent under the client's consent lock and write the referral (in a transaction).
+    """Check access and consent under the client's consent lock, in one read of the client's
+    facts, and write the referral (in a transaction).
 
     A withdrawal takes the same lock: one committed first is seen here, and one coming after
-    waits for this transaction.
+    waits for this transaction. Raises _Refused when the sender may not act for the client.
     """
-    client_id = decision.client_id
     chosen = [c for c in CATEGORIES if c in form.categories]
     await consents.hold_client_consents(client_id)
+    decision, cover = await policy.decide_and_cover(principal, client_id, service["organisation"])
+    if decision is None or not policy.allows(decision, act=True):
+        raise _Refused
     cover = await check_consent(
         client_id,
         service["organisation"],
         chosen,
         organisation_name=service["organisation_name"],
         name_client=lambda: _called(decision, client_id),
+        cover=cover,
     )
     referral = _new_referral(
         principal,
@@ -325,18 +336,24 @@ async def send_referral(
     rerouted_from: UUID | None = None,
     reroute_reason: str = "",
 ) -> UUID:
-    """Send the referral; returns its id. Invalid (or ConsentMissing) and nothing sent if not."""
+    """Send the referral; returns its id. Invalid (or ConsentMissing) and nothing sent if not.
+
+    NotFound (audited) when the sender may not act for the client.
+    """
     client_id = parse_id(form.client_id, "client_id", "Choose the client")
     service_id = parse_id(form.service_id, "service_id", "Choose a service from the directory")
-    decision = await policy.check(principal, client_id, act=True)
+    policy.reader_of(principal)
     service = await referrable_service(service_id, principal)
     errors = _form_errors(form)
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
     now = clock.now()
-    async with transaction():
-        referral = await _write_referral(
-            principal, decision, service, form, now, rerouted_from, reroute_reason
-        )
-        await _record_sending(principal, referral, service, now)
+    try:
+        async with transaction():
+            referral = await _write_referral(
+                principal, client_id, service, form, now, rerouted_from, reroute_reason
+            )
+            await _record_sending(principal, referral, service, now)
+    except _Refused:
+        await policy.refuse(principal, client_id, act=True)
     return UUID(str(referral.id))

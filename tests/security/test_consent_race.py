@@ -59,21 +59,21 @@ async def _clean_outcome(net: Any, outcome: BaseException | Any) -> None:
 async def test_a_withdrawal_between_the_check_and_the_write_is_never_missed(monkeypatch):
     """The withdrawal is started right after the send has checked the consent."""
     net = await network()
-    real_coverage = policy.coverage
+    real_check = policy.decide_and_cover
     started: list[asyncio.Task[None]] = []
     # The withdrawal runs as another request would: outside the send's transaction.
     elsewhere = contextvars.copy_context()
 
-    async def coverage_then_withdraw(*args: Any, **kwargs: Any) -> policy.Coverage:
-        cover = await real_coverage(*args, **kwargs)
+    async def check_then_withdraw(*args: Any, **kwargs: Any) -> Any:
+        checked = await real_check(*args, **kwargs)
         if not started:
             started.append(asyncio.create_task(_withdraw(net.consent_id), context=elsewhere))
             # Give the withdrawal every chance to commit before the send goes on.
             done, _ = await asyncio.wait(started, timeout=0.5)
             _ = done
-        return cover
+        return checked
 
-    monkeypatch.setattr(policy, "coverage", coverage_then_withdraw)
+    monkeypatch.setattr(policy, "decide_and_cover", check_then_withdraw)
     outcome: BaseException | Any
     try:
         outcome = await sending.send_referral(net.sender, referral_form(net))

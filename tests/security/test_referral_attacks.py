@@ -77,6 +77,10 @@ async def test_the_send_form_will_not_take_another_organisations_client(client):
     assert "Stranger" not in form.text
     choose = await client.get(f"/referrals/new?service={net.service_id}")
     assert "Stranger" not in choose.text
+    refusals = AuditEvent.count().where(
+        (AuditEvent.action == "client_record.refused") & (AuditEvent.subject_id == str(stranger.id))
+    )
+    refused_before = await refusals
 
     answer = await post_form(
         client,
@@ -94,6 +98,8 @@ async def test_the_send_form_will_not_take_another_organisations_client(client):
     )
     assert answer.status_code == 404
     assert await Referral.count() == 0
+    # The refusal is in the audit trail, though the send's transaction was rolled back.
+    assert await refusals == refused_before + 1
 
 
 async def _over_post(browser: Any, net: Network, path: str, data: dict[str, Any]) -> Any:

@@ -2,7 +2,8 @@
 
 Read from /proc (Linux only; elsewhere every figure is None). The server is every process
 descended from the bench (the only children alive while a phase runs); PostgreSQL is every
-process named `postgres`. Times are CPU seconds, user plus system.
+process named `postgres`. Times are CPU seconds, user plus system; `stolen` is the time the
+hypervisor ran someone else's machine on our cores (a shared host's noise, made visible).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROC = Path("/proc")
+PARTIES = ("client", "server", "database", "machine", "stolen")
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -23,6 +25,7 @@ class Sample:
     server: float
     database: float
     machine: float
+    stolen: float
 
 
 def _process_stats() -> dict[int, tuple[int, str, float]]:
@@ -55,12 +58,13 @@ def _descendants(root: int, stats: dict[int, tuple[int, str, float]]) -> set[int
     return found
 
 
-def _machine_busy() -> float:
-    """CPU seconds the whole machine spent not idle (all cores) since boot."""
+def _machine() -> tuple[float, float]:
+    """CPU seconds the whole machine spent busy (all cores) since boot, and seconds the
+    hypervisor gave to someone else while we wanted them (steal)."""
     first = (PROC / "stat").read_text().splitlines()[0].split()[1:]
     ticks = [int(value) for value in first]
     idle = ticks[3] + ticks[4]  # idle and iowait
-    return (sum(ticks[:8]) - idle) / TICK
+    return (sum(ticks[:7]) - idle) / TICK, ticks[7] / TICK
 
 
 def sample() -> Sample | None:
@@ -72,11 +76,13 @@ def sample() -> Sample | None:
     server = sum(stats[pid][2] for pid in _descendants(me, stats))
     database = sum(cpu for _, name, cpu in stats.values() if name == "postgres")
     times = os.times()
+    busy, stolen = _machine()
     return Sample(
         client=times.user + times.system,
         server=server,
         database=database,
-        machine=_machine_busy(),
+        machine=busy,
+        stolen=stolen,
     )
 
 
@@ -88,5 +94,5 @@ def per_request_ms(
         return None
     return {
         party: round((getattr(after, party) - getattr(before, party)) * 1000 / requests, 2)
-        for party in ("client", "server", "database", "machine")
+        for party in PARTIES
     }

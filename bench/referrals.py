@@ -648,14 +648,14 @@ def print_cpu(console: Any, results: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     table = Table(title="CPU per request (ms): the bench's client, the server, PostgreSQL, all")
-    for column in ("backend", "phase", "client", "server", "database", "machine"):
+    for column in ("backend", "phase", *cpu.PARTIES):
         table.add_column(column, justify="left" if column in {"backend", "phase"} else "right")
     for result in results:
         for row in result["rows"]:
             spent = row.get("cpu_ms_per_request")
             if spent:
-                parties = ("client", "server", "database", "machine")
-                table.add_row(row["backend"], row["phase"], *(f"{spent[p]:.2f}" for p in parties))
+                parties = (f"{spent[party]:.2f}" for party in cpu.PARTIES)
+                table.add_row(row["backend"], row["phase"], *parties)
     console.print(table)
 
 

@@ -264,6 +264,24 @@ def _facts_read(ids: Any, now: Any, staff_id: Any) -> QueryString:
         source = QueryString("json_each({}) j", ids)
     else:
         source = QueryString("unnest({}::uuid[]) AS j(value)", ids)
+    return _facts_from_source(source, now, staff_id)
+
+
+def _one_client_facts_read(client_id: Any, now: Any, staff_id: Any) -> QueryString:
+    """The facts of one client.
+
+    Its own statement because PostgreSQL planned the array form afresh on every run: it
+    guesses an array holds many ids, so a plan kept for any array looked dearer than one
+    made for this one-id array, and planning cost twice the read (0.20 ms against 0.11).
+    """
+    if is_sqlite():
+        source = QueryString("(SELECT {} AS value) j", client_id)
+    else:
+        source = QueryString("(SELECT {}::uuid AS value) j", client_id)
+    return _facts_from_source(source, now, staff_id)
+
+
+def _facts_from_source(source: QueryString, now: Any, staff_id: Any) -> QueryString:
     subqueries = _subqueries("j.value", staff_id, now)
     columns = QueryString(", ".join(f"{{}} AS {name}" for name in subqueries), *subqueries.values())
     return QueryString("SELECT j.value AS id, {} FROM {}", columns, source)
@@ -271,6 +289,8 @@ def _facts_read(ids: Any, now: Any, staff_id: Any) -> QueryString:
 
 _FACTS = Prepared(lambda ids, now: _facts_read(ids, now, None))
 _FACTS_WITH_GLASS = Prepared(_facts_read)
+_ONE_CLIENT_FACTS = Prepared(lambda client_id, now: _one_client_facts_read(client_id, now, None))
+_ONE_CLIENT_FACTS_WITH_GLASS = Prepared(_one_client_facts_read)
 
 
 async def load_facts(client_ids: list[UUID], staff_id: UUID | None) -> dict[UUID, ClientFacts]:
@@ -281,12 +301,20 @@ async def load_facts(client_ids: list[UUID], staff_id: UUID | None) -> dict[UUID
     # Driven from the ids asked for, not the client table: an unknown id runs the same
     # subqueries as a real client the reader may not see, so the two take the same time and
     # the answer's timing does not tell which ids exist.
-    ids = msgspec.json.encode(client_ids).decode() if is_sqlite() else list(client_ids)
     now = clock.now()
-    if staff_id is None:
-        rows = await _FACTS.rows(ids, now)
+    if len(client_ids) == 1:
+        (one,) = client_ids
+        value = str(one) if is_sqlite() else one
+        if staff_id is None:
+            rows = await _ONE_CLIENT_FACTS.rows(value, now)
+        else:
+            rows = await _ONE_CLIENT_FACTS_WITH_GLASS.rows(value, now, staff_id)
     else:
-        rows = await _FACTS_WITH_GLASS.rows(ids, now, staff_id)
+        ids = msgspec.json.encode(client_ids).decode() if is_sqlite() else list(client_ids)
+        if staff_id is None:
+            rows = await _FACTS.rows(ids, now)
+        else:
+            rows = await _FACTS_WITH_GLASS.rows(ids, now, staff_id)
     found: dict[UUID, ClientFacts] = {}
     for row in rows:
         client_id = msgspec.convert(row["id"], UUID)

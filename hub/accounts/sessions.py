@@ -92,19 +92,26 @@ class _SessionRow(msgspec.Struct, kw_only=True):
     unread: int = 0
 
 
+UNREAD_COUNTED_UP_TO = 100
+"""The badge counts unread notifications up to here and then shows "99+": counting them all
+cost every request more the longer someone left them (a quarter of a millisecond of the
+database at 1,600, on every page), and nobody reads a badge of 1,600 differently."""
+
 # The session, and for a staff member who they are and their unread count, in one read: every
 # request starts here, and three round trips in a row were a tenth of a referral move.
-_SESSION_AND_STAFF = """
+_SESSION_AND_STAFF = f"""
 SELECT s.principal_kind, s.principal_id, s.created_at, s.last_seen_at,
        st.name AS staff_name, st.active AS staff_active, st.is_org_admin, st.is_system_admin,
        o.id AS organisation_id, o.name AS organisation_name, o.kind AS organisation_kind,
-       (SELECT COUNT(*) FROM notification n
-         WHERE s.principal_kind = 'staff' AND n.staff = s.principal_id
-           AND n.read_at IS NULL) AS unread
+       (SELECT COUNT(*) FROM (
+          SELECT 1 FROM notification n
+           WHERE s.principal_kind = 'staff' AND n.staff = s.principal_id
+             AND n.read_at IS NULL
+           LIMIT {UNREAD_COUNTED_UP_TO}) AS counted) AS unread
 FROM user_session s
 LEFT JOIN staff st ON s.principal_kind = 'staff' AND st.id = s.principal_id
 LEFT JOIN organisation o ON o.id = st.organisation
-WHERE s.key = {}
+WHERE s.key = {{}}
 """
 
 

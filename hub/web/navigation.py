@@ -52,6 +52,14 @@ def items() -> list[NavItem]:
     return sorted(_ITEMS.values(), key=lambda nav: (nav.order, nav.href))
 
 
+BADGE_MOST = 99
+
+
+def badge_number(count: int) -> str:
+    """A count as a badge shows it: up to 99, then "99+" (badges are counted up to 100)."""
+    return str(count) if count <= BADGE_MOST else f"{BADGE_MOST}+"
+
+
 def navigation_for(
     principal: Any, path: str, badges: Mapping[str, int] | None = None
 ) -> list[dict[str, Any]]:
@@ -80,6 +88,6 @@ def navigation_for(
             link["html"] = Markup(
                 '{} <strong class="govuk-tag govuk-tag--red">{}'
                 '<span class="govuk-visually-hidden"> unread</span></strong>'
-            ).format(item.text, count)
+            ).format(item.text, badge_number(count))
         links.append(link)
     return links

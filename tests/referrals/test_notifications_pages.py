@@ -17,6 +17,7 @@ BADGE = re.compile(
     r'href="/notifications"[^>]*>\s*Notifications <strong class="govuk-tag govuk-tag--red">(\d+)'
     r'<span class="govuk-visually-hidden"> unread</span>'
 )
+BADGE_WORDS = re.compile(r'govuk-tag--red">([0-9+]+)<span class="govuk-visually-hidden"> unread')
 ITEMS = re.compile(r'href="/notifications/([0-9a-f-]{36})"')
 
 
@@ -37,6 +38,22 @@ async def test_the_navigation_counts_unread_notifications(client):
     badge = BADGE.search(home.text)
     assert badge is not None
     assert badge.group(1) == "2"
+
+
+async def test_the_badge_counts_up_to_99_then_says_99_plus(client):
+    net = await network()
+    await sign_in(client, net.partner_worker.email)
+    for _ in range(99):
+        await notifications.notify([net.partner_worker.id], "Something happened")
+    badge = BADGE_WORDS.search((await client.get("/")).text)
+    assert badge is not None
+    assert badge.group(1) == "99"
+
+    await notifications.notify([net.partner_worker.id], "Something happened")
+    badge = BADGE_WORDS.search((await client.get("/")).text)
+    assert badge is not None
+    assert badge.group(1) == "99+"
+    assert await unread(net.partner_worker.id) == 100  # the page of notifications has them all
 
 
 async def test_opening_a_notification_marks_it_read_and_follows_its_link(client):

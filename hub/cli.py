@@ -54,8 +54,7 @@ def _serve_command(app_target: str) -> click.Command:
     def serve(host: str | None, port: int | None, workers: int | None) -> None:
         """Serve the web app with Granian."""
         from granian import Granian
-        from granian.constants import Loops
-        from granian.constants import Interfaces
+        from granian.constants import Interfaces, Loops
 
         settings = get_settings()
         count = workers or settings.web_workers

@@ -7,14 +7,16 @@ these inside the transaction of the change that causes them.
 
 from __future__ import annotations
 
-from uuid import UUID
+from uuid import UUID, uuid4
+
+from piccolo.querystring import QueryString
 
 from consent.tables import Involvement
 from consent.vocabulary import INVOLVEMENT_SOURCES
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
-from hub.db import insert_rows, transaction
+from hub.db import transaction
 from hub.prepared import Prepared
 
 
@@ -29,12 +31,19 @@ def _actor(by: Principal | Actor) -> Actor:
     return by.actor if isinstance(by, Principal) else by
 
 
-_GOING_ON = Prepared(
-    lambda client_id, organisation_id, source: Involvement.exists().where(
-        (Involvement.client == client_id)
-        & (Involvement.organisation == organisation_id)
-        & (Involvement.source == source)
-        & Involvement.ended_at.is_null()
+# One statement where there were two (is it going on? if not, start it): the unique index of
+# involvements going on (`involvement_open_once`) answers the question as the row goes in.
+_STARTING = Prepared(
+    lambda involvement_id, client_id, organisation_id, source, now: QueryString(
+        "INSERT INTO involvement (id, client, organisation, source, started_at, ended_at) "
+        "VALUES ({}, {}, {}, {}, {}, NULL) "
+        "ON CONFLICT (client, organisation, source) WHERE ended_at IS NULL DO NOTHING "
+        "RETURNING id",
+        involvement_id,
+        client_id,
+        organisation_id,
+        source,
+        now,
     )
 )
 
@@ -45,18 +54,9 @@ async def start_involvement(
     """The organisation is involved with the client from now (no-op if it already is so)."""
     source = _checked(source)
     async with transaction():
-        if await _GOING_ON.rows(client_id, organisation_id, source):
+        started = await _STARTING.rows(uuid4(), client_id, organisation_id, source, clock.now())
+        if not started:
             return
-        await insert_rows(
-            [
-                Involvement(
-                    client=client_id,
-                    organisation=organisation_id,
-                    source=source,
-                    started_at=clock.now(),
-                )
-            ]
-        )
         await audit.record(
             "involvement.started",
             _actor(by),

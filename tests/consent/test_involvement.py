@@ -1,0 +1,39 @@
+"""Starting an involvement: once while it goes on, again after it ended; each start audited."""
+
+from __future__ import annotations
+
+from consent.involvement import end_involvement, start_involvement
+from consent.tables import Involvement
+from hub.audit import Actor
+from hub.tables import AuditEvent
+from tests.consent.factories import registered_client
+from tests.support import make_organisation
+
+
+async def _started() -> int:
+    return await AuditEvent.count().where(AuditEvent.action == "involvement.started")
+
+
+async def test_an_involvement_starts_once_while_it_goes_on_and_again_after_it_ends() -> None:
+    hub = await make_organisation("Lochee Hub", kind="hub")
+    partner = await make_organisation("Housing First")
+    person = await registered_client(hub)
+    before = await _started()
+
+    await start_involvement(person.id, partner.id, "referral:1", Actor.system())
+    await start_involvement(person.id, partner.id, "referral:1", Actor.system())
+    going_on = Involvement.count().where(
+        (Involvement.client == person.id) & (Involvement.organisation == partner.id)
+    )
+    assert await going_on == 1
+    assert await _started() == before + 1
+
+    # Another source is another involvement.
+    await start_involvement(person.id, partner.id, "care_team", Actor.system())
+    assert await going_on == 2
+
+    await end_involvement(person.id, partner.id, "referral:1", Actor.system())
+    await start_involvement(person.id, partner.id, "referral:1", Actor.system())
+    assert await going_on == 3
+    assert await Involvement.count().where(Involvement.ended_at.is_null()) == 3  # hub, partner x2
+    assert await _started() == before + 3

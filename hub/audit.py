@@ -24,11 +24,10 @@ from hub.db import (
     flush_buffers,
     flushed_before_commit,
     insert_many,
-    lock,
     named_lock,
+    read_under_lock,
     transaction,
 )
-from hub.prepared import Prepared
 from hub.tables import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -168,13 +167,7 @@ def _unchained(event: Event, at: datetime) -> dict[str, Any]:
     return row
 
 
-_TAIL = Prepared(
-    lambda: (
-        AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
-        .order_by(AuditEvent.seq, ascending=False)
-        .limit(1)
-    )
-)
+_TAIL = "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"
 
 
 async def _append(pending: list[dict[str, Any]]) -> None:
@@ -184,8 +177,8 @@ async def _append(pending: list[dict[str, Any]]) -> None:
     held from here to the commit, not for the whole transaction, so transactions that write
     the trail overlap in everything but their last few milliseconds.
     """
-    await lock(_APPEND_LOCK)
-    last = await _TAIL.first()
+    ends = await read_under_lock(_APPEND_LOCK, _TAIL)
+    last = ends[0] if ends else None
     seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
     rows = []
     for unchained in pending:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import hashlib
+import json
 import logging
 import os
 import sqlite3
@@ -663,6 +664,22 @@ async def lock(name: str, item: str = "") -> None:
     if not is_sqlite():
         key = lock_key(f"{name}/{item}" if item else name)
         await raw("SELECT pg_advisory_xact_lock({})", key)
+
+
+async def read_under_lock(name: str, sql: str) -> list[dict[str, Any]]:
+    """`lock(name)`, then the read `sql` (no parameters), in one round trip; its rows.
+
+    The read sees everything committed by whoever held the lock before (on PostgreSQL it
+    runs in a function, with a snapshot taken after the lock; see the hub migration of
+    2026-12-06T07:40). `sql` is the app's own, never built from input.
+    """
+    if name not in _LOCK_KEYS.values():
+        msg = f"Lock {name!r} was not declared with named_lock()"
+        raise RuntimeError(msg)
+    if is_sqlite():
+        return await raw(sql)
+    rows = await raw("SELECT * FROM hub_read_under_lock({}, {}) AS r(found)", lock_key(name), sql)
+    return [json.loads(row["found"]) for row in rows]
 
 
 def transaction_driver() -> Any:

@@ -9,7 +9,7 @@ import pytest
 
 from hub import db, outbox
 from hub.db import declared_locks, lock, lock_key, named_lock, transaction
-from hub.tables import OutboxJob
+from hub.tables import Organisation, OutboxJob
 from tests.conftest import ON_POSTGRES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,10 +39,12 @@ def test_every_declared_lock_has_its_own_key() -> None:
     # Every advisory lock goes through hub/db.py: no hand-picked numbers anywhere else.
     skipped = {".venv", "node_modules", "tests"}
     sources = [p for p in ROOT.glob("*/**/*.py") if not skipped & set(p.parts)]
+    # The one migration that makes `hub.db.read_under_lock`'s function takes its key from there.
+    through_db = {"hub/db.py", "hub/piccolo_migrations/hub_2026_12_06t07_40_00_000000.py"}
     elsewhere = [
         str(p.relative_to(ROOT))
         for p in sources
-        if "pg_advisory" in p.read_text() and p.relative_to(ROOT).as_posix() != "hub/db.py"
+        if "pg_advisory" in p.read_text() and p.relative_to(ROOT).as_posix() not in through_db
     ]
     assert elsewhere == []
 
@@ -90,6 +92,32 @@ async def test_the_lock_holds_until_the_transaction_ends() -> None:
         assert order == ["second got two", "first done"]
     finally:
         await db.close_pool(engine)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one writer at a time already")
+async def test_a_read_under_a_lock_sees_what_the_last_holder_committed() -> None:
+    """The read waits for the lock, then sees the holder's row, committed while it waited."""
+    await db.open_pool(db.get_engine())
+    held = asyncio.Event()
+    seen: list[list[dict[str, object]]] = []
+    query = "SELECT name FROM organisation WHERE name = 'Written under the lock'"
+
+    async def holder() -> None:
+        async with transaction():
+            await lock(_PROBE)
+            await Organisation.insert(Organisation(name="Written under the lock"))
+            held.set()
+            await asyncio.sleep(0.3)
+
+    async def reader() -> None:
+        await held.wait()
+        async with transaction():
+            seen.append(await db.read_under_lock(_PROBE, query))
+
+    await asyncio.gather(holder(), reader())
+    assert seen == [[{"name": "Written under the lock"}]]
+    with pytest.raises(RuntimeError, match="not declared"):
+        await db.read_under_lock("tests.hub.locks.nobody-declared-this", query)
 
 
 async def test_a_recurring_job_is_queued_once_however_many_ask() -> None:

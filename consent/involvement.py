@@ -7,7 +7,7 @@ these inside the transaction of the change that causes them.
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from piccolo.querystring import QueryString
 
@@ -17,6 +17,7 @@ from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
 from hub.db import transaction
+from hub.ids import time_ordered_id
 from hub.prepared import Prepared
 
 
@@ -54,7 +55,9 @@ async def start_involvement(
     """The organisation is involved with the client from now (no-op if it already is so)."""
     source = _checked(source)
     async with transaction():
-        started = await _STARTING.rows(uuid4(), client_id, organisation_id, source, clock.now())
+        started = await _STARTING.rows(
+            time_ordered_id(), client_id, organisation_id, source, clock.now()
+        )
         if not started:
             return
         await audit.record(

@@ -4,6 +4,9 @@ A random id (version 4) lands on a random page of the primary-key index, so the 
 notifications of one referral dirtied 13 index pages that the commit then wrote out (and
 the WAL copied back). Ids that start with the time land next to each other on the index's
 last page. They tell when a row was made, which its own timestamp column says anyway.
+
+Not for rows whose id's first characters are shown as a reference (a referral's "ref 1a2b3c4d",
+a client's, an erasure request's): those characters are the time, the same for a minute.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.db import insert_rows, transaction
 from hub.errors import Conflict, Invalid, Refused
+from hub.ids import time_ordered_id
 from hub.prepared import Prepared
 from referrals import notify
 from referrals.access import FULL, Access, referral_and_access
@@ -161,6 +162,7 @@ async def _record_move(
     await insert_rows(
         [
             ReferralEvent(
+                id=time_ordered_id(),
                 referral=referral_id,
                 at=now,
                 kind="moved",
@@ -235,6 +237,7 @@ async def stamp_opened(principal: Principal, row: ReferralRow) -> datetime | Non
         await insert_rows(
             [
                 ReferralEvent(
+                    id=time_ordered_id(),
                     referral=row.id,
                     at=now,
                     kind="opened",

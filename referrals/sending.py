@@ -24,6 +24,7 @@ from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.db import insert_rows, transaction
 from hub.errors import Invalid
+from hub.ids import time_ordered_id
 from hub.prepared import Prepared
 from hub.tables import Organisation
 from referrals import notify
@@ -200,7 +201,7 @@ def _new_referral(
     """The referral row, as sent now under `cover`."""
     days = service["response_target_days"] or DEFAULT_RESPONSE_DAYS
     return Referral(
-        id=uuid.uuid4(),
+        id=uuid.uuid4(),  # random: its first 8 characters are the reference people say aloud
         client=client_id,
         service=service["id"],
         service_name=service["name"],
@@ -290,6 +291,7 @@ async def _record_sending(
     await insert_rows(
         [
             ReferralEvent(
+                id=time_ordered_id(),
                 referral=referral.id,
                 at=now,
                 kind="sent",

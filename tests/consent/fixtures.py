@@ -31,19 +31,13 @@ def browser() -> httpx.AsyncClient:
 
 @pytest.fixture(autouse=True)
 async def pooled() -> AsyncIterator[None]:
-    """A connection pool for the test (PostgreSQL opens a connection per query without one).
-
-    The run's own pool (tests/conftest.py) is left open: closing it here left every later
-    test of the run without one, and without the pool `custom_plans` reads go to.
-    """
+    """A connection pool for the test (PostgreSQL opens a connection per query without one)."""
     from hub.db import close_pool, get_engine, open_pool
 
     engine = get_engine()
-    opened_here = getattr(engine, "pool", None) is None
     await open_pool(engine)
     yield
-    if opened_here:
-        await close_pool(engine)
+    await close_pool(engine)
 
 
 @pytest.fixture

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
-from hub.db import custom_plans, raw, raw_tuples, transaction
+from hub.db import close_pool, custom_plans, get_engine, open_pool, raw, raw_tuples, transaction
 from tests.conftest import ON_POSTGRES
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="plan caching is PostgreSQL's")
+
+
+@pytest.fixture(autouse=True)
+async def pools() -> AsyncIterator[None]:
+    """Both pools open (earlier tests may have closed the run's); closed again if opened here."""
+    engine = get_engine()
+    opened_here = getattr(engine, "pool", None) is None
+    await open_pool(engine)
+    yield
+    if opened_here:
+        await close_pool(engine)
+
 
 SHOW = "SELECT current_setting('plan_cache_mode') AS mode"
 

@@ -97,7 +97,9 @@ async def test_the_lock_holds_until_the_transaction_ends() -> None:
 @pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one writer at a time already")
 async def test_a_read_under_a_lock_sees_what_the_last_holder_committed() -> None:
     """The read waits for the lock, then sees the holder's row, committed while it waited."""
-    await db.open_pool(db.get_engine())
+    engine = db.get_engine()
+    opened_here = getattr(engine, "pool", None) is None
+    await db.open_pool(engine)
     held = asyncio.Event()
     seen: list[list[dict[str, object]]] = []
     query = "SELECT name FROM organisation WHERE name = 'Written under the lock'"
@@ -114,7 +116,11 @@ async def test_a_read_under_a_lock_sees_what_the_last_holder_committed() -> None
         async with transaction():
             seen.append(await db.read_under_lock(_PROBE, query))
 
-    await asyncio.gather(holder(), reader())
+    try:
+        await asyncio.gather(holder(), reader())
+    finally:
+        if opened_here:  # leave the pools as the run had them
+            await db.close_pool(engine)
     assert seen == [[{"name": "Written under the lock"}]]
     with pytest.raises(RuntimeError, match="not declared"):
         await db.read_under_lock("tests.hub.locks.nobody-declared-this", query)

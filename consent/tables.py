@@ -15,6 +15,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from hub.ids import TimeOrdered
 from hub.tables import Client, Organisation, Staff
 
 
@@ -25,7 +26,7 @@ class Involvement(Table):
     own sources (`referral:<id>`, `care_team`) through `consent.involvement`.
     """
 
-    id = UUID(primary_key=True)
+    id = UUID(primary_key=True, default=TimeOrdered())
     client = ForeignKey(references=Client, on_delete=OnDelete.restrict, index=True)
     organisation = ForeignKey(references=Organisation, on_delete=OnDelete.restrict, index=True)
     source = Varchar(length=100)

@@ -15,6 +15,8 @@ import secrets
 import time
 from uuid import UUID
 
+from piccolo.columns.defaults.uuid import UUID4
+
 _VERSION_7 = 0x7 << 76
 _VARIANT = 0b10 << 62
 _RANDOM_A = (1 << 12) - 1
@@ -33,3 +35,15 @@ def time_ordered_id(now_ms: int | None = None) -> UUID:
         | randomness & _RANDOM_B
     )
     return UUID(int=value)
+
+
+class TimeOrdered(UUID4):
+    """A UUID column's default: `time_ordered_id()` for rows made in Python.
+
+    The database's own default stays `gen_random_uuid()` (PostgreSQL before 18 makes no
+    version 7), so the tables' definitions are unchanged.
+    """
+
+    def python(self) -> UUID:
+        """A new time-ordered id."""
+        return time_ordered_id()

@@ -16,6 +16,8 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
+from hub.ids import TimeOrdered
+
 
 class Organisation(Table):
     """The hub or a partner service in its network."""
@@ -126,7 +128,7 @@ class AuditEvent(Table):
 class OutboxJob(Table):
     """Background work written in the same transaction as the change that causes it."""
 
-    id = UUID(primary_key=True)
+    id = UUID(primary_key=True, default=TimeOrdered())
     kind = Varchar(length=64)
     payload = Text(default="{}")
     status = Varchar(length=16, default="pending", index=True)  # pending|running|done|failed
@@ -143,7 +145,7 @@ class OutboxJob(Table):
 class Notification(Table):
     """Something a staff member should know about; the words carry no client data."""
 
-    id = UUID(primary_key=True)
+    id = UUID(primary_key=True, default=TimeOrdered())
     staff = ForeignKey(references=Staff, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz(index=True)
     subject = Varchar(length=300)

@@ -17,7 +17,6 @@ from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.db import insert_rows, transaction
 from hub.errors import Conflict, Invalid, Refused
-from hub.ids import time_ordered_id
 from hub.prepared import Prepared
 from referrals import notify
 from referrals.access import FULL, Access, referral_and_access
@@ -162,7 +161,6 @@ async def _record_move(
     await insert_rows(
         [
             ReferralEvent(
-                id=time_ordered_id(),
                 referral=referral_id,
                 at=now,
                 kind="moved",
@@ -237,7 +235,6 @@ async def stamp_opened(principal: Principal, row: ReferralRow) -> datetime | Non
         await insert_rows(
             [
                 ReferralEvent(
-                    id=time_ordered_id(),
                     referral=row.id,
                     at=now,
                     kind="opened",

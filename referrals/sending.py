@@ -24,7 +24,6 @@ from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.db import insert_rows, transaction
 from hub.errors import Invalid
-from hub.ids import time_ordered_id
 from hub.prepared import Prepared
 from hub.tables import Organisation
 from referrals import notify
@@ -291,7 +290,6 @@ async def _record_sending(
     await insert_rows(
         [
             ReferralEvent(
-                id=time_ordered_id(),
                 referral=referral.id,
                 at=now,
                 kind="sent",
@@ -344,7 +342,7 @@ async def send_referral(
     """
     client_id = parse_id(form.client_id, "client_id", "Choose the client")
     service_id = parse_id(form.service_id, "service_id", "Choose a service from the directory")
-    policy.reader_of(principal)
+    policy.reader_of(principal)  # only staff send: NotFound for anyone else, before any read
     service = await referrable_service(service_id, principal)
     errors = _form_errors(form)
     if errors:

@@ -16,6 +16,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from directory.tables import Service
+from hub.ids import TimeOrdered
 from hub.tables import Client, Organisation, Staff
 
 
@@ -69,7 +70,7 @@ class Referral(Table):
 class ReferralEvent(Table):
     """One step in a referral's life: sent, opened, each move, suspension, re-routing."""
 
-    id = UUID(primary_key=True)
+    id = UUID(primary_key=True, default=TimeOrdered())
     referral = ForeignKey(references=Referral, on_delete=OnDelete.cascade, index=True)
     at = Timestamptz()
     kind = Varchar(length=32)  # sent | opened | moved | suspended | resumed | rerouted | overdue

@@ -27,3 +27,15 @@ def test_ids_sort_by_the_millisecond_they_were_made_as_text_and_as_numbers() -> 
 def test_ids_made_in_one_millisecond_differ() -> None:
     same = {time_ordered_id(now_ms=1_796_000_000_000) for _ in range(10_000)}
     assert len(same) == 10_000
+
+
+def test_rows_written_in_bursts_get_time_ordered_ids_and_the_tables_stay_as_they_were() -> None:
+    from consent.tables import Involvement
+    from hub.tables import Notification, OutboxJob
+    from referrals.tables import Referral, ReferralEvent
+
+    random_id_ddl = Referral._meta.primary_key.ddl  # a table keeping the random default
+    for table in (ReferralEvent, Involvement, Notification, OutboxJob):
+        assert table().id.version == 7, table
+        assert table._meta.primary_key.ddl == random_id_ddl, table
+    assert Referral().id.version == 4

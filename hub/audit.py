@@ -20,10 +20,12 @@ from typing import Any
 
 from hub import audit_anchor, clock
 from hub.db import (
+    LastStatement,
     buffer,
     flush_buffers,
     flushed_before_commit,
     insert_many,
+    lock_key,
     named_lock,
     read_under_lock,
     transaction,
@@ -82,20 +84,24 @@ def _payload_digest(row: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _between(row: dict[str, Any]) -> str:
+    """The JSON of a row's hashed fields that lie between its seq and its previous hash."""
+    fields = [
+        _timestamp(row["at"]),
+        row["actor_kind"],
+        row["organisation_id"],
+        row["action"],
+        row["subject_type"],
+        row["payload_digest"],
+    ]
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)[1:-1]
+
+
 def _row_hash(row: dict[str, Any]) -> str:
     if row.get("payload_digest"):
-        fields = [
-            "v2",
-            row["seq"],
-            _timestamp(row["at"]),
-            row["actor_kind"],
-            row["organisation_id"],
-            row["action"],
-            row["subject_type"],
-            row["payload_digest"],
-            row["prev_hash"],
-        ]
-        canonical = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+        # The JSON array ["v2", seq, <_between>, prev_hash], as `_join_append` builds it in SQL.
+        prev = json.dumps(row["prev_hash"], ensure_ascii=False)
+        canonical = f'["v2",{int(row["seq"])},{_between(row)},{prev}]'
         return hashlib.sha256(canonical.encode()).hexdigest()
     return _legacy_row_hash(row)
 
@@ -189,7 +195,60 @@ async def _append(pending: list[dict[str, Any]]) -> None:
     await insert_many(AuditEvent._meta.tablename, _COLUMNS, rows)
 
 
-flushed_before_commit(_PENDING, _append)
+# Every column but the chain's own (seq, prev_hash, hash), with its PostgreSQL array type.
+_UNCHAINED_TYPES = {
+    "at": "timestamptz[]",
+    **{name: "text[]" for name in _COLUMNS[2:10]},
+    "payload_salt": "text[]",
+    "payload_digest": "text[]",
+}
+# A row's hash in SQL: SHA-256 of the same JSON text `_row_hash` builds (the seq is an
+# integer and the previous hash hexadecimal, so neither needs escaping).
+_HASH_SQL = (
+    "encode(sha256(convert_to('[\"v2\",' || (c.seq + 1) || ',' || p.between || ',\"'"
+    " || c.hash || '\"]', 'UTF8')), 'hex')"
+)
+
+
+def _join_append(pending: list[dict[str, Any]], last: LastStatement) -> None:
+    """PostgreSQL: the append as parts of the transaction's last statement, chained there.
+
+    The same lock and read of the trail's end as `_append` (a function whose read comes after
+    the lock), then each row's seq, previous hash and hash worked out row by row in a
+    recursive part, then one insert: one round trip for the whole append.
+    """
+    key = last.arg(lock_key(_APPEND_LOCK), "bigint")
+    tail = last.part(
+        "SELECT (found->>'seq')::int AS seq, (found->>'hash')::text AS hash "
+        f"FROM hub_read_under_lock({key}, {last.arg(_TAIL, 'text')}) AS r(found)",
+        "audit_tail",
+    )
+    arrays = [
+        last.arg([row[name] for row in pending], cast) for name, cast in _UNCHAINED_TYPES.items()
+    ]
+    arrays.append(last.arg([_between(row) for row in pending], "text[]"))
+    names = [*_UNCHAINED_TYPES, "between"]
+    given = last.part(
+        f"SELECT * FROM unnest({', '.join(arrays)}) WITH ORDINALITY AS p({', '.join(names)}, n)",
+        "audit_pending",
+    )
+    genesis = last.arg(GENESIS_HASH, "text")
+    chain = last.part(
+        f"SELECT 0::bigint AS n, coalesce((SELECT seq FROM {tail}), 0) AS seq, "
+        f"coalesce((SELECT hash FROM {tail}), {genesis}) AS hash, ''::text AS prev "
+        f"UNION ALL SELECT c.n + 1, c.seq + 1, {_HASH_SQL}, c.hash "
+        f"FROM audit_chain c JOIN {given} p ON p.n = c.n + 1",
+        "audit_chain",
+    )
+    unchained = ", ".join(f"p.{name}" for name in _UNCHAINED_TYPES)
+    written = ", ".join(f'"{name}"' for name in (*_UNCHAINED_TYPES, "seq", "prev_hash", "hash"))
+    last.part(
+        f'INSERT INTO "{AuditEvent._meta.tablename}" ({written}) '
+        f"SELECT {unchained}, c.seq, c.prev, c.hash FROM {chain} c JOIN {given} p ON p.n = c.n"
+    )
+
+
+flushed_before_commit(_PENDING, _append, _join_append)
 
 
 async def record_many(events: Sequence[Event]) -> None:

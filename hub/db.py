@@ -158,17 +158,53 @@ class HubConnection(sqlite3.Connection):
             self.execute(pragma)
 
 
+class LastStatement:
+    """The writes a PostgreSQL transaction sends in one statement just before COMMIT.
+
+    Each is a part of one `WITH RECURSIVE` statement (data-modifying parts run whether or not
+    anything reads them; foreign keys are checked at its end), with the arguments numbered
+    across all the parts: one round trip where each buffer's writes were one or two.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.args: list[Any] = []
+
+    def arg(self, value: Any, cast: str = "") -> str:
+        """The placeholder of one more argument (cast to `cast` when given)."""
+        self.args.append(value)
+        return f"${len(self.args)}::{cast}" if cast else f"${len(self.args)}"
+
+    def part(self, sql: str, name: str = "") -> str:
+        """Add `sql` as a part of the statement; the part's name, for later parts to read."""
+        name = name or f"part_{len(self.parts)}"
+        self.parts.append(f"{name} AS ({sql})")
+        return name
+
+    async def run(self, connection: Any) -> None:
+        """Send the statement."""
+        await connection.execute(
+            "WITH RECURSIVE " + ", ".join(self.parts) + " SELECT 1", *self.args
+        )
+
+
 Flush = Callable[[list[Any]], Awaitable[None]]
+Join = Callable[[list[Any], LastStatement], None]
 _FLUSHES: dict[str, Flush] = {}
+_JOINS: dict[str, Join] = {}
 
 
-def flushed_before_commit(name: str, flush: Flush) -> None:
+def flushed_before_commit(name: str, flush: Flush, join: Join | None = None) -> None:
     """Declare a buffer: what `buffer(name)` collects in a transaction, `flush` writes at its end.
 
     The flush runs inside the transaction, just before COMMIT, with everything collected in
     the order it came; a savepoint rolled back drops what was collected since it was taken.
+    On PostgreSQL, `join` (when given) adds the same writes to the transaction's
+    `LastStatement` instead, so that every buffer's writes go in one round trip.
     """
     _FLUSHES[name] = flush
+    if join is not None:
+        _JOINS[name] = join
 
 
 class BufferedSavepoint:
@@ -201,14 +237,24 @@ class BufferedTransaction:
             self.buffers = {}
         return self.buffers.setdefault(name, [])
 
+    joins_writes = False
+    """PostgreSQL: buffers with a `join` write in one `LastStatement`."""
+
     async def flush_buffers(self) -> None:
         """Write what the buffers hold (in declaration order), then empty them."""
+        last = LastStatement()
         for name, flush in _FLUSHES.items():
             items = getattr(self, "buffers", {}).get(name)
             if items:
                 taken = list(items)
                 items.clear()
-                await flush(taken)
+                join = _JOINS.get(name) if self.joins_writes else None
+                if join is None:
+                    await flush(taken)
+                else:
+                    join(taken, last)
+        if last.parts:
+            await last.run(self.connection)  # type: ignore[attr-defined]
 
     async def commit(self) -> None:
         """Flush the buffers, then COMMIT."""
@@ -463,7 +509,44 @@ def _stop_all(writers: dict[str, KeptConnection]) -> None:
 
 
 class HubPostgresTransaction(BufferedTransaction, PostgresTransaction):
-    """Piccolo's PostgreSQL transaction, with buffers flushed before COMMIT."""
+    """Piccolo's PostgreSQL transaction, with buffers flushed before COMMIT in one statement."""
+
+    joins_writes = True
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        """Commit; when the commit (or the last statement before it) fails, roll back and
+        give the connection back before raising. Piccolo kept it, with its locks, for good."""
+        if self._parent is None and exception is None and not self._committed:
+            try:
+                await self.commit()
+            except BaseException as failed:
+                await super().__aexit__(type(failed), failed, failed.__traceback__)
+                raise
+        return await super().__aexit__(exception_type, exception, traceback)
+
+    async def wait_for_commit(
+        self, table_name: str, names: tuple[str, ...], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Keep an insert for the last statement (those waiting go now if it would be too big)."""
+        waiting = self.buffer(_AT_COMMIT)
+        values = len(rows) * len(names)
+        if sum(len(kept) * len(kept_names) for _, kept_names, kept in waiting) + values > (
+            _MOST_WAITING_VALUES
+        ):
+            await self.flush_waiting_inserts()
+        if values > _MOST_WAITING_VALUES:
+            await insert_many(table_name, names, rows)
+        else:
+            waiting.append((table_name, names, rows))
+
+    async def flush_waiting_inserts(self) -> None:
+        """Write the `at_commit` inserts now, in one statement."""
+        waiting = getattr(self, "buffers", {}).get(_AT_COMMIT)
+        if waiting:
+            last = LastStatement()
+            _join_inserts(list(waiting), last)
+            waiting.clear()
+            await last.run(self.connection)
 
 
 _CUSTOM_PLANS: contextvars.ContextVar[bool] = contextvars.ContextVar("custom_plans", default=False)
@@ -686,6 +769,11 @@ async def read_under_lock(name: str, sql: str) -> list[dict[str, Any]]:
     return [json.loads(row["found"]) for row in rows]
 
 
+def in_transaction() -> bool:
+    """Is a transaction in progress (so a `transaction()` opened now joins it)?"""
+    return get_engine().current_transaction.get() is not None
+
+
 def transaction_driver() -> Any:
     """The driver connection (aiosqlite or asyncpg) of the transaction in progress."""
     current = get_engine().current_transaction.get()
@@ -695,12 +783,26 @@ def transaction_driver() -> Any:
     return current.connection
 
 
-async def insert_many(table_name: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+async def insert_many(
+    table_name: str,
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    at_commit: bool = False,
+) -> None:
     """Insert many rows with one prepared statement, in the transaction in progress.
 
     The placeholders differ by database (`?` on SQLite, `$1` on PostgreSQL); nothing else does.
+    `at_commit`: nothing reads these rows before the transaction commits (mind a caller's
+    outer transaction), so on PostgreSQL they may wait for its last statement
+    (`LastStatement`) and cost no round trip of their own; a constraint they break then fails
+    the commit, rolling everything back.
     """
     if not rows:
+        return
+    current = get_engine().current_transaction.get() if at_commit else None
+    if isinstance(current, HubPostgresTransaction):
+        await current.wait_for_commit(table_name, tuple(names), rows)
         return
     columns = ", ".join(f'"{name}"' for name in names)
     if is_sqlite():
@@ -711,8 +813,38 @@ async def insert_many(table_name: str, names: Sequence[str], rows: Sequence[Sequ
     await transaction_driver().executemany(sql, rows)
 
 
-async def insert_rows(rows: Sequence[Table]) -> None:
-    """Insert rows of one table (with their ids set) as `insert_many` does.
+_AT_COMMIT = "hub.db.at_commit"
+# A statement takes at most 32,767 arguments: inserts waiting for the commit hold fewer values.
+_MOST_WAITING_VALUES = 10_000
+
+
+async def _insert_now(waiting: list[tuple[str, tuple[str, ...], Sequence[Sequence[Any]]]]) -> None:
+    for table_name, names, rows in waiting:
+        await insert_many(table_name, names, rows)
+
+
+def _join_inserts(
+    waiting: list[tuple[str, tuple[str, ...], Sequence[Sequence[Any]]]], last: LastStatement
+) -> None:
+    """The waiting inserts as parts of the transaction's last statement, one per table.
+
+    Rows of one table go in one insert, in the order they came: the parts of a statement run
+    in no set order, and rows that tie on a timestamp are listed in the order they were written.
+    """
+    by_table: dict[tuple[str, tuple[str, ...]], list[Sequence[Any]]] = {}
+    for table_name, names, rows in waiting:
+        by_table.setdefault((table_name, names), []).extend(rows)
+    for (table_name, names), rows in by_table.items():
+        columns = ", ".join(f'"{name}"' for name in names)
+        values = ", ".join("(" + ", ".join(last.arg(value) for value in row) + ")" for row in rows)
+        last.part(f'INSERT INTO "{table_name}" ({columns}) VALUES {values}')
+
+
+flushed_before_commit(_AT_COMMIT, _insert_now, _join_inserts)
+
+
+async def insert_rows(rows: Sequence[Table], *, at_commit: bool = False) -> None:
+    """Insert rows of one table (with their ids set) as `insert_many` does (`at_commit` too).
 
     The same values Piccolo's own insert would write (JSON dumped, defaults filled in when
     each row was made), without building its SQL for every row: on a referral's move that
@@ -736,7 +868,7 @@ async def insert_rows(rows: Sequence[Table]) -> None:
         ]
         for row in rows
     ]
-    await insert_many(table._meta.tablename, names, values)
+    await insert_many(table._meta.tablename, names, values, at_commit=at_commit)
 
 
 # Values the drivers take as they are: Piccolo's conversion passes them through unchanged in

@@ -60,7 +60,8 @@ async def queue_emails(messages: list[tuple[str, str, str]]) -> None:
     """Queue several plain-text e-mails (to, subject, body) in one write."""
     if not get_settings().mail_enabled:
         return
-    await outbox.enqueue_many(EMAIL_JOB, [email_payload(*message) for message in messages])
+    payloads = [email_payload(*message) for message in messages]
+    await outbox.enqueue_many(EMAIL_JOB, payloads, at_commit=True)
 
 
 def _attach(message: EmailMessage, attachment: dict[str, str]) -> None:

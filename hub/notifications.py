@@ -113,6 +113,7 @@ async def _tell(people: list[dict[str, Any]], subject: str, link: str, kind: str
         Notification._meta.tablename,
         ("id", "staff", "at", "subject", "link", "kind", "read_at"),
         [(time_ordered_id(), row["id"], now, subject, link, kind, None) for row in people],
+        at_commit=True,
     )
     title, body = f"Wraparound: {subject}"[:200], _email_body(subject, link)
     await mail.queue_emails(

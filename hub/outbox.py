@@ -83,8 +83,12 @@ async def enqueue_many(
     *,
     run_after: datetime | None = None,
     max_attempts: int = 8,
+    at_commit: bool = False,
 ) -> list[uuid.UUID]:
-    """Write several jobs of one kind in one statement (e.g. one e-mail per recipient)."""
+    """Write several jobs of one kind in one statement (e.g. one e-mail per recipient).
+
+    `at_commit`: the caller reads none of them back in its transaction (`hub.db.insert_many`).
+    """
     if not payloads:
         return []
     now = clock.now()
@@ -98,7 +102,7 @@ async def enqueue_many(
     ]
     async with transaction():
         # Straight to the driver: an OutboxJob object per job cost more than the write.
-        await insert_many(OutboxJob._meta.tablename, _JOB_COLUMNS, rows)
+        await insert_many(OutboxJob._meta.tablename, _JOB_COLUMNS, rows, at_commit=at_commit)
     return ids
 
 

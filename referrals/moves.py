@@ -172,7 +172,8 @@ async def _record_move(
                 organisation_name=principal.organisation_name,
                 code=code,
             )
-        ]
+        ],
+        at_commit=True,
     )
     if planned.to in TERMINAL:
         await end_involvement(
@@ -243,7 +244,8 @@ async def stamp_opened(principal: Principal, row: ReferralRow) -> datetime | Non
                     organisation=principal.organisation_id,
                     organisation_name=principal.organisation_name,
                 )
-            ]
+            ],
+            at_commit=True,
         )
         await audit.record(
             "referral.opened", principal.actor, subject_type="referral", subject_id=str(row.id)

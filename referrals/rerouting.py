@@ -22,7 +22,7 @@ from directory.tables import ServiceTaxonomy
 from directory.taxonomy import NEED_TAXONOMY_ID
 from hub import audit, clock
 from hub.accounts.schemas import Principal
-from hub.db import locked, transaction
+from hub.db import insert_rows, locked, transaction
 from hub.errors import Conflict, Forbidden, Invalid, Refused
 from referrals import moves, sending
 from referrals.access import referral_and_access
@@ -303,19 +303,23 @@ async def reroute(principal: Principal, referral_id: UUID, form: RerouteForm) ->
         new_id = await sending.send_referral(
             principal, _copy(row, service_id), rerouted_from=referral_id, reroute_reason=reason
         )
-        await ReferralEvent.insert(
-            ReferralEvent(
-                referral=referral_id,
-                at=clock.now(),
-                kind="rerouted",
-                from_status=row.status,
-                to_status=CANCELLED if row.status in OPEN else row.status,
-                staff=principal.id,
-                staff_name=principal.name,
-                organisation=principal.organisation_id,
-                organisation_name=principal.organisation_name,
-                code="rerouted",
-            )
+        # After the cancelling move's event, which waits for the commit too (at_commit).
+        await insert_rows(
+            [
+                ReferralEvent(
+                    referral=referral_id,
+                    at=clock.now(),
+                    kind="rerouted",
+                    from_status=row.status,
+                    to_status=CANCELLED if row.status in OPEN else row.status,
+                    staff=principal.id,
+                    staff_name=principal.name,
+                    organisation=principal.organisation_id,
+                    organisation_name=principal.organisation_name,
+                    code="rerouted",
+                )
+            ],
+            at_commit=True,
         )
         await audit.record(
             "referral.rerouted",

@@ -22,7 +22,7 @@ from directory.tables import Service
 from hub import audit, clock
 from hub.accounts import roles
 from hub.accounts.schemas import Principal
-from hub.db import insert_rows, transaction
+from hub.db import in_transaction, insert_rows, transaction
 from hub.errors import Invalid
 from hub.prepared import Prepared
 from hub.tables import Organisation
@@ -248,6 +248,7 @@ async def _write_referral(
     now: datetime,
     rerouted_from: UUID | None,
     reroute_reason: str,
+    at_commit: bool,
 ) -> Referral:
     """Check access and consent under the client's consent lock, in one read of the client's
     facts, and write the referral (in a transaction).
@@ -279,7 +280,7 @@ async def _write_referral(
         rerouted_from=rerouted_from,
         reroute_reason=reroute_reason,
     )
-    await insert_rows([referral])
+    await insert_rows([referral], at_commit=at_commit)
     return referral
 
 
@@ -299,7 +300,8 @@ async def _record_sending(
                 organisation=principal.organisation_id,
                 organisation_name=principal.organisation_name,
             )
-        ]
+        ],
+        at_commit=True,
     )
     await start_involvement(
         referral.client, service["organisation"], f"referral:{referral.id}", principal
@@ -348,10 +350,12 @@ async def send_referral(
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
     now = clock.now()
+    # The new row can wait for the commit unless a caller's transaction goes on to read it.
+    on_its_own = not in_transaction()
     try:
         async with transaction():
             referral = await _write_referral(
-                principal, client_id, service, form, now, rerouted_from, reroute_reason
+                principal, client_id, service, form, now, rerouted_from, reroute_reason, on_its_own
             )
             await _record_sending(principal, referral, service, now)
     except _Refused:

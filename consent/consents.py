@@ -65,6 +65,11 @@ _COLUMNS = (
 _CLIENT_CONSENTS = named_lock("consent.client_consents")
 
 
+def client_consents_lock(client_id: UUID) -> tuple[str, str]:
+    """The lock `hold_client_consents` takes, for `hub.db.transaction(locks=...)`."""
+    return _CLIENT_CONSENTS, str(client_id)
+
+
 async def hold_client_consents(client_id: UUID) -> None:
     """Hold the client's consents still until the current transaction ends.
 
@@ -72,7 +77,7 @@ async def hold_client_consents(client_id: UUID) -> None:
     under a consent (sending a referral): whoever takes it second sees the first's change, so
     nothing is ever done under a consent withdrawn before it was written.
     """
-    await lock(_CLIENT_CONSENTS, str(client_id))
+    await lock(*client_consents_lock(client_id))
 
 
 CONSENT_CHANGED_JOB = "consent.changed"

@@ -210,16 +210,19 @@ def flushed_before_commit(name: str, flush: Flush, join: Join | None = None) -> 
 class BufferedSavepoint:
     """A savepoint that, rolled back, also forgets what the buffers collected since it."""
 
-    def __init__(self, inner: Any, buffers: dict[str, list[Any]]) -> None:
+    def __init__(self, inner: Any, buffers: dict[str, list[Any]], held: set[int]) -> None:
         self._inner = inner
         self._buffers = buffers
         self._marks = {name: len(items) for name, items in buffers.items()}
+        self._held = held
+        self._held_before = set(held)
 
     async def rollback_to(self) -> None:
-        """Roll back to the savepoint, writes and collected items alike."""
+        """Roll back to the savepoint, writes, collected items and locks taken since alike."""
         await self._inner.rollback_to()
         for name, items in self._buffers.items():
             del items[self._marks.get(name, 0) :]
+        self._held.intersection_update(self._held_before)
 
     async def release(self) -> None:
         """Keep what was done since the savepoint."""
@@ -266,7 +269,14 @@ class BufferedTransaction:
         inner = await super().savepoint(name)  # type: ignore[misc]
         if not hasattr(self, "buffers"):
             self.buffers = {}
-        return BufferedSavepoint(inner, self.buffers)
+        return BufferedSavepoint(inner, self.buffers, self.held)
+
+    @property
+    def held(self) -> set[int]:
+        """The advisory-lock keys this transaction holds (PostgreSQL's; none on SQLite)."""
+        if not hasattr(self, "_held"):
+            self._held: set[int] = set()
+        return self._held
 
 
 def buffer(name: str) -> list[Any] | None:
@@ -512,6 +522,28 @@ class HubPostgresTransaction(BufferedTransaction, PostgresTransaction):
     """Piccolo's PostgreSQL transaction, with buffers flushed before COMMIT in one statement."""
 
     joins_writes = True
+    locks_at_begin: tuple[int, ...] = ()
+    """Advisory-lock keys taken in BEGIN's own round trip (`transaction(locks=...)`)."""
+
+    async def begin(self) -> None:
+        """BEGIN, and the locks asked for, in one round trip (simple protocol: the keys are
+        integers worked out here, never text from outside)."""
+        takes = "".join(
+            f"; SELECT pg_advisory_xact_lock({int(key)})" for key in self.locks_at_begin
+        )
+        await self.connection.execute("BEGIN" + takes)
+        self.held.update(self.locks_at_begin)
+
+    async def commit(self) -> None:
+        """Flush the buffers, then COMMIT."""
+        await self.flush_buffers()
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        """ROLLBACK."""
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         """Commit; when the commit (or the last statement before it) fails, roll back and
@@ -699,16 +731,21 @@ class SerialisedSQLiteTransaction:
             self._lock = None
 
 
-def transaction() -> Any:
+def transaction(locks: Sequence[tuple[str, str]] = ()) -> Any:
     """One write transaction; on SQLite it takes the write lock at once (IMMEDIATE).
 
     DEFERRED transactions fail with "database is locked" under concurrent read-then-write,
-    so every multi-step write goes through here.
+    so every multi-step write goes through here. `locks`: (name, item) pairs the transaction
+    will `lock()`; on PostgreSQL a new transaction takes them with BEGIN, in the same round
+    trip, and their `lock()` calls cost nothing. Only a saving: `lock()` still takes each.
     """
     engine = get_engine()
     if isinstance(engine, SQLiteEngine):
         return SerialisedSQLiteTransaction(engine)
-    return engine.transaction()
+    started = engine.transaction()
+    if isinstance(started, HubPostgresTransaction) and locks:
+        started.locks_at_begin = tuple(_item_key(name, item) for name, item in locks)
+    return started
 
 
 _LOCK_KEYS: dict[int, str] = {}
@@ -749,8 +786,21 @@ async def lock(name: str, item: str = "") -> None:
         msg = f"Lock {name!r} was not declared with named_lock()"
         raise RuntimeError(msg)
     if not is_sqlite():
-        key = lock_key(f"{name}/{item}" if item else name)
+        key = _item_key(name, item)
+        current = get_engine().current_transaction.get()
+        if isinstance(current, HubPostgresTransaction) and key in current.held:
+            return
         await raw("SELECT pg_advisory_xact_lock({})", key)
+        if isinstance(current, HubPostgresTransaction):
+            current.held.add(key)
+
+
+def _item_key(name: str, item: str) -> int:
+    """The key of the named lock on one item (or of the whole name)."""
+    if name not in _LOCK_KEYS.values():
+        msg = f"Lock {name!r} was not declared with named_lock()"
+        raise RuntimeError(msg)
+    return lock_key(f"{name}/{item}" if item else name)
 
 
 async def read_under_lock(name: str, sql: str) -> list[dict[str, Any]]:

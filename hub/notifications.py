@@ -6,14 +6,16 @@ data (a reference or a service name, never a person's name): it is shown in list
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 import msgspec
+from piccolo.querystring import QueryString
 
 from hub import clock, mail
-from hub.db import insert_many, transaction
+from hub.db import insert_many, is_sqlite, transaction
 from hub.ids import time_ordered_id
 from hub.prepared import Prepared
 from hub.settings import get_settings
@@ -94,6 +96,28 @@ async def notify_organisation(
     async with transaction():
         people = await _ORGANISATION_STAFF.rows(organisation_id)
         return await _tell([row for row in people if row["id"] != skip], subject, link, kind)
+
+
+def active_staff_column(organisation: str, alias: str) -> QueryString:
+    """A column of another query: the active staff of `organisation` (its SQL: a column or a
+    placeholder), as a JSON array of recipients for `recipients_from`. Read beside what is
+    read anyway, so notifying them costs no read of its own."""
+    staff = f'"{Staff._meta.tablename}"'
+    member = "'id', st.id, 'email', st.email, 'notify_by_email', st.notify_by_email"
+    if is_sqlite():
+        listed = f"json_group_array(json_object({member}))"
+    else:
+        listed = f"coalesce(json_agg(json_build_object({member})), '[]')"
+    return QueryString(
+        f"(SELECT {listed} FROM {staff} st "
+        f"WHERE st.organisation = {organisation} AND st.active) AS {alias}"
+    )
+
+
+def recipients_from(column: str | list[Any]) -> list[Recipient]:
+    """The recipients `active_staff_column` read."""
+    listed = json.loads(column) if isinstance(column, str) else column
+    return msgspec.convert(listed, list[Recipient], strict=False)
 
 
 _ORGANISATION_STAFF = Prepared(

@@ -30,9 +30,21 @@ def about(row: Mapping[str, Any] | ReferralRow | Notice) -> Notice:
 
 
 async def recipients_told(
-    referral: Notice, subject: str, kind: str, *, skip: UUID | None = None
+    referral: Notice,
+    subject: str,
+    kind: str,
+    *,
+    skip: UUID | None = None,
+    people: list[notifications.Recipient] | None = None,
 ) -> None:
-    """Tell every worker of the receiving organisation."""
+    """Tell every worker of the receiving organisation.
+
+    `people`: its active staff, when already read (`notifications.active_staff_column`).
+    """
+    if people is not None:
+        told = [person for person in people if person.id != skip]
+        await notifications.tell(told, subject, link_to(referral.id), kind)
+        return
     await notifications.notify_organisation(
         referral.recipient_organisation, subject, link_to(referral.id), kind, skip=skip
     )

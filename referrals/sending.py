@@ -19,7 +19,7 @@ from consent import consents, policy, record
 from consent.involvement import start_involvement
 from consent.vocabulary import CATEGORIES, CONTACT_WAYS, IDENTITY, category_label
 from directory.tables import Service
-from hub import audit, clock
+from hub import audit, clock, notifications
 from hub.accounts import roles
 from hub.accounts.schemas import Principal
 from hub.db import in_transaction, insert_rows, transaction
@@ -81,6 +81,7 @@ _SERVICE = Prepared(
         Service.referral_methods,
         Service.response_target_days,
         Service.organisation.name.as_alias("organisation_name"),
+        notifications.active_staff_column('"service"."organisation"', "recipients"),
     ).where(Service.id == service_id)
 )
 
@@ -100,7 +101,7 @@ async def referrable_service(service_id: UUID, principal: Principal) -> dict[str
     if message:
         raise Invalid(message, {"service_id": message})
     assert row is not None
-    return row
+    return {**row, "recipients": notifications.recipients_from(row["recipients"])}
 
 
 def _form_errors(form: ReferralForm) -> dict[str, str]:
@@ -327,7 +328,10 @@ async def _record_sending(
         recipient_organisation=service["organisation"],
     )
     await notify.recipients_told(
-        notice, f"New referral to {notify.reference(notice)}", "referral.new"
+        notice,
+        f"New referral to {notify.reference(notice)}",
+        "referral.new",
+        people=service["recipients"],
     )
 
 
@@ -353,7 +357,7 @@ async def send_referral(
     # The new row can wait for the commit unless a caller's transaction goes on to read it.
     on_its_own = not in_transaction()
     try:
-        async with transaction():
+        async with transaction(locks=[consents.client_consents_lock(client_id)]):
             referral = await _write_referral(
                 principal, client_id, service, form, now, rerouted_from, reroute_reason, on_its_own
             )

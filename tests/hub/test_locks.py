@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
 from hub import db, outbox
@@ -155,6 +157,8 @@ DATABASE_SPECIFIC = {
     "directory/search/vocabulary.py": "each back end's table of indexed words",
     "directory/store_bulk.py": "COPY on PostgreSQL, several times faster for bulk listings",
     "directory/exchange/lookups.py": "id lookups: ANY($1) on PostgreSQL, chunked IN on SQLite",
+    "hub/notifications.py": "an organisation's active staff as a column of another read:"
+    " json_group_array on SQLite, json_agg on PostgreSQL",
     "consent/facts.py": "the sharing rule's facts in one read: JSON arrays built by"
     " json_group_array on SQLite, json_agg on PostgreSQL; the ids as json_each or unnest",
 }
@@ -181,3 +185,52 @@ def test_features_read_the_same_on_both_databases() -> None:
     }
     assert asking - set(DATABASE_SPECIFIC) == set()
     assert "hub/db.py" in asking  # the scan sees the files it should
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one writer at a time already")
+async def test_locks_asked_for_at_begin_are_held_from_begin_and_then_cost_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = db.get_engine()
+    opened_here = getattr(engine, "pool", None) is None
+    await db.open_pool(engine)
+    sent: list[str] = []
+    original = asyncpg.Connection._execute
+
+    def counted(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(query)
+        return original(self, query, *args, **kwargs)
+
+    def taken() -> int:
+        return sum("pg_advisory_xact_lock" in query for query in sent)
+
+    async def free(item: str) -> bool:
+        """Could another connection take the lock on `item` now?"""
+        async with engine.pool.acquire() as other:
+            return bool(
+                await other.fetchval(
+                    "SELECT pg_try_advisory_xact_lock($1)", lock_key(f"{_PROBE}/{item}")
+                )
+            )
+
+    try:
+        async with transaction(locks=[(_PROBE, "begun")]) as current:
+            assert not await free("begun")
+            monkeypatch.setattr(asyncpg.Connection, "_execute", counted)
+            await lock(_PROBE, "begun")
+            assert taken() == 0  # held since BEGIN: no statement
+            savepoint = await current.savepoint()
+            await lock(_PROBE, "later")
+            assert taken() == 1
+            assert not await free("later")
+            await savepoint.rollback_to()  # PostgreSQL lets go of what came after it
+            assert await free("later")
+            await lock(_PROBE, "later")  # so it is taken again
+            assert taken() == 2
+            assert not await free("later")
+            monkeypatch.undo()
+        assert await free("begun")
+        assert await free("later")
+    finally:
+        if opened_here:
+            await db.close_pool(engine)

@@ -74,6 +74,19 @@ async def test_a_new_referral_emails_the_recipients_workers_who_want_it(mailbox:
     assert await notifications.unread_count(net.partner_worker.id) == 1
 
 
+async def test_a_worker_no_longer_active_hears_nothing_of_a_new_referral(
+    mailbox: Mailbox,
+) -> None:
+    net = await network()
+    await Staff.update({Staff.active: False}).where(Staff.id == net.partner_colleague.id)
+    await sent(net)
+    await drain()
+
+    assert [envelope.rcpt_tos for envelope in mailbox.envelopes] == [[net.partner_worker.email]]
+    assert await notifications.unread_count(net.partner_colleague.id) == 0
+    assert await notifications.unread_count(net.partner_worker.id) == 1
+
+
 async def test_each_move_emails_the_sender(mailbox: Mailbox) -> None:
     net = await network()
     referral_id = await sent(net)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import pytest
@@ -206,7 +206,8 @@ async def test_locks_asked_for_at_begin_are_held_from_begin_and_then_cost_nothin
 
     async def free(item: str) -> bool:
         """Could another connection take the lock on `item` now?"""
-        async with engine.pool.acquire() as other:
+        pool = cast(Any, engine).pool
+        async with pool.acquire() as other:
             return bool(
                 await other.fetchval(
                     "SELECT pg_try_advisory_xact_lock($1)", lock_key(f"{_PROBE}/{item}")

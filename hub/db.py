@@ -782,15 +782,11 @@ async def lock(name: str, item: str = "") -> None:
     nothing more is needed, because `transaction()` already holds the only write lock there
     is. Call it inside `transaction()`, before reading what the lock protects.
     """
-    if name not in _LOCK_KEYS.values():
-        msg = f"Lock {name!r} was not declared with named_lock()"
-        raise RuntimeError(msg)
-    if not is_sqlite():
-        key = _item_key(name, item)
-        current = get_engine().current_transaction.get()
-        if isinstance(current, HubPostgresTransaction) and key in current.held:
-            return
-        await raw("SELECT pg_advisory_xact_lock({})", key)
+    key = _item_key(name, item)
+    current = get_engine().current_transaction.get()
+    if not isinstance(current, HubPostgresTransaction) or key not in current.held:
+        if not is_sqlite():
+            await raw("SELECT pg_advisory_xact_lock({})", key)
         if isinstance(current, HubPostgresTransaction):
             current.held.add(key)
 
@@ -810,12 +806,10 @@ async def read_under_lock(name: str, sql: str) -> list[dict[str, Any]]:
     runs in a function, with a snapshot taken after the lock; see the hub migration of
     2026-12-06T07:40). `sql` is the app's own, never built from input.
     """
-    if name not in _LOCK_KEYS.values():
-        msg = f"Lock {name!r} was not declared with named_lock()"
-        raise RuntimeError(msg)
+    key = _item_key(name, "")
     if is_sqlite():
         return await raw(sql)
-    rows = await raw("SELECT * FROM hub_read_under_lock({}, {}) AS r(found)", lock_key(name), sql)
+    rows = await raw("SELECT * FROM hub_read_under_lock({}, {}) AS r(found)", key, sql)
     return [json.loads(row["found"]) for row in rows]
 
 
@@ -869,6 +863,7 @@ _MOST_WAITING_VALUES = 10_000
 
 
 async def _insert_now(waiting: list[tuple[str, tuple[str, ...], Sequence[Sequence[Any]]]]) -> None:
+    """The waiting inserts one by one (only PostgreSQL keeps any waiting, and joins them)."""
     for table_name, names, rows in waiting:
         await insert_many(table_name, names, rows)
 

@@ -86,7 +86,7 @@ async def test_postgres_sends_a_transactions_waiting_writes_in_one_statement(
     monkeypatch.undo()
 
     # execute() with arguments runs _execute(): the one statement shows twice, then COMMIT.
-    assert sent == ["WITH RECURSIVE part_"] * 2 + ["COMMIT;"], sent
+    assert sent == ["WITH RECURSIVE part_"] * 2 + ["COMMIT"], sent
     assert await jobs() == ['{"n": 1}', '{"n": 2}', '{"n": 3}']
     actions = [row["action"] for row in await AuditEvent.select().order_by(AuditEvent.seq)]
     assert actions == ["test.first", "test.second"]

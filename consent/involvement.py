@@ -16,7 +16,7 @@ from consent.vocabulary import INVOLVEMENT_SOURCES
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
-from hub.db import transaction
+from hub.db import insert_rows, transaction
 from hub.ids import time_ordered_id
 from hub.prepared import Prepared
 
@@ -58,15 +58,35 @@ async def start_involvement(
         started = await _STARTING.rows(
             time_ordered_id(), client_id, organisation_id, source, clock.now()
         )
-        if not started:
-            return
-        await audit.record(
-            "involvement.started",
-            _actor(by),
-            subject_type="client",
-            subject_id=str(client_id),
-            detail={"organisation_id": str(organisation_id), "source": source},
+        if started:
+            await _record_start(client_id, organisation_id, source, by)
+
+
+async def start_new_involvement(
+    client_id: UUID, organisation_id: UUID, source: str, by: Principal | Actor, *, at_commit: bool
+) -> None:
+    """Start an involvement whose source is new (a referral made in this transaction), so none
+    of it can be going on: a plain insert, that may wait for the commit (`at_commit`, when
+    nothing reads it before then); were one going on, the unique index would fail the commit."""
+    source = _checked(source)
+    async with transaction():
+        row = Involvement(
+            client=client_id, organisation=organisation_id, source=source, started_at=clock.now()
         )
+        await insert_rows([row], at_commit=at_commit)
+        await _record_start(client_id, organisation_id, source, by)
+
+
+async def _record_start(
+    client_id: UUID, organisation_id: UUID, source: str, by: Principal | Actor
+) -> None:
+    await audit.record(
+        "involvement.started",
+        _actor(by),
+        subject_type="client",
+        subject_id=str(client_id),
+        detail={"organisation_id": str(organisation_id), "source": source},
+    )
 
 
 _ENDING = Prepared(

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from consent import consents, policy, record
-from consent.involvement import start_involvement
+from consent.involvement import start_new_involvement
 from consent.vocabulary import CATEGORIES, CONTACT_WAYS, IDENTITY, category_label
 from directory.tables import Service
 from hub import audit, clock, notifications
@@ -286,9 +286,16 @@ async def _write_referral(
 
 
 async def _record_sending(
-    principal: Principal, referral: Referral, service: dict[str, Any], now: datetime
+    principal: Principal,
+    referral: Referral,
+    service: dict[str, Any],
+    now: datetime,
+    at_commit: bool,
 ) -> None:
-    """The referral's first event, the recipient's involvement, the audit entry and the news."""
+    """The referral's first event, the recipient's involvement, the audit entry and the news.
+
+    `at_commit`: the referral and the involvement may wait for the commit (nothing in the
+    transaction reads them; a caller's outer transaction might)."""
     await insert_rows(
         [
             ReferralEvent(
@@ -304,8 +311,12 @@ async def _record_sending(
         ],
         at_commit=True,
     )
-    await start_involvement(
-        referral.client, service["organisation"], f"referral:{referral.id}", principal
+    await start_new_involvement(
+        referral.client,
+        service["organisation"],
+        f"referral:{referral.id}",
+        principal,
+        at_commit=at_commit,
     )
     await audit.record(
         "referral.sent",
@@ -361,7 +372,7 @@ async def send_referral(
             referral = await _write_referral(
                 principal, client_id, service, form, now, rerouted_from, reroute_reason, on_its_own
             )
-            await _record_sending(principal, referral, service, now)
+            await _record_sending(principal, referral, service, now, on_its_own)
     except _Refused:
         await policy.refuse(principal, client_id, act=True)
     return UUID(str(referral.id))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from consent.involvement import end_involvement, start_involvement
+from uuid import UUID
+
+import pytest
+
+from consent.involvement import end_involvement, start_involvement, start_new_involvement
 from consent.tables import Involvement
 from hub.audit import Actor
+from hub.db import transaction
 from hub.tables import AuditEvent
 from tests.consent.factories import registered_client
 from tests.support import make_organisation
@@ -37,3 +42,30 @@ async def test_an_involvement_starts_once_while_it_goes_on_and_again_after_it_en
     assert await going_on == 3
     assert await Involvement.count().where(Involvement.ended_at.is_null()) == 3  # hub, partner x2
     assert await _started() == before + 3
+
+
+async def _start_again_as_new(client_id: UUID, organisation_id: UUID) -> None:
+    async with transaction():
+        await start_new_involvement(
+            client_id, organisation_id, "referral:2", Actor.system(), at_commit=True
+        )
+
+
+async def test_a_new_source_starts_with_one_insert_and_a_going_on_one_fails_it_whole() -> None:
+    hub = await make_organisation("Lochee Hub", kind="hub")
+    partner = await make_organisation("Housing First")
+    person = await registered_client(hub)
+    before = await _started()
+
+    await _start_again_as_new(person.id, partner.id)
+    rows = await Involvement.select(Involvement.source, Involvement.ended_at).where(
+        Involvement.organisation == partner.id
+    )
+    assert rows == [{"source": "referral:2", "ended_at": None}]
+    assert await _started() == before + 1
+
+    # Were the source already going on, the unique index fails the transaction: nothing kept.
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        await _start_again_as_new(person.id, partner.id)
+    assert await Involvement.count().where(Involvement.organisation == partner.id) == 1
+    assert await _started() == before + 1

@@ -59,7 +59,7 @@ async def start_involvement(
             time_ordered_id(), client_id, organisation_id, source, clock.now()
         )
         if started:
-            await _record_start(client_id, organisation_id, source, by)
+            await _audited("involvement.started", client_id, organisation_id, source, by)
 
 
 async def start_new_involvement(
@@ -74,14 +74,15 @@ async def start_new_involvement(
             client=client_id, organisation=organisation_id, source=source, started_at=clock.now()
         )
         await insert_rows([row], at_commit=at_commit)
-        await _record_start(client_id, organisation_id, source, by)
+        await _audited("involvement.started", client_id, organisation_id, source, by)
 
 
-async def _record_start(
-    client_id: UUID, organisation_id: UUID, source: str, by: Principal | Actor
+async def _audited(
+    action: str, client_id: UUID, organisation_id: UUID, source: str, by: Principal | Actor
 ) -> None:
+    """The audit entry of an involvement starting or ending."""
     await audit.record(
-        "involvement.started",
+        action,
         _actor(by),
         subject_type="client",
         subject_id=str(client_id),
@@ -111,10 +112,4 @@ async def end_involvement(
     async with transaction():
         ended = await _ENDING.rows(clock.now(), client_id, organisation_id, source)
         if ended:
-            await audit.record(
-                "involvement.ended",
-                _actor(by),
-                subject_type="client",
-                subject_id=str(client_id),
-                detail={"organisation_id": str(organisation_id), "source": source},
-            )
+            await _audited("involvement.ended", client_id, organisation_id, source, by)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -169,6 +170,7 @@ class LastStatement:
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.args: list[Any] = []
+        self.guards: list[str] = []
 
     def arg(self, value: Any, cast: str = "") -> str:
         """The placeholder of one more argument (cast to `cast` when given)."""
@@ -181,11 +183,30 @@ class LastStatement:
         self.parts.append(f"{name} AS ({sql})")
         return name
 
+    def guard(self, sql: str, args: Sequence[Any]) -> None:
+        """Add a compare-and-set (`sql`, an UPDATE ... RETURNING numbered from $1, with `args`)
+        that must change a row, or the whole statement writes nothing (`run` raises NotLanded).
+        """
+        renumbered = re.sub(r"\$(\d+)\b", lambda found: self.arg(args[int(found[1]) - 1]), sql)
+        self.guards.append(self.part(renumbered, f"guard_{len(self.guards)}"))
+
     async def run(self, connection: Any) -> None:
-        """Send the statement."""
-        await connection.execute(
-            "WITH RECURSIVE " + ", ".join(self.parts) + " SELECT 1", *self.args
-        )
+        """Send the statement; NotLanded (and nothing written) when a guard changed no row."""
+        # The main query reads the guards first, so their row locks come before any part's
+        # (the trail's lock); a guard of no rows divides by zero, failing the whole statement
+        # while it runs (a constant error would fail it when planned, whatever the counts).
+        counts = " * ".join(f"(SELECT count(*) FROM {name})" for name in self.guards)
+        main = f"SELECT 1 / ({counts})" if self.guards else "SELECT 1"
+        try:
+            await connection.execute(f"WITH RECURSIVE {', '.join(self.parts)} {main}", *self.args)
+        except asyncpg.DivisionByZeroError:
+            if not self.guards:
+                raise
+            raise NotLanded from None
+
+
+class NotLanded(Exception):
+    """A compare-and-set found its row already changed: the transaction keeps nothing."""
 
 
 Flush = Callable[[list[Any]], Awaitable[None]]
@@ -243,8 +264,11 @@ class BufferedTransaction:
     joins_writes = False
     """PostgreSQL: buffers with a `join` write in one `LastStatement`."""
 
-    async def flush_buffers(self) -> None:
-        """Write what the buffers hold (in declaration order), then empty them."""
+    async def flush_buffers(self, *, last_of_all: bool = False) -> None:
+        """Write what the buffers hold (in declaration order), then empty them.
+
+        `last_of_all`: COMMIT comes next, with nothing between.
+        """
         last = LastStatement()
         for name, flush in _FLUSHES.items():
             items = getattr(self, "buffers", {}).get(name)
@@ -257,11 +281,16 @@ class BufferedTransaction:
                 else:
                     join(taken, last)
         if last.parts:
-            await last.run(self.connection)  # type: ignore[attr-defined]
+            await self.run_last(last, last_of_all=last_of_all)
+
+    async def run_last(self, last: LastStatement, *, last_of_all: bool) -> None:
+        """Send the joined writes (see HubPostgresTransaction's)."""
+        del last_of_all
+        await last.run(self.connection)  # type: ignore[attr-defined]
 
     async def commit(self) -> None:
         """Flush the buffers, then COMMIT."""
-        await self.flush_buffers()
+        await self.flush_buffers(last_of_all=True)
         await super().commit()  # type: ignore[misc]
 
     async def savepoint(self, name: str | None = None) -> Any:
@@ -518,42 +547,103 @@ def _stop_all(writers: dict[str, KeptConnection]) -> None:
     writers.clear()
 
 
+class BeginsFirst:
+    """A transaction's asyncpg connection that sends BEGIN before the first statement it runs.
+
+    Until then the transaction has sent nothing: one whose writes all wait for its last
+    statement sends just that statement, which PostgreSQL runs atomically on its own (no
+    BEGIN, no COMMIT: two round trips fewer).
+    """
+
+    def __init__(self, driver: Any, transaction: HubPostgresTransaction) -> None:
+        self.driver = driver
+        self._transaction = transaction
+
+    SENDS = frozenset(
+        {"execute", "executemany", "fetch", "fetchrow", "fetchval", "fetchmany", "prepare"}
+        | {"copy_records_to_table", "copy_to_table", "copy_from_table", "copy_from_query"}
+    )
+    """The methods that send a statement (the pool's proxy hides which are coroutines)."""
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self.driver, name)
+        if name not in self.SENDS:
+            return found
+
+        async def after_begin(*args: Any, **kwargs: Any) -> Any:
+            await self._transaction.begin_now()
+            return await found(*args, **kwargs)
+
+        return after_begin
+
+
 class HubPostgresTransaction(BufferedTransaction, PostgresTransaction):
-    """Piccolo's PostgreSQL transaction, with buffers flushed before COMMIT in one statement."""
+    """Piccolo's PostgreSQL transaction, with buffers flushed before COMMIT in one statement,
+    and BEGIN sent only when a statement needs it (`BeginsFirst`)."""
 
     joins_writes = True
     locks_at_begin: tuple[int, ...] = ()
     """Advisory-lock keys taken in BEGIN's own round trip (`transaction(locks=...)`)."""
+    begun = False
+    """Has BEGIN gone to the server?"""
+
+    async def get_connection(self) -> Any:
+        """The pool's connection, sending BEGIN before its first statement."""
+        return BeginsFirst(await super().get_connection(), self)
+
+    @property
+    def driver(self) -> Any:
+        """The asyncpg connection itself."""
+        connection = self.connection
+        return connection.driver if isinstance(connection, BeginsFirst) else connection
 
     async def begin(self) -> None:
-        """BEGIN, and the locks asked for, in one round trip (simple protocol: the keys are
-        integers worked out here, never text from outside)."""
+        """BEGIN at once when locks are asked for; otherwise before the first statement."""
+        if self.locks_at_begin:
+            await self.begin_now()
+
+    async def begin_now(self) -> None:
+        """BEGIN (unless sent), and the locks asked for, in one round trip (simple protocol:
+        the keys are integers worked out here, never text from outside)."""
+        if self.begun:
+            return
         takes = "".join(
             f"; SELECT pg_advisory_xact_lock({int(key)})" for key in self.locks_at_begin
         )
-        await self.connection.execute("BEGIN" + takes)
+        await self.driver.execute("BEGIN" + takes)
+        self.begun = True
         self.held.update(self.locks_at_begin)
 
+    async def run_last(self, last: LastStatement, *, last_of_all: bool) -> None:
+        """The joined writes; when they are all the transaction sends, on their own."""
+        await last.run(self.driver if last_of_all else self.connection)
+
     async def commit(self) -> None:
-        """Flush the buffers, then COMMIT."""
-        await self.flush_buffers()
-        await self.connection.execute("COMMIT")
+        """Flush the buffers, then COMMIT (if BEGIN went)."""
+        await self.flush_buffers(last_of_all=True)
+        if self.begun:
+            await self.driver.execute("COMMIT")
         self._committed = True
 
     async def rollback(self) -> None:
-        """ROLLBACK."""
-        await self.connection.execute("ROLLBACK")
+        """ROLLBACK (if BEGIN went)."""
+        if self.begun:
+            await self.driver.execute("ROLLBACK")
         self._rolled_back = True
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         """Commit; when the commit (or the last statement before it) fails, roll back and
         give the connection back before raising. Piccolo kept it, with its locks, for good."""
-        if self._parent is None and exception is None and not self._committed:
+        if self._parent is not None:
+            return await super().__aexit__(exception_type, exception, traceback)
+        if exception is None and not self._committed:
             try:
                 await self.commit()
             except BaseException as failed:
+                self.connection = self.driver
                 await super().__aexit__(type(failed), failed, failed.__traceback__)
                 raise
+        self.connection = self.driver
         return await super().__aexit__(exception_type, exception, traceback)
 
     async def wait_for_commit(
@@ -886,6 +976,39 @@ def _join_inserts(
 
 
 flushed_before_commit(_AT_COMMIT, _insert_now, _join_inserts)
+
+_GUARDS = "hub.db.guards"
+
+
+def guard_at_commit(sql: str, args: Sequence[Any]) -> bool:
+    """Keep a compare-and-set for the transaction's last statement, if it has one.
+
+    `sql` is an UPDATE ... RETURNING (numbered from $1) that must change a row. On PostgreSQL
+    inside a transaction it waits, costing no round trip: the commit raises NotLanded, having
+    written nothing, when it changes none. False elsewhere: the caller runs it now. Nothing
+    in the transaction may read the row it changes before the commit.
+    """
+    current = get_engine().current_transaction.get()
+    if not isinstance(current, HubPostgresTransaction):
+        return False
+    current.buffer(_GUARDS).append((sql, list(args)))
+    return True
+
+
+async def _guards_now(guards: list[tuple[str, list[Any]]]) -> None:
+    """Each compare-and-set at once (only for a transaction that joins no writes)."""
+    for sql, args in guards:  # pragma: no cover - PostgreSQL's transactions join them
+        if not await transaction_driver().fetch(sql, *args):
+            raise NotLanded
+
+
+def _join_guards(guards: list[tuple[str, list[Any]]], last: LastStatement) -> None:
+    """The compare-and-sets as guards of the last statement."""
+    for sql, args in guards:
+        last.guard(sql, args)
+
+
+flushed_before_commit(_GUARDS, _guards_now, _join_guards)
 
 
 async def insert_rows(rows: Sequence[Table], *, at_commit: bool = False) -> None:

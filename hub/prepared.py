@@ -15,7 +15,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
-from hub.db import get_engine
+from hub.db import NotLanded, get_engine, guard_at_commit
 
 
 class _Slot:
@@ -87,20 +87,39 @@ class Prepared:
             made = self._made[engine_type] = _Made(built, engine_type)
         return made
 
-    async def rows(self, *values: Any) -> Any:
-        """Run it with these values; Piccolo's answer for a query, dicts for a QueryString."""
+    def _bound(self, engine_type: str, values: tuple[Any, ...]) -> tuple[_Made, list[Any]]:
+        """The query made for `engine_type`, and its arguments with `values` in their places."""
         if len(values) != self._arity:
             msg = f"expected {self._arity} values, got {len(values)}"
             raise TypeError(msg)
-        engine = get_engine()
-        made = self._for(engine.engine_type)
+        made = self._for(engine_type)
         args = list(made.args)
         for position, index in made.slots:
             args[position] = values[index]
+        return made, args
+
+    async def rows(self, *values: Any) -> Any:
+        """Run it with these values; Piccolo's answer for a query, dicts for a QueryString."""
+        engine = get_engine()
+        made, args = self._bound(engine.engine_type, values)
         found = await engine.run_querystring(_Compiled(made.sql, args))
         if made.query is None:
             return engine.transform_response_to_dicts(found) if found else []
         return await made.query._process_results(found)
+
+    async def must_change(self, *values: Any, at_commit: bool = False) -> None:
+        """Run this compare-and-set (an UPDATE ... RETURNING); NotLanded if it changed no row.
+
+        `at_commit`: nothing reads the row before the transaction commits (mind a caller's
+        outer transaction), so on PostgreSQL it may go in the transaction's last statement
+        (`hub.db.guard_at_commit`), and NotLanded come from the commit, nothing written.
+        """
+        engine = get_engine()
+        made, args = self._bound(engine.engine_type, values)
+        if at_commit and guard_at_commit(made.sql, args):
+            return
+        if not await engine.run_querystring(_Compiled(made.sql, args)):
+            raise NotLanded
 
     async def first(self, *values: Any) -> Any:
         """The first row, or None."""

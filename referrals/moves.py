@@ -15,7 +15,7 @@ from uuid import UUID
 from consent.involvement import end_involvement
 from hub import audit, clock
 from hub.accounts.schemas import Principal
-from hub.db import insert_rows, transaction
+from hub.db import NotLanded, in_transaction, insert_rows, transaction
 from hub.errors import Conflict, Invalid, Refused
 from hub.prepared import Prepared
 from referrals import notify
@@ -209,14 +209,18 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
     """
     row, access, planned = await _checked_move(principal, referral_id, form)
     now = clock.now()
-    async with transaction():
-        values = _new_values(row, planned, form, now)
-        landed = await _landing(tuple(values)).rows(
-            referral_id, row.version, row.status, *values.values()
-        )
-        if not landed:
-            raise await _lost_race(referral_id)
-        await _record_move(principal, row, planned, form, now, access.side)
+    # A move in a transaction of its own may leave its compare-and-set to the commit (nothing
+    # below reads the referral row); one in a caller's (the demo's) may be read after it.
+    on_its_own = not in_transaction()
+    try:
+        async with transaction():
+            values = _new_values(row, planned, form, now)
+            await _landing(tuple(values)).must_change(
+                referral_id, row.version, row.status, *values.values(), at_commit=on_its_own
+            )
+            await _record_move(principal, row, planned, form, now, access.side)
+    except NotLanded:
+        raise await _lost_race(referral_id) from None
     return planned.to
 
 
@@ -225,35 +229,47 @@ async def stamp_opened(principal: Principal, row: ReferralRow) -> datetime | Non
     if row.opened_at is not None:
         return None
     now = clock.now()
-    async with transaction():
-        stamped = (
-            await Referral.update({Referral.opened_at: now, Referral.opened_by: principal.id})
-            .where((Referral.id == row.id) & Referral.opened_at.is_null())
-            .returning(Referral.id)
-        )
-        if not stamped:
-            return None
-        await insert_rows(
-            [
-                ReferralEvent(
-                    referral=row.id,
-                    at=now,
-                    kind="opened",
-                    staff=principal.id,
-                    staff_name=principal.name,
-                    organisation=principal.organisation_id,
-                    organisation_name=principal.organisation_name,
-                )
-            ],
-            at_commit=True,
-        )
-        await audit.record(
-            "referral.opened", principal.actor, subject_type="referral", subject_id=str(row.id)
-        )
-        await notify.sender_told(
-            notify.about(row),
-            f"Referral to {notify.reference(notify.about(row))}: opened",
-            "referral.opened",
-            read=row,
-        )
+    on_its_own = not in_transaction()
+    try:
+        async with transaction():
+            await _STAMP.must_change(now, principal.id, row.id, at_commit=on_its_own)
+            await _opened_recorded(principal, row, now)
+    except NotLanded:
+        return None
     return now
+
+
+_STAMP = Prepared(
+    lambda now, staff, referral_id: (
+        Referral.update({Referral.opened_at: now, Referral.opened_by: staff})
+        .where((Referral.id == referral_id) & Referral.opened_at.is_null())
+        .returning(Referral.id)
+    )
+)
+
+
+async def _opened_recorded(principal: Principal, row: ReferralRow, now: datetime) -> None:
+    """The event, audit entry and notification of a recipient's first look."""
+    await insert_rows(
+        [
+            ReferralEvent(
+                referral=row.id,
+                at=now,
+                kind="opened",
+                staff=principal.id,
+                staff_name=principal.name,
+                organisation=principal.organisation_id,
+                organisation_name=principal.organisation_name,
+            )
+        ],
+        at_commit=True,
+    )
+    await audit.record(
+        "referral.opened", principal.actor, subject_type="referral", subject_id=str(row.id)
+    )
+    await notify.sender_told(
+        notify.about(row),
+        f"Referral to {notify.reference(notify.about(row))}: opened",
+        "referral.opened",
+        read=row,
+    )

@@ -16,7 +16,7 @@ from consent.vocabulary import INVOLVEMENT_SOURCES
 from hub import audit, clock
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
-from hub.db import insert_rows, transaction
+from hub.db import change_at_commit, insert_rows, transaction
 from hub.ids import time_ordered_id
 from hub.prepared import Prepared
 
@@ -78,15 +78,21 @@ async def start_new_involvement(
 
 
 async def _audited(
-    action: str, client_id: UUID, organisation_id: UUID, source: str, by: Principal | Actor
+    action: str,
+    client_id: UUID,
+    organisation_id: UUID,
+    source: str,
+    by: Principal | Actor,
+    only_if: str = "",
 ) -> None:
-    """The audit entry of an involvement starting or ending."""
+    """The audit entry of an involvement starting or ending (kept `only_if` that change)."""
     await audit.record(
         action,
         _actor(by),
         subject_type="client",
         subject_id=str(client_id),
         detail={"organisation_id": str(organisation_id), "source": source},
+        only_if=only_if,
     )
 
 
@@ -105,11 +111,23 @@ _ENDING = Prepared(
 
 
 async def end_involvement(
-    client_id: UUID, organisation_id: UUID, source: str, by: Principal | Actor
+    client_id: UUID,
+    organisation_id: UUID,
+    source: str,
+    by: Principal | Actor,
+    *,
+    at_commit: bool = False,
 ) -> None:
-    """The involvement from `source` ends now (no-op if there is none)."""
+    """The involvement from `source` ends now (no-op if there is none).
+
+    `at_commit`: nothing reads the involvement before the commit, so on PostgreSQL the end,
+    and its audit entry (kept only if one ended), may wait for the transaction's last statement.
+    """
     source = _checked(source)
+    values = (clock.now(), client_id, organisation_id, source)
     async with transaction():
-        ended = await _ENDING.rows(clock.now(), client_id, organisation_id, source)
-        if ended:
+        waiting = change_at_commit(*_ENDING.statement(*values)) if at_commit else None
+        if waiting is not None:
+            await _audited("involvement.ended", client_id, organisation_id, source, by, waiting)
+        elif await _ENDING.rows(*values):
             await _audited("involvement.ended", client_id, organisation_id, source, by)

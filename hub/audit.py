@@ -134,6 +134,8 @@ class Event:
     subject_id: str = ""
     detail: dict[str, Any] | None = None
     address: str = ""
+    only_if: str = ""
+    """Kept only if this change changed a row (`hub.db.change_at_commit`'s name for it)."""
 
 
 _COLUMNS = (
@@ -170,6 +172,8 @@ def _unchained(event: Event, at: datetime) -> dict[str, Any]:
         "payload_salt": secrets.token_hex(16),
     }
     row["payload_digest"] = _payload_digest(row)
+    if event.only_if:
+        row["only_if"] = event.only_if
     return row
 
 
@@ -183,6 +187,9 @@ async def _append(pending: list[dict[str, Any]]) -> None:
     held from here to the commit, not for the whole transaction, so transactions that write
     the trail overlap in everything but their last few milliseconds.
     """
+    if any(row.get("only_if") for row in pending):  # pragma: no cover - PostgreSQL's alone
+        msg = "an audit entry kept only if a change landed needs the last statement"
+        raise RuntimeError(msg)
     ends = await read_under_lock(_APPEND_LOCK, _TAIL)
     last = ends[0] if ends else None
     seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
@@ -228,8 +235,17 @@ def _join_append(pending: list[dict[str, Any]], last: LastStatement) -> None:
     ]
     arrays.append(last.arg([_between(row) for row in pending], "text[]"))
     names = [*_UNCHAINED_TYPES, "between"]
+    rows = f"unnest({', '.join(arrays)}) WITH ORDINALITY AS p({', '.join(names)}, k)"
+    # An entry kept only if a change (`hub.db.change_at_commit`) changed a row; those kept are
+    # numbered again, one after another.
+    kept = [
+        f"(k <> {int(k)} OR EXISTS (SELECT 1 FROM {row['only_if']}))"
+        for k, row in enumerate(pending, start=1)
+        if row.get("only_if")
+    ]
     given = last.part(
-        f"SELECT * FROM unnest({', '.join(arrays)}) WITH ORDINALITY AS p({', '.join(names)}, n)",
+        f"SELECT {', '.join(names)}, row_number() OVER (ORDER BY k) AS n FROM {rows}"
+        + (f" WHERE {' AND '.join(kept)}" if kept else ""),
         "audit_pending",
     )
     genesis = last.arg(GENESIS_HASH, "text")
@@ -278,9 +294,10 @@ async def record(
     subject_id: str = "",
     detail: dict[str, Any] | None = None,
     address: str = "",
+    only_if: str = "",
 ) -> None:
     """Append one event to the trail, inside the caller's transaction when there is one."""
-    event = Event(action, actor, subject_type, subject_id, detail, address)
+    event = Event(action, actor, subject_type, subject_id, detail, address, only_if)
     await record_many([event])
 
 

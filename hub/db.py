@@ -171,6 +171,7 @@ class LastStatement:
         self.parts: list[str] = []
         self.args: list[Any] = []
         self.guards: list[str] = []
+        self.changes: list[str] = []
 
     def arg(self, value: Any, cast: str = "") -> str:
         """The placeholder of one more argument (cast to `cast` when given)."""
@@ -187,16 +188,27 @@ class LastStatement:
         """Add a compare-and-set (`sql`, an UPDATE ... RETURNING numbered from $1, with `args`)
         that must change a row, or the whole statement writes nothing (`run` raises NotLanded).
         """
-        renumbered = re.sub(r"\$(\d+)\b", lambda found: self.arg(args[int(found[1]) - 1]), sql)
-        self.guards.append(self.part(renumbered, f"guard_{len(self.guards)}"))
+        self.guards.append(self.part(self._renumbered(sql, args), f"guard_{len(self.guards)}"))
+
+    def change(self, name: str, sql: str, args: Sequence[Any]) -> None:
+        """Add an UPDATE ... RETURNING (numbered from $1) as the part `name`, run right after
+        the guards; later parts may ask whether it changed a row."""
+        self.changes.append(self.part(self._renumbered(sql, args), name))
+
+    def _renumbered(self, sql: str, args: Sequence[Any]) -> str:
+        """`sql` with its $1, $2... made arguments of this statement."""
+        return re.sub(r"\$(\d+)\b", lambda found: self.arg(args[int(found[1]) - 1]), sql)
 
     async def run(self, connection: Any) -> None:
         """Send the statement; NotLanded (and nothing written) when a guard changed no row."""
-        # The main query reads the guards first, so their row locks come before any part's
-        # (the trail's lock); a guard of no rows divides by zero, failing the whole statement
-        # while it runs (a constant error would fail it when planned, whatever the counts).
+        # The main query reads the guards, then the changes, before any other part runs, so
+        # their row locks come before the trail's lock, in every transaction alike. A guard of
+        # no rows divides by zero, failing the whole statement while it runs (a constant
+        # error would fail it when planned, whatever the counts).
         counts = " * ".join(f"(SELECT count(*) FROM {name})" for name in self.guards)
-        main = f"SELECT 1 / ({counts})" if self.guards else "SELECT 1"
+        read = [f"1 / ({counts})"] if self.guards else ["1"]
+        read += [f"(SELECT count(*) FROM {name})" for name in self.changes]
+        main = "SELECT " + ", ".join(read)
         try:
             await connection.execute(f"WITH RECURSIVE {', '.join(self.parts)} {main}", *self.args)
         except asyncpg.DivisionByZeroError:
@@ -1009,6 +1021,39 @@ def _join_guards(guards: list[tuple[str, list[Any]]], last: LastStatement) -> No
 
 
 flushed_before_commit(_GUARDS, _guards_now, _join_guards)
+
+_CHANGES = "hub.db.changes"
+
+
+def change_at_commit(sql: str, args: Sequence[Any]) -> str | None:
+    """Keep an UPDATE ... RETURNING (numbered from $1) for the transaction's last statement.
+
+    On PostgreSQL inside a transaction: its part's name there, for `only_if` conditions of
+    other waiting writes (an audit entry kept only if it changed a row). None elsewhere: the
+    caller runs it now. Nothing may read what it changes before the commit.
+    """
+    current = get_engine().current_transaction.get()
+    if not isinstance(current, HubPostgresTransaction):
+        return None
+    waiting = current.buffer(_CHANGES)
+    name = f"change_{len(waiting)}"
+    waiting.append((name, sql, list(args)))
+    return name
+
+
+async def _changes_now(changes: list[tuple[str, str, list[Any]]]) -> None:
+    """Each change at once (only for a transaction that joins no writes)."""
+    for _, sql, args in changes:  # pragma: no cover - PostgreSQL's transactions join them
+        await transaction_driver().fetch(sql, *args)
+
+
+def _join_changes(changes: list[tuple[str, str, list[Any]]], last: LastStatement) -> None:
+    """The changes as parts of the last statement, under the names they were given."""
+    for name, sql, args in changes:
+        last.change(name, sql, args)
+
+
+flushed_before_commit(_CHANGES, _changes_now, _join_changes)
 
 
 async def insert_rows(rows: Sequence[Table], *, at_commit: bool = False) -> None:

@@ -107,6 +107,11 @@ class Prepared:
             return engine.transform_response_to_dicts(found) if found else []
         return await made.query._process_results(found)
 
+    def statement(self, *values: Any) -> tuple[str, list[Any]]:
+        """Its SQL for the engine in use, and its arguments with these values."""
+        made, args = self._bound(get_engine().engine_type, values)
+        return made.sql, args
+
     async def must_change(self, *values: Any, at_commit: bool = False) -> None:
         """Run this compare-and-set (an UPDATE ... RETURNING); NotLanded if it changed no row.
 

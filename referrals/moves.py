@@ -154,8 +154,13 @@ async def _record_move(
     form: MoveForm,
     now: datetime,
     side: str,
+    *,
+    at_commit: bool,
 ) -> None:
-    """The event, the end of involvement, the audit entry and the notifications of a move."""
+    """The event, the end of involvement, the audit entry and the notifications of a move.
+
+    `at_commit`: they may all wait for the transaction's last statement.
+    """
     referral_id = row.id
     code = form.reason_code or form.outcome_code
     await insert_rows(
@@ -177,7 +182,11 @@ async def _record_move(
     )
     if planned.to in TERMINAL:
         await end_involvement(
-            row.client, row.recipient_organisation, f"referral:{referral_id}", principal
+            row.client,
+            row.recipient_organisation,
+            f"referral:{referral_id}",
+            principal,
+            at_commit=at_commit,
         )
     await audit.record(
         f"referral.{planned.action}",
@@ -218,7 +227,9 @@ async def move(principal: Principal, referral_id: UUID, form: MoveForm) -> str:
             await _landing(tuple(values)).must_change(
                 referral_id, row.version, row.status, *values.values(), at_commit=on_its_own
             )
-            await _record_move(principal, row, planned, form, now, access.side)
+            await _record_move(
+                principal, row, planned, form, now, access.side, at_commit=on_its_own
+            )
     except NotLanded:
         raise await _lost_race(referral_id) from None
     return planned.to

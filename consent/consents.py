@@ -23,7 +23,7 @@ from consent.vocabulary import IDENTITY, local_date
 from hub import audit, clock, outbox
 from hub.accounts.schemas import Principal
 from hub.audit import Actor
-from hub.db import lock, named_lock, transaction
+from hub.db import guard_under_lock_at_commit, lock, named_lock, transaction
 from hub.errors import Conflict, Invalid, NotFound, Refused
 from hub.tables import Client
 
@@ -68,6 +68,27 @@ _CLIENT_CONSENTS = named_lock("consent.client_consents")
 def client_consents_lock(client_id: UUID) -> tuple[str, str]:
     """The lock `hold_client_consents` takes, for `hub.db.transaction(locks=...)`."""
     return _CLIENT_CONSENTS, str(client_id)
+
+
+# Every change to a client's consents adds a row or ends one (rows are never edited else).
+_COUNTED = "SELECT count(*) AS total, count(withdrawn_at) AS ended FROM consent WHERE client = '{}'"
+
+
+def unchanged_at_commit(client_id: UUID, cover: policy.Coverage) -> bool:
+    """At the commit, hold the client's consents and check they are as `cover` was read.
+
+    For acting under a consent read outside the lock: on PostgreSQL the transaction's last
+    statement takes the lock `hold_client_consents` takes, then counts the client's consents
+    and those ended; if either differs from `cover.read_as`, a change came in between and the
+    commit raises NotLanded, nothing written. False where this cannot wait for the commit
+    (SQLite): take the lock first instead.
+    """
+    total, ended = cover.read_as
+    return guard_under_lock_at_commit(
+        *client_consents_lock(client_id),
+        _COUNTED.format(UUID(str(client_id))),  # an id, never text from outside
+        {"total": total, "ended": ended},
+    )
 
 
 async def hold_client_consents(client_id: UUID) -> None:

@@ -308,7 +308,8 @@ async def decide_and_cover(
     """In one read of the client's facts: what this staff member may do with the client
     (`decide`), and what the client's consents let be sent to `organisation_id` (`coverage`).
 
-    For acting under a consent inside the transaction that holds it (sending a referral).
+    For acting under a consent inside the transaction that holds it (sending a referral), or
+    before one that checks them again at its commit (`consents.unchanged_at_commit`).
     """
     reader = reader_of(principal)
     facts = (await load_facts([client_id], staff_id=reader.staff_id)).get(client_id)
@@ -443,6 +444,9 @@ class Coverage(msgspec.Struct, frozen=True, kw_only=True):
     """That consent's version (a referral records it)."""
     reason: str
     """Why nothing is covered (plain English), or "" when something is."""
+    read_as: tuple[int, int] = (0, 0)
+    """How many consents the client had, and how many of those had ended, when this was read:
+    a change to their consents changes one or both (`consents.unchanged_at_commit`)."""
 
 
 async def coverage(client_id: UUID, organisation_id: UUID, purpose: str = COORDINATION) -> Coverage:
@@ -483,4 +487,5 @@ def coverage_from(
         consent_id=newest.id if newest else None,
         consent_version=newest.version if newest else None,
         reason=reason,
+        read_as=(len(facts.consents), sum(c.withdrawn_at is not None for c in facts.consents)),
     )

@@ -1007,6 +1007,31 @@ def guard_at_commit(sql: str, args: Sequence[Any]) -> bool:
     return True
 
 
+def checks_wait_for_commit() -> bool:
+    """Does a transaction opened now keep its checks (`guard_under_lock_at_commit`,
+    `guard_at_commit`) for its last statement? PostgreSQL's do; SQLite's run all at once."""
+    return isinstance(get_engine(), HubPostgresEngine)
+
+
+def guard_under_lock_at_commit(name: str, item: str, sql: str, expected: dict[str, int]) -> bool:
+    """Keep for the transaction's last statement a check that lands only if, once the named
+    lock (on `item`) is held, the read `sql` (no parameters: the app's own, never input)
+    gives one row with the `expected` values; NotLanded at the commit, nothing written, if not.
+
+    The read sees everything committed by whoever held the lock before (`read_under_lock`),
+    and the lock is held to the commit. On PostgreSQL inside a transaction only; False
+    elsewhere: the caller takes the lock before it reads instead.
+    """
+    current = get_engine().current_transaction.get()
+    if not isinstance(current, HubPostgresTransaction):
+        return False
+    values = [str(value) for value in expected.values()]
+    matches = " AND ".join(f"found->>'{column}' = ${n}" for n, column in enumerate(expected, 3))
+    guard = f"SELECT 1 FROM hub_read_under_lock($1::bigint, $2::text) AS r(found) WHERE {matches}"
+    current.buffer(_GUARDS).append((guard, [_item_key(name, item), sql, *values]))
+    return True
+
+
 async def _guards_now(guards: list[tuple[str, list[Any]]]) -> None:
     """Each compare-and-set at once (only for a transaction that joins no writes)."""
     for sql, args in guards:  # pragma: no cover - PostgreSQL's transactions join them

@@ -8,6 +8,7 @@ referral ends; all in one transaction.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -22,7 +23,13 @@ from directory.tables import Service
 from hub import audit, clock, notifications
 from hub.accounts import roles
 from hub.accounts.schemas import Principal
-from hub.db import in_transaction, insert_rows, transaction
+from hub.db import (
+    NotLanded,
+    checks_wait_for_commit,
+    in_transaction,
+    insert_rows,
+    transaction,
+)
 from hub.errors import Invalid
 from hub.prepared import Prepared
 from hub.tables import Organisation
@@ -241,7 +248,7 @@ class _Refused(Exception):
     """The sender may not act for the client: roll back, then refuse (audited) outside."""
 
 
-async def _write_referral(
+async def _checked_referral(
     principal: Principal,
     client_id: UUID,
     service: dict[str, Any],
@@ -249,16 +256,14 @@ async def _write_referral(
     now: datetime,
     rerouted_from: UUID | None,
     reroute_reason: str,
-    at_commit: bool,
-) -> Referral:
-    """Check access and consent under the client's consent lock, in one read of the client's
-    facts, and write the referral (in a transaction).
+) -> tuple[Referral, policy.Coverage]:
+    """Check access and consent in one read of the client's facts: the referral to write, and
+    the consent coverage it was checked against.
 
-    A withdrawal takes the same lock: one committed first is seen here, and one coming after
-    waits for this transaction. Raises _Refused when the sender may not act for the client.
+    Raises _Refused when the sender may not act for the client, ConsentMissing when the
+    client's consents do not cover what is asked.
     """
     chosen = [c for c in CATEGORIES if c in form.categories]
-    await consents.hold_client_consents(client_id)
     decision, cover = await policy.decide_and_cover(principal, client_id, service["organisation"])
     if decision is None or not policy.allows(decision, act=True):
         raise _Refused
@@ -281,8 +286,7 @@ async def _write_referral(
         rerouted_from=rerouted_from,
         reroute_reason=reroute_reason,
     )
-    await insert_rows([referral], at_commit=at_commit)
-    return referral
+    return referral, cover
 
 
 async def _record_sending(
@@ -365,14 +369,57 @@ async def send_referral(
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
     now = clock.now()
-    # The new row can wait for the commit unless a caller's transaction goes on to read it.
-    on_its_own = not in_transaction()
+    made = functools.partial(
+        _checked_referral, principal, client_id, service, form, now, rerouted_from, reroute_reason
+    )
     try:
-        async with transaction(locks=[consents.client_consents_lock(client_id)]):
-            referral = await _write_referral(
-                principal, client_id, service, form, now, rerouted_from, reroute_reason, on_its_own
-            )
-            await _record_sending(principal, referral, service, now, on_its_own)
+        # A caller's transaction (rerouting, the demo) reads the new row: it is written at
+        # once, under the lock (as on SQLite, whose transactions hold its only write lock).
+        if in_transaction() or not checks_wait_for_commit():
+            return await _sent_under_lock(principal, client_id, service, now, made, at_commit=False)
+        try:
+            return await _sent_checked_at_commit(principal, client_id, service, now, made)
+        except NotLanded:  # their consents changed while they were read: again, in the lock
+            return await _sent_under_lock(principal, client_id, service, now, made, at_commit=True)
     except _Refused:
         await policy.refuse(principal, client_id, act=True)
+
+
+Made = Callable[[], Awaitable[tuple[Referral, policy.Coverage]]]
+
+
+async def _sent_under_lock(
+    principal: Principal,
+    client_id: UUID,
+    service: dict[str, Any],
+    now: datetime,
+    made: Made,
+    *,
+    at_commit: bool,
+) -> UUID:
+    """Read and check the client's facts holding their consents, then write: the consents
+    cannot change in between. `at_commit`: the new rows may wait for the commit."""
+    async with transaction(locks=[consents.client_consents_lock(client_id)]):
+        await consents.hold_client_consents(client_id)  # held since BEGIN: costs nothing
+        referral, _ = await made()
+        await insert_rows([referral], at_commit=at_commit)
+        await _record_sending(principal, referral, service, now, at_commit)
+    return UUID(str(referral.id))
+
+
+async def _sent_checked_at_commit(
+    principal: Principal, client_id: UUID, service: dict[str, Any], now: datetime, made: Made
+) -> UUID:
+    """Read and check the client's facts, then write everything in one statement that first
+    holds their consents and checks none changed since the read (NotLanded if one did).
+
+    A withdrawal holds the same lock: one committed before is seen at the commit, and one
+    coming after waits for it. One round trip, where BEGIN, the lock and COMMIT were three.
+    """
+    referral, cover = await made()
+    async with transaction():
+        if not consents.unchanged_at_commit(client_id, cover):  # pragma: no cover - PostgreSQL
+            raise NotLanded
+        await insert_rows([referral], at_commit=True)
+        await _record_sending(principal, referral, service, now, at_commit=True)
     return UUID(str(referral.id))

@@ -147,6 +147,22 @@ def _landing(columns: tuple[Any, ...]) -> Prepared:
     return found
 
 
+def _event_by(
+    principal: Principal, referral_id: UUID, now: datetime, kind: str, **more: Any
+) -> ReferralEvent:
+    """A referral's event of `kind`, made now by `principal` (named as they are now)."""
+    return ReferralEvent(
+        referral=referral_id,
+        at=now,
+        kind=kind,
+        staff=principal.id,
+        staff_name=principal.name,
+        organisation=principal.organisation_id,
+        organisation_name=principal.organisation_name,
+        **more,
+    )
+
+
 async def _record_move(
     principal: Principal,
     row: ReferralRow,
@@ -163,23 +179,16 @@ async def _record_move(
     """
     referral_id = row.id
     code = form.reason_code or form.outcome_code
-    await insert_rows(
-        [
-            ReferralEvent(
-                referral=referral_id,
-                at=now,
-                kind="moved",
-                from_status=row.status,
-                to_status=planned.to,
-                staff=principal.id,
-                staff_name=principal.name,
-                organisation=principal.organisation_id,
-                organisation_name=principal.organisation_name,
-                code=code,
-            )
-        ],
-        at_commit=True,
+    moved = _event_by(
+        principal,
+        referral_id,
+        now,
+        "moved",
+        from_status=row.status,
+        to_status=planned.to,
+        code=code,
     )
+    await insert_rows([moved], at_commit=True)
     if planned.to in TERMINAL:
         await end_involvement(
             row.client,
@@ -261,20 +270,7 @@ _STAMP = Prepared(
 
 async def _opened_recorded(principal: Principal, row: ReferralRow, now: datetime) -> None:
     """The event, audit entry and notification of a recipient's first look."""
-    await insert_rows(
-        [
-            ReferralEvent(
-                referral=row.id,
-                at=now,
-                kind="opened",
-                staff=principal.id,
-                staff_name=principal.name,
-                organisation=principal.organisation_id,
-                organisation_name=principal.organisation_name,
-            )
-        ],
-        at_commit=True,
-    )
+    await insert_rows([_event_by(principal, row.id, now, "opened")], at_commit=True)
     await audit.record(
         "referral.opened", principal.actor, subject_type="referral", subject_id=str(row.id)
     )

@@ -147,7 +147,7 @@ def _landing(columns: tuple[Any, ...]) -> Prepared:
     return found
 
 
-def _event_by(
+def event_by(
     principal: Principal, referral_id: UUID, now: datetime, kind: str, **more: Any
 ) -> ReferralEvent:
     """A referral's event of `kind`, made now by `principal` (named as they are now)."""
@@ -179,7 +179,7 @@ async def _record_move(
     """
     referral_id = row.id
     code = form.reason_code or form.outcome_code
-    moved = _event_by(
+    moved = event_by(
         principal,
         referral_id,
         now,
@@ -270,7 +270,7 @@ _STAMP = Prepared(
 
 async def _opened_recorded(principal: Principal, row: ReferralRow, now: datetime) -> None:
     """The event, audit entry and notification of a recipient's first look."""
-    await insert_rows([_event_by(principal, row.id, now, "opened")], at_commit=True)
+    await insert_rows([event_by(principal, row.id, now, "opened")], at_commit=True)
     await audit.record(
         "referral.opened", principal.actor, subject_type="referral", subject_id=str(row.id)
     )

@@ -39,7 +39,7 @@ from referrals.lifecycle import (
 )
 from referrals.rows import ChainLinkRow, SimilarServiceRow, StatusRow
 from referrals.schemas import MoveForm, ReferralForm, ReferralRow, RerouteForm
-from referrals.tables import Referral, ReferralEvent
+from referrals.tables import Referral
 
 ACCEPTING = ("accepting", "assessment_first")
 MAX_OPTIONS = 10
@@ -306,16 +306,13 @@ async def reroute(principal: Principal, referral_id: UUID, form: RerouteForm) ->
         # After the cancelling move's event, which waits for the commit too (at_commit).
         await insert_rows(
             [
-                ReferralEvent(
-                    referral=referral_id,
-                    at=clock.now(),
-                    kind="rerouted",
+                moves.event_by(
+                    principal,
+                    referral_id,
+                    clock.now(),
+                    "rerouted",
                     from_status=row.status,
                     to_status=CANCELLED if row.status in OPEN else row.status,
-                    staff=principal.id,
-                    staff_name=principal.name,
-                    organisation=principal.organisation_id,
-                    organisation_name=principal.organisation_name,
                     code="rerouted",
                 )
             ],

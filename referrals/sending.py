@@ -33,10 +33,10 @@ from hub.db import (
 from hub.errors import Invalid
 from hub.prepared import Prepared
 from hub.tables import Organisation
-from referrals import notify
+from referrals import moves, notify
 from referrals.lifecycle import REQUESTED, URGENCIES
 from referrals.schemas import Notice, ReferralForm
-from referrals.tables import Referral, ReferralEvent
+from referrals.tables import Referral
 from referrals.working_days import due_at
 
 DEFAULT_RESPONSE_DAYS = 5
@@ -301,18 +301,7 @@ async def _record_sending(
     `at_commit`: the referral and the involvement may wait for the commit (nothing in the
     transaction reads them; a caller's outer transaction might)."""
     await insert_rows(
-        [
-            ReferralEvent(
-                referral=referral.id,
-                at=now,
-                kind="sent",
-                to_status=REQUESTED,
-                staff=principal.id,
-                staff_name=principal.name,
-                organisation=principal.organisation_id,
-                organisation_name=principal.organisation_name,
-            )
-        ],
+        [moves.event_by(principal, referral.id, now, "sent", to_status=REQUESTED)],
         at_commit=True,
     )
     await start_new_involvement(

@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))  # the app's packages (this file's own folder come
 
 from bench import cpu, light_client  # noqa: E402
 from bench.search import (  # noqa: E402
+    hello_server,
     postgres_reachable,
     run,
     served_app,
@@ -567,20 +568,6 @@ def bench_backend(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return result
-
-
-@contextmanager
-def hello_server(workers: int) -> Iterator[str]:
-    """The hello-world app under Granian with `workers` processes; yields its base URL."""
-    granian = str(ROOT / ".venv" / "bin" / "granian")
-    with serving(
-        lambda port: [
-            *(granian, "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port)),
-            *("--workers", str(workers), "bench.hello_app:app"),
-        ],
-        ready="/",
-    ) as base:
-        yield base
 
 
 async def hello_phase(base: str, per_user: int) -> Phase:

@@ -139,8 +139,12 @@ def _json_rows(pairs: dict[str, str], source: str, *, postgres: bool) -> str:
     return f"(SELECT json_group_array(json_object({fields})) FROM {source})"
 
 
+_FACTS_PREFIX = "facts_"
+
+
 def _subqueries(client: str, staff_id: UUID | None, now: Any) -> dict[str, QueryString]:
-    """The correlated subqueries of `fact_columns`, by the name each is read back under."""
+    """The correlated subqueries of `fact_columns`, by the name each is read back under (each
+    starts with `_FACTS_PREFIX`)."""
     postgres = not is_sqlite()
 
     def embedded(column: str) -> str:  # a JSON column, as JSON inside the object
@@ -233,6 +237,12 @@ def _in_utc(fact: _Fact) -> _Fact:
     return msgspec.structs.replace(fact, **changes) if changes else fact
 
 
+def split_facts(row: dict[str, Any], client_id: UUID) -> tuple[dict[str, Any], ClientFacts | None]:
+    """A row read with `fact_columns` or `beside_one_client`: its own columns, and the facts."""
+    own = {name: value for name, value in row.items() if not name.startswith(_FACTS_PREFIX)}
+    return own, facts_from(row, client_id)
+
+
 def facts_from(row: dict[str, Any], client_id: UUID) -> ClientFacts | None:
     """The facts in a row read with `fact_columns`; None when there is no such client."""
     registered_by = row["facts_registered_by"]
@@ -267,12 +277,28 @@ _SEVERAL = ("json_each({}) j", "unnest({}::uuid[]) AS j(value)")
 _ONE = ("(SELECT {} AS value) j", "(SELECT {}::uuid AS value) j")
 
 
-def _facts_read(ids_from: tuple[str, str], ids: Any, now: Any, staff_id: Any) -> QueryString:
-    """The facts of each client in `ids`, read from `ids_from` (`_SEVERAL` or `_ONE`)."""
+def _facts_of_ids(ids_from: tuple[str, str], ids: Any, now: Any, staff_id: Any) -> QueryString:
+    """The fact columns of each client id in `ids`, read from `ids_from` (`_SEVERAL` or
+    `_ONE`) as `j.value`; the FROM item is the second argument of the QueryString."""
     source = QueryString(ids_from[0] if is_sqlite() else ids_from[1], ids)
     subqueries = _subqueries("j.value", staff_id, now)
     columns = QueryString(", ".join(f"{{}} AS {name}" for name in subqueries), *subqueries.values())
+    return QueryString("{}, {}", columns, source)
+
+
+def _facts_read(ids_from: tuple[str, str], ids: Any, now: Any, staff_id: Any) -> QueryString:
+    """The facts of each client in `ids`, read from `ids_from` (`_SEVERAL` or `_ONE`)."""
+    columns, source = _facts_of_ids(ids_from, ids, now, staff_id).args
     return QueryString("SELECT j.value AS id, {} FROM {}", columns, source)
+
+
+def beside_one_client(query: Any, client_id: Any, now: Any, staff_id: Any) -> QueryString:
+    """`query` (a Piccolo select, one statement) with the facts of the client `client_id`
+    added to each of its rows, as `fact_columns` gives them (for `facts_from`): two reads in
+    one round trip. The facts are driven from the id asked for, as `load_facts` reads them."""
+    columns, source = _facts_of_ids(_ONE, client_id, now, staff_id).args
+    (inner,) = query.querystrings
+    return QueryString("SELECT q.*, {} FROM ({}) q, {}", columns, inner, source)
 
 
 _FACTS = Prepared(lambda ids, now: _facts_read(_SEVERAL, ids, now, None))

@@ -313,6 +313,18 @@ async def decide_and_cover(
     """
     reader = reader_of(principal)
     facts = (await load_facts([client_id], staff_id=reader.staff_id)).get(client_id)
+    return await decide_and_cover_on(facts, reader, client_id, organisation_id, purpose)
+
+
+async def decide_and_cover_on(
+    facts: ClientFacts | None,
+    reader: Reader,
+    client_id: UUID,
+    organisation_id: UUID,
+    purpose: str = COORDINATION,
+) -> tuple[Decision | None, Coverage]:
+    """`decide_and_cover` with the client's facts already read for this reader
+    (`consent.facts.beside_one_client`); `facts` None when there is no such client."""
     now = clock.now()
     if facts is None:
         return None, coverage_from(None, client_id, organisation_id, purpose, now)

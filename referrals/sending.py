@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
-from consent import consents, policy, record
+from consent import consents, facts, policy, record
+from consent.facts import ClientFacts
 from consent.involvement import start_new_involvement
 from consent.vocabulary import CATEGORIES, CONTACT_WAYS, IDENTITY, category_label
 from directory.tables import Service
@@ -79,8 +80,9 @@ def parse_id(value: str, field: str, message: str) -> UUID:
         raise Invalid(message, {field: message}) from None
 
 
-_SERVICE = Prepared(
-    lambda service_id: Service.select(
+def _service_read(service_id: Any) -> Any:
+    """The service a referral goes to, with its organisation's name and active staff."""
+    return Service.select(
         Service.id,
         Service.name,
         Service.organisation,
@@ -90,12 +92,36 @@ _SERVICE = Prepared(
         Service.organisation.name.as_alias("organisation_name"),
         notifications.active_staff_column('"service"."organisation"', "recipients"),
     ).where(Service.id == service_id)
+
+
+_SERVICE = Prepared(_service_read)
+_SERVICE_AND_FACTS = Prepared(
+    lambda service_id, client_id, now, staff_id: facts.beside_one_client(
+        _service_read(service_id), client_id, now, staff_id
+    )
 )
 
 
 async def referrable_service(service_id: UUID, principal: Principal) -> dict[str, Any]:
     """An active service of another organisation that takes network referrals, or Invalid."""
-    row = await _SERVICE.first(service_id)
+    return _referrable(await _SERVICE.first(service_id), principal)
+
+
+async def _service_and_facts(
+    service_id: UUID, client_id: UUID, principal: Principal
+) -> tuple[dict[str, Any], ClientFacts | None]:
+    """`referrable_service` and the client's facts for this sender (None: no such client),
+    in one read."""
+    staff_id = policy.reader_of(principal).staff_id
+    rows = await _SERVICE_AND_FACTS.rows(service_id, client_id, clock.now(), staff_id)
+    if not rows:
+        return _referrable(None, principal), None
+    service, read = facts.split_facts(rows[0], client_id)
+    return _referrable(service, principal), read
+
+
+def _referrable(row: dict[str, Any] | None, principal: Principal) -> dict[str, Any]:
+    """The service read, if it is one the principal may refer to; Invalid if not."""
     message = ""
     if row is None or row["status"] == "defunct":
         message = "Choose a service from the directory"
@@ -248,6 +274,10 @@ class _Refused(Exception):
     """The sender may not act for the client: roll back, then refuse (audited) outside."""
 
 
+Decide = Callable[[], Awaitable[tuple[policy.Decision | None, policy.Coverage]]]
+"""What the sender may do with the client, and what their consents cover (`policy`)."""
+
+
 async def _checked_referral(
     principal: Principal,
     client_id: UUID,
@@ -256,20 +286,22 @@ async def _checked_referral(
     now: datetime,
     rerouted_from: UUID | None,
     reroute_reason: str,
+    decide: Decide,
 ) -> tuple[Referral, policy.Coverage]:
-    """Check access and consent in one read of the client's facts: the referral to write, and
-    the consent coverage it was checked against.
+    """Check access and consent on one read of the client's facts (`decide`): the referral to
+    write, and the consent coverage it was checked against.
 
     Raises _Refused when the sender may not act for the client, ConsentMissing when the
     client's consents do not cover what is asked.
     """
     chosen = [c for c in CATEGORIES if c in form.categories]
-    decision, cover = await policy.decide_and_cover(principal, client_id, service["organisation"])
+    organisation_id = service["organisation"]
+    decision, cover = await decide()
     if decision is None or not policy.allows(decision, act=True):
         raise _Refused
     cover = await check_consent(
         client_id,
-        service["organisation"],
+        organisation_id,
         chosen,
         organisation_name=service["organisation_name"],
         name_client=lambda: _called(decision, client_id),
@@ -352,24 +384,37 @@ async def send_referral(
     """
     client_id = parse_id(form.client_id, "client_id", "Choose the client")
     service_id = parse_id(form.service_id, "service_id", "Choose a service from the directory")
-    policy.reader_of(principal)  # only staff send: NotFound for anyone else, before any read
-    service = await referrable_service(service_id, principal)
+    reader = policy.reader_of(principal)  # only staff send: NotFound for anyone else, first
+    # A caller's transaction (rerouting, the demo) reads the new row: it is written at once,
+    # under the lock (as on SQLite, whose transactions hold its only write lock). Elsewhere
+    # the client's facts are read with the service, and checked again at the commit.
+    under_lock = in_transaction() or not checks_wait_for_commit()
+    if under_lock:
+        service, read = await referrable_service(service_id, principal), None
+    else:
+        service, read = await _service_and_facts(service_id, client_id, principal)
     errors = _form_errors(form)
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
     now = clock.now()
+    organisation_id = service["organisation"]
     made = functools.partial(
         _checked_referral, principal, client_id, service, form, now, rerouted_from, reroute_reason
     )
+    read_again = functools.partial(policy.decide_and_cover, principal, client_id, organisation_id)
     try:
-        # A caller's transaction (rerouting, the demo) reads the new row: it is written at
-        # once, under the lock (as on SQLite, whose transactions hold its only write lock).
-        if in_transaction() or not checks_wait_for_commit():
-            return await _sent_under_lock(principal, client_id, service, now, made, at_commit=False)
+        if under_lock:
+            checked = functools.partial(made, read_again)
+            return await _sent_under_lock(principal, client_id, service, now, checked)
         try:
-            return await _sent_checked_at_commit(principal, client_id, service, now, made)
+            on_read = functools.partial(
+                policy.decide_and_cover_on, read, reader, client_id, organisation_id
+            )
+            checked = functools.partial(made, on_read)
+            return await _sent_checked_at_commit(principal, client_id, service, now, checked)
         except NotLanded:  # their consents changed while they were read: again, in the lock
-            return await _sent_under_lock(principal, client_id, service, now, made, at_commit=True)
+            checked = functools.partial(made, read_again)
+            return await _sent_under_lock(principal, client_id, service, now, checked, True)
     except _Refused:
         await policy.refuse(principal, client_id, act=True)
 
@@ -383,8 +428,7 @@ async def _sent_under_lock(
     service: dict[str, Any],
     now: datetime,
     made: Made,
-    *,
-    at_commit: bool,
+    at_commit: bool = False,
 ) -> UUID:
     """Read and check the client's facts holding their consents, then write: the consents
     cannot change in between. `at_commit`: the new rows may wait for the commit."""

@@ -59,7 +59,9 @@ async def _clean_outcome(net: Any, outcome: BaseException | Any) -> None:
 async def test_a_withdrawal_between_the_check_and_the_write_is_never_missed(monkeypatch):
     """The withdrawal is started right after the send has checked the consent."""
     net = await network()
-    real_check = policy.decide_and_cover
+    # Both ways a send checks call it: on facts read with the service (then checked again at
+    # the commit), or on facts read holding the client's consents.
+    real_check = policy.decide_and_cover_on
     started: list[asyncio.Task[None]] = []
     # The withdrawal runs as another request would: outside the send's transaction.
     elsewhere = contextvars.copy_context()
@@ -73,7 +75,7 @@ async def test_a_withdrawal_between_the_check_and_the_write_is_never_missed(monk
             _ = done
         return checked
 
-    monkeypatch.setattr(policy, "decide_and_cover", check_then_withdraw)
+    monkeypatch.setattr(policy, "decide_and_cover_on", check_then_withdraw)
     outcome: BaseException | Any
     try:
         outcome = await sending.send_referral(net.sender, referral_form(net))

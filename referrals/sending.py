@@ -108,12 +108,11 @@ async def referrable_service(service_id: UUID, principal: Principal) -> dict[str
 
 
 async def _service_and_facts(
-    service_id: UUID, client_id: UUID, principal: Principal
+    service_id: UUID, client_id: UUID, principal: Principal, reader: policy.Reader
 ) -> tuple[dict[str, Any], ClientFacts | None]:
-    """`referrable_service` and the client's facts for this sender (None: no such client),
-    in one read."""
-    staff_id = policy.reader_of(principal).staff_id
-    rows = await _SERVICE_AND_FACTS.rows(service_id, client_id, clock.now(), staff_id)
+    """`referrable_service` and the client's facts for this sender (`reader`, the staff
+    member behind `principal`; None: no such client), in one read."""
+    rows = await _SERVICE_AND_FACTS.rows(service_id, client_id, clock.now(), reader.staff_id)
     if not rows:
         return _referrable(None, principal), None
     service, read = facts.split_facts(rows[0], client_id)
@@ -392,7 +391,7 @@ async def send_referral(
     if under_lock:
         service, read = await referrable_service(service_id, principal), None
     else:
-        service, read = await _service_and_facts(service_id, client_id, principal)
+        service, read = await _service_and_facts(service_id, client_id, principal, reader)
     errors = _form_errors(form)
     if errors:
         raise Invalid(next(iter(errors.values())), errors)
@@ -414,7 +413,8 @@ async def send_referral(
             return await _sent_checked_at_commit(principal, client_id, service, now, checked)
         except NotLanded:  # their consents changed while they were read: again, in the lock
             checked = functools.partial(made, read_again)
-            return await _sent_under_lock(principal, client_id, service, now, checked, True)
+            again = _sent_under_lock(principal, client_id, service, now, checked, at_commit=True)
+            return await again
     except _Refused:
         await policy.refuse(principal, client_id, act=True)
 
@@ -428,6 +428,7 @@ async def _sent_under_lock(
     service: dict[str, Any],
     now: datetime,
     made: Made,
+    *,
     at_commit: bool = False,
 ) -> UUID:
     """Read and check the client's facts holding their consents, then write: the consents

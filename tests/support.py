@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -109,3 +111,24 @@ async def sign_in(client: Any, email: str, password: str = PASSWORD) -> Any:
 async def sign_in_client(client: Any, username: str, password: str = PASSWORD) -> Any:
     """Sign a client in to the portal through the real form."""
     return await post_form(client, "/portal/sign-in", {"username": username, "password": password})
+
+
+_POOLS = ("pool", "custom_plan_pool")
+
+
+@contextlib.contextmanager
+def pools_set_aside() -> Iterator[None]:
+    """While a command runs in-process on an event loop of its own, hide the test's database
+    pools (PostgreSQL's; they belong to the test's loop) from it: it opens and closes its
+    own, as it does when run from a shell."""
+    from hub.db import get_engine
+
+    engine = get_engine()
+    pools = {name: getattr(engine, name) for name in _POOLS if getattr(engine, name, None)}
+    for name in pools:
+        setattr(engine, name, None)
+    try:
+        yield
+    finally:
+        for name, pool in pools.items():
+            setattr(engine, name, pool)

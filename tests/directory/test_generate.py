@@ -18,6 +18,7 @@ from directory.tables import Service, ServiceChange
 from hub import clock
 from hub.db import raw
 from hub.tables import Organisation
+from tests.support import pools_set_aside
 
 MONDAY_AFTERNOON = datetime(2026, 11, 23, 14, 0, tzinfo=LONDON)
 
@@ -69,14 +70,15 @@ def test_the_generate_and_reindex_commands():
     from app import main
 
     runner = CliRunner()
-    generated = runner.invoke(main, ["directory", "generate", "--count", "30", "--seed", "5"])
-    assert generated.exit_code == 0, generated.output
-    assert "Generated 30 services" in generated.output
+    with pools_set_aside():  # each command, and the deletion, runs on a loop of its own
+        generated = runner.invoke(main, ["directory", "generate", "--count", "30", "--seed", "5"])
+        assert generated.exit_code == 0, generated.output
+        assert "Generated 30 services" in generated.output
 
-    async def lose_the_index() -> None:
-        await raw("DELETE FROM directory_search_doc")
+        async def lose_the_index() -> None:
+            await raw("DELETE FROM directory_search_doc")
 
-    asyncio.run(lose_the_index())
-    reindexed = runner.invoke(main, ["directory", "reindex"])
+        asyncio.run(lose_the_index())
+        reindexed = runner.invoke(main, ["directory", "reindex"])
     assert reindexed.exit_code == 0, reindexed.output
     assert "Indexed 30 services" in reindexed.output

@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from directory.demo import POSTCODES_FILE
 from directory.tables import Postcode, Service
 from directory.web import CLI_COMMANDS
+from tests.support import pools_set_aside
 
 WRAPAROUND = Path(sys.executable).parent / "wraparound"
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 async def command(*args: str) -> Result:
     """The command in-process, on a thread of its own (it runs its own event loop)."""
     group = next(command for command in CLI_COMMANDS if command.name == "directory")
-    return await asyncio.to_thread(CliRunner().invoke, group, list(args))
+    with pools_set_aside():
+        return await asyncio.to_thread(CliRunner().invoke, group, list(args))
 
 
 async def test_the_commands_import_export_and_load_postcodes(tmp_path: Path) -> None:

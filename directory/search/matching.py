@@ -53,8 +53,10 @@ from directory.search.understanding import SearchPlan
 # in the listing's own text (not only through a need's everyday words), then the words near
 # each other, then words in the name, the exact name or its start, words found whole (not
 # only as a prefix), then for words matched only through needs: in the need, then its words
-# in the text, then the index's own score (bm25 on SQLite, ts_rank on PostgreSQL) as the
-# last tie-break (where the two databases may order equal listings differently).
+# in the text; a need's word in the text counts more where the listing is in that need or
+# its text uses the need's other words (the word in that sense); then the index's own score
+# (bm25 on SQLite, ts_rank on PostgreSQL) as the last tie-break (where the two databases may
+# order equal listings differently).
 TIER = 1e7
 """Per (words matched x 10 - typos)."""
 OWN_TEXT = 1e6
@@ -70,6 +72,9 @@ IN_NEED = 5e3
 RELATED = 2e3
 """... counts more than through the need's other words in its text (a passing mention)."""
 SPECIALIST = 1e3
+IN_SENSE = 2e3
+"""A word of a need in the listing's text, from a listing in that need or whose text uses its
+other everyday words ("benefits" beside "universal credit", not "the benefits of exercise")."""
 INDEX_SCORE = 999.0
 DISTANCE_TIER = 1e6
 """Nearest first still puts listings matching more words (with fewer typos) first."""
@@ -250,6 +255,8 @@ class Matcher:
                 score += IN_NEED + SPECIALIST / max(len(doc[CATEGORIES]), 1)
             if related & ~text:  # its text uses the named needs' other everyday words
                 score += RELATED
+            if (needs | related) & text:  # the word in its text, in that need's sense
+                score += IN_SENSE
             if rank > 0:
                 score += INDEX_SCORE * rank / (rank + 10.0)
             return score, level

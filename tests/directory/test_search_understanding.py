@@ -126,6 +126,27 @@ async def test_everyday_words_find_the_need_below_own_text():
     assert await names("methadone") == [category.name, own.name]
 
 
+async def test_a_needs_word_ranks_first_where_it_is_meant_in_that_sense():
+    """ "benefits" in a listing about money outranks "the benefits of" stretching, though the
+    index scores the shorter text higher; so does a listing in the need itself."""
+    stretching = await listed(
+        name="Chair yoga", description="Stretching and its benefits: more benefits than you think."
+    )
+    money = await listed(
+        name="Later life advice",
+        description="Free benefits checks for over fifties, and a hand with energy bills.",
+    )
+    assert await names("benefits") == [money.name, stretching.name]
+    assert await names("benifits") == [money.name, stretching.name]
+    in_need = await listed(
+        name="Welfare desk",
+        description="Drop in about benefits and anything else on your mind this week.",
+        terms=[need("money", "Money and benefits")],
+    )
+    assert (await names("benefits"))[-1] == stretching.name
+    assert set(await names("benefits")) == {money.name, in_need.name, stretching.name}
+
+
 async def test_more_words_matched_rank_first_and_name_beats_description():
     await listed(name="Food larder", description="Tins and fresh food on Fridays.")
     await listed(name="Community cafe", description="Hot food and a larder of tins.")

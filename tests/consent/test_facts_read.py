@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from consent.facts import beside_one_client, load_facts, split_facts
 from consent.tables import BreakGlass
@@ -16,6 +17,21 @@ from tests.consent.factories import consent_to, involve, note, registered_client
 from tests.support import make_organisation
 
 
+async def _break_glass(client_id: Any, staff_id: Any, organisation_id: Any) -> None:
+    """The staff member has broken the glass on the client's record, for four hours."""
+    now = clock.now()
+    await BreakGlass.insert(
+        BreakGlass(
+            client=client_id,
+            staff=staff_id,
+            organisation=organisation_id,
+            reason="Police report she is missing tonight",
+            opened_at=now,
+            expires_at=now + timedelta(hours=4),
+        )
+    )
+
+
 async def test_one_clients_facts_are_those_read_among_others() -> None:
     hub = await make_organisation("Lochee Hub", kind="hub")
     partner = await make_organisation("Housing First")
@@ -25,17 +41,7 @@ async def test_one_clients_facts_are_those_read_among_others() -> None:
     await involve(person.id, partner, "referral:1")
     await consent_to(person.id, [partner], [IDENTITY, HOUSING])
     await note(person.id, partner, RISK, "Threats from an ex-partner")
-    now = clock.now()
-    await BreakGlass.insert(
-        BreakGlass(
-            client=person.id,
-            staff=worker.id,
-            organisation=partner.id,
-            reason="Police report she is missing tonight",
-            opened_at=now,
-            expires_at=now + timedelta(hours=4),
-        )
-    )
+    await _break_glass(person.id, worker.id, partner.id)
     unknown = uuid.uuid4()
 
     for staff_id in (worker.id, None):
@@ -72,17 +78,7 @@ async def test_facts_read_beside_another_row_are_the_clients_facts() -> None:
     person = await registered_client(hub, full_name="Dana Lee")
     await involve(person.id, partner, "referral:1")
     await consent_to(person.id, [partner], [IDENTITY, HOUSING])
-    now = clock.now()
-    await BreakGlass.insert(
-        BreakGlass(
-            client=person.id,
-            staff=worker.id,
-            organisation=partner.id,
-            reason="Police report she is missing tonight",
-            opened_at=now,
-            expires_at=now + timedelta(hours=4),
-        )
-    )
+    await _break_glass(person.id, worker.id, partner.id)
 
     (row,) = await _ORGANISATION_AND_FACTS.rows(partner.id, person.id, clock.now(), worker.id)
     own, facts = split_facts(row, person.id)
@@ -95,4 +91,4 @@ async def test_facts_read_beside_another_row_are_the_clients_facts() -> None:
     unknown = uuid.uuid4()
     (row,) = await _ORGANISATION_AND_FACTS.rows(partner.id, unknown, clock.now(), worker.id)
     assert split_facts(row, unknown) == ({"id": row["id"], "name": "Housing First"}, None)
-    assert await _ORGANISATION_AND_FACTS.rows(uuid.uuid4(), person.id, now, worker.id) == []
+    assert await _ORGANISATION_AND_FACTS.rows(uuid.uuid4(), person.id, clock.now(), worker.id) == []

@@ -6,6 +6,7 @@ for needs, stop words and "tonight" mean the same on SQLite, PostgreSQL and Meil
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from directory.search.language import STOP_WORDS, split_time_words, stem, words
@@ -84,6 +85,20 @@ def _corrections(
     return found
 
 
+def _joined(
+    positions: list[int], alternatives: list[list[str]], vocabulary: Vocabulary
+) -> dict[int, list[str]]:
+    """Position -> the stem of a listing's word that this word and its neighbour make written
+    as one ("food bank": "foodbank"), which then matches either, as Meilisearch joins them."""
+    found: dict[int, list[str]] = {}
+    for first, second in itertools.pairwise(positions):
+        joined = alternatives[first][0] + alternatives[second][0]
+        if second == first + 1 and joined.isalpha() and vocabulary.knows(joined):
+            found.setdefault(first, []).append(stem(joined))
+            found.setdefault(second, []).append(stem(joined))
+    return found
+
+
 def plan_query(
     text: str, vocabulary: Vocabulary, synonyms: Synonyms, *, exact: bool = False
 ) -> SearchPlan:
@@ -102,10 +117,12 @@ def plan_query(
     corrected = {} if exact else _corrections(folded, positions, vocabulary, synonyms)
     alternatives = [corrected.get(at, ([word], 0))[0] for at, word in enumerate(folded)]
     categories = synonyms.categories_by_position([stem(options[0]) for options in alternatives])
+    joined = {} if exact else _joined(positions[:MAX_WORDS], alternatives, vocabulary)
     query_words = []
     for position in positions[:MAX_WORDS]:
         word = folded[position]
-        terms = tuple(dict.fromkeys(stem(option) for option in alternatives[position]))
+        stems = [stem(option) for option in alternatives[position]]
+        terms = tuple(dict.fromkeys([*stems, *joined.get(position, ())]))
         related = {
             code_word
             for code in categories[position]

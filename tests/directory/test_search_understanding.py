@@ -83,6 +83,26 @@ async def listed(**values: object) -> schemas.ServiceRecord:
     return await make_service(await make_organisation(), **values)
 
 
+def test_two_words_that_a_listing_writes_as_one_match_it():
+    words = Vocabulary({"foodbank": 3, "food": 9, "bank": 2, "drop": 4, "in": 9})
+    plan = plan_query("food bank", words, NEEDS)
+    assert [word.terms for word in plan.words] == [("food", "foodbank"), ("bank", "foodbank")]
+    assert plan.shown_text == "food bank"  # nothing is said to be corrected
+    assert plan_query("bank food", words, NEEDS).words[0].terms == ("bank",)  # no "bankfood"
+    assert plan_query("food bank", words, NEEDS, exact=True).words[0].terms == ("food",)
+    # Only neighbours join: "food for the bank" keeps its words apart.
+    assert plan_query("food for the bank", words, NEEDS).words[0].terms == ("food",)
+
+
+async def test_a_listing_writing_two_words_as_one_matches_both():
+    joined = await listed(name="Foodbank project", description="Parcels on Tuesdays.")
+    apart = await listed(name="Food bank", description="Parcels on Fridays.")
+    food_only = await listed(name="Food pantry", description="Tins and fresh food.")
+    found = await names("food bank")
+    assert set(found[:2]) == {joined.name, apart.name}
+    assert found[2:] == [food_only.name]  # one word of two: below both
+
+
 async def test_plurals_and_word_forms_match():
     await listed(name="Drug service", description="Harm reduction for anyone who uses a drug.")
     await listed(name="Clothing bank", description="Coats and shoes.")

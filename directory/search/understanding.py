@@ -27,7 +27,8 @@ class QueryWord:
     shown: str
     """The word searched for: the typed one, or its correction."""
     terms: tuple[str, ...]
-    """Index terms (stems) that match it exactly."""
+    """Index terms (stems) that match it exactly; "food bank" (two stems) matches them side by
+    side, a phrase on every backend."""
     prefix: str = ""
     """Written words starting with this match too (the last word, as it is typed)."""
     typos: int = 0
@@ -99,6 +100,26 @@ def _joined(
     return found
 
 
+MIN_PART = 3
+"""A word is split into two only where each part has this many letters or more."""
+SUFFIX_WORDS = frozenset({"less", "ship", "hood", "able", "wise", "ward", "wards", "self", "like"})
+"""Words that end longer words as suffixes: "homeless" is not "home less"."""
+_NOT_SECOND = STOP_WORDS | SUFFIX_WORDS
+
+
+def _split(word: str, vocabulary: Vocabulary) -> list[str]:
+    """The two listing words `word` may be written as one of ("foodbanks": "food banks"), as
+    phrases of stems ("food bank"): a listing with them side by side matches it."""
+    return [
+        f"{stem(word[:cut])} {stem(word[cut:])}"
+        for cut in range(MIN_PART, len(word) - MIN_PART + 1)
+        if word[:cut] not in STOP_WORDS
+        and word[cut:] not in _NOT_SECOND
+        and vocabulary.knows(word[:cut])
+        and vocabulary.knows(word[cut:])
+    ]
+
+
 def plan_query(
     text: str, vocabulary: Vocabulary, synonyms: Synonyms, *, exact: bool = False
 ) -> SearchPlan:
@@ -122,7 +143,8 @@ def plan_query(
     for position in positions[:MAX_WORDS]:
         word = folded[position]
         stems = [stem(option) for option in alternatives[position]]
-        terms = tuple(dict.fromkeys([*stems, *joined.get(position, ())]))
+        apart = [] if exact or not word.isalpha() else _split(alternatives[position][0], vocabulary)
+        terms = tuple(dict.fromkeys([*stems, *joined.get(position, ()), *apart]))
         related = {
             code_word
             for code in categories[position]

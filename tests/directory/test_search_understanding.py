@@ -94,6 +94,25 @@ def test_two_words_that_a_listing_writes_as_one_match_it():
     assert plan_query("food for the bank", words, NEEDS).words[0].terms == ("food",)
 
 
+def test_a_word_a_listing_writes_as_two_matches_them_side_by_side():
+    words = Vocabulary({"food": 9, "bank": 2, "home": 5, "less": 3, "homeless": 4, "the": 9})
+    assert plan_query("foodbanks", words, NEEDS).words[0].terms == ("foodbank", "food bank")
+    assert plan_query("homeless", words, NEEDS).words[0].terms == ("homeless",)  # a suffix
+    assert plan_query("thebank", words, NEEDS).words[0].terms == ("thebank",)  # a stop word
+    assert plan_query("foodbanks", words, NEEDS, exact=True).words[0].terms == ("foodbank",)
+
+
+async def test_a_word_written_as_two_finds_them_together():
+    """Side by side, they are the word itself; apart, or only the need's other words, below."""
+    apart = await listed(name="Food bank", description="Parcels on Fridays.")
+    joined = await listed(name="Foodbank project", description="Parcels on Tuesdays.")
+    pantry = await listed(name="Food pantry", description="Food, and a pantry full of food.")
+    river = await listed(name="Riverside cafe", description="Hot food by the river bank.")
+    found = await names("foodbanks")
+    assert set(found[:2]) == {apart.name, joined.name}
+    assert set(found[2:]) == {pantry.name, river.name}
+
+
 async def test_a_listing_writing_two_words_as_one_matches_both():
     joined = await listed(name="Foodbank project", description="Parcels on Tuesdays.")
     apart = await listed(name="Food bank", description="Parcels on Fridays.")
